@@ -1,0 +1,96 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace RawGan.Backends.Cpu;
+
+/// <summary>An elementwise function and its derivative, as a struct so generic loops inline it (no per-element
+/// virtual call). Derivatives receive x, y = f(x) and the op's parameter a.</summary>
+internal interface IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    static abstract T F(T x, T a);
+    static abstract T D(T x, T y, T a);
+}
+
+internal struct NegFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => -x;
+    public static T D(T x, T y, T a) => -T.One;
+}
+
+internal struct ExpFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Exp(x);
+    public static T D(T x, T y, T a) => y;
+}
+
+internal struct LogFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Log(x);
+    public static T D(T x, T y, T a) => T.One / x;
+}
+
+internal struct SqrtFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Sqrt(x);
+    public static T D(T x, T y, T a) => T.One / (y + y);
+}
+
+internal struct AbsFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Abs(x);
+    public static T D(T x, T y, T a) => x > T.Zero ? T.One : x < T.Zero ? -T.One : T.Zero;
+}
+
+internal struct ReluFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => x > T.Zero ? x : T.Zero;
+    public static T D(T x, T y, T a) => x > T.Zero ? T.One : T.Zero;
+}
+
+internal struct LeakyReluFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => x > T.Zero ? x : a * x;
+    public static T D(T x, T y, T a) => x > T.Zero ? T.One : a;
+}
+
+internal struct TanhFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Tanh(x);
+    public static T D(T x, T y, T a) => T.One - y * y;
+}
+
+internal struct SigmoidFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T F(T x, T a) => x >= T.Zero ? T.One / (T.One + T.Exp(-x)) : T.Exp(x) / (T.One + T.Exp(x));
+    public static T D(T x, T y, T a) => y * (T.One - y);
+}
+
+internal struct ScaleFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => a * x;
+    public static T D(T x, T y, T a) => a;
+}
+
+internal struct AddScalarFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => x + a;
+    public static T D(T x, T y, T a) => T.One;
+}
+
+internal struct PowFn<T> : IUnaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    public static T F(T x, T a) => T.Pow(x, a);
+    public static T D(T x, T y, T a) => a * T.Pow(x, a - T.One);
+}
+
+/// <summary>A binary elementwise function.</summary>
+internal interface IBinaryFn<T> where T : IFloatingPointIeee754<T>
+{
+    static abstract T F(T a, T b);
+}
+
+internal struct AddFn<T> : IBinaryFn<T> where T : IFloatingPointIeee754<T> { public static T F(T a, T b) => a + b; }
+internal struct SubFn<T> : IBinaryFn<T> where T : IFloatingPointIeee754<T> { public static T F(T a, T b) => a - b; }
+internal struct MulFn<T> : IBinaryFn<T> where T : IFloatingPointIeee754<T> { public static T F(T a, T b) => a * b; }
+internal struct DivFn<T> : IBinaryFn<T> where T : IFloatingPointIeee754<T> { public static T F(T a, T b) => a / b; }

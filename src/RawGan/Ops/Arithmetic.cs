@@ -1,0 +1,63 @@
+using RawGan.Backends;
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+public static partial class F
+{
+    /// <summary>a + b with broadcasting.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => Binary("add", BinaryOp.Add, a, b,
+        g => [SumTo(g, a.Shape), SumTo(g, b.Shape)]);
+
+    public static Tensor Sub(Tensor a, Tensor b) => Binary("sub", BinaryOp.Sub, a, b,
+        g => [SumTo(g, a.Shape), b.RequiresGrad ? SumTo(Neg(g), b.Shape) : null]);
+
+    public static Tensor Mul(Tensor a, Tensor b) => Binary("mul", BinaryOp.Mul, a, b,
+        g => [a.RequiresGrad ? SumTo(Mul(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Mul(g, a), b.Shape) : null]);
+
+    public static Tensor Div(Tensor a, Tensor b) => Binary("div", BinaryOp.Div, a, b,
+        g => [a.RequiresGrad ? SumTo(Div(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Neg(Div(Mul(g, a), Mul(b, b))), b.Shape) : null]);
+
+    /// <summary>a + b without recording: the engine's gradient accumulation.</summary>
+    internal static Tensor AddNoGrad(Tensor a, Tensor b)
+    {
+        Tensor c = EmptyLike(a);
+        a.Backend.Binary(BinaryOp.Add, a, b, c);
+        return c;
+    }
+
+    public static Tensor Neg(Tensor x) => Unary("neg", UnaryOp.Neg, 0, x);
+    public static Tensor Exp(Tensor x) => Unary("exp", UnaryOp.Exp, 0, x);
+    public static Tensor Log(Tensor x) => Unary("log", UnaryOp.Log, 0, x);
+    public static Tensor Sqrt(Tensor x) => Unary("sqrt", UnaryOp.Sqrt, 0, x);
+    public static Tensor Abs(Tensor x) => Unary("abs", UnaryOp.Abs, 0, x);
+    public static Tensor Pow(Tensor x, double exponent) => Unary("pow", UnaryOp.Pow, exponent, x);
+    public static Tensor Scale(Tensor x, double factor) => Unary("scale", UnaryOp.Scale, factor, x);
+    public static Tensor AddScalar(Tensor x, double value) => Unary("add_scalar", UnaryOp.AddScalar, value, x);
+
+    private static Tensor Binary(string op, BinaryOp kind, Tensor a, Tensor b, Func<Tensor, Tensor?[]> backward)
+    {
+        RequireCompatible(op, a, b);
+        RequireFloat(op, a);
+        Shape shape;
+        try { shape = Shape.Broadcast(a.Shape, b.Shape); }
+        catch (ArgumentException e) { throw new ArgumentException($"{op}: {e.Message}"); }
+        Tensor c = Empty(shape, a);
+        a.Backend.Binary(kind, a, b, c);
+        return Record(c, op, [a, b], backward);
+    }
+
+    /// <summary>y = f(x) for a backend elementwise map, with its derivative from the same primitive family.</summary>
+    private static Tensor Unary(string op, UnaryOp kind, double alpha, Tensor x)
+    {
+        RequireFloat(op, x);
+        Tensor y = EmptyLike(x);
+        x.Backend.Unary(kind, alpha, x, y);
+        return Record(y, op, [x], dy =>
+        {
+            Tensor dx = EmptyLike(x);
+            x.Backend.UnaryBackward(kind, alpha, x, y, dy, dx);
+            return [dx];
+        });
+    }
+}

@@ -1,0 +1,93 @@
+using RawGan.Backends;
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+public static partial class F
+{
+    /// <summary>2-D convolution (cross-correlation) of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K].</summary>
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, Padding2d padding = default) =>
+        Conv2d(x, weight, bias, (stride, stride), padding);
+
+    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding)
+    {
+        const string op = "conv2d";
+        CheckConvArgs(op, x, weight, bias, stride, padding, weight.Shape[0]);
+        if (x.Shape[1] != weight.Shape[1])
+            throw new ArgumentException($"{op}: input {x.Shape} has {x.Shape[1]} channels but weight {weight.Shape} expects {weight.Shape[1]}.");
+        var g = new ConvGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], weight.Shape[0], weight.Shape[2], weight.Shape[3],
+            stride.H, stride.W, padding.Top, padding.Left, padding.Bottom, padding.Right);
+        if (g.H + padding.Top + padding.Bottom < g.R || g.W + padding.Left + padding.Right < g.S)
+            throw new ArgumentException($"{op}: kernel {g.R}×{g.S} is larger than the padded input (input {x.Shape}, padding {padding}).");
+
+        Tensor y = Empty(g.OutputShape, x);
+        x.Backend.Conv2d(g, x, weight, y);
+        AddChannelBias(y, bias);
+        return Record(y, op, Inputs(x, weight, bias), dy =>
+        {
+            Tensor? dx = null, dw = null;
+            if (x.RequiresGrad) { dx = EmptyLike(x); x.Backend.Conv2dBackwardData(g, dy, weight, dx); }
+            if (weight.RequiresGrad) { dw = EmptyLike(weight); x.Backend.Conv2dBackwardFilter(g, x, dy, dw); }
+            return WithBiasGrad(dx, dw, bias, dy);
+        });
+    }
+
+    /// <summary>
+    /// 2-D transposed convolution of x [N, Cin, H, W] with weight [Cin, Cout, R, S] (PyTorch's layout): the adjoint of
+    /// Conv2d. Output size (H - 1)·stride - top - bottom + R + outputPadding, as torch.nn.ConvTranspose2d.
+    /// </summary>
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, Padding2d padding = default, int outputPadding = 0) =>
+        ConvTranspose2d(x, weight, bias, (stride, stride), padding, (outputPadding, outputPadding));
+
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) outputPadding)
+    {
+        const string op = "conv_transpose2d";
+        CheckConvArgs(op, x, weight, bias, stride, padding, weight.Shape[1]);
+        if (x.Shape[1] != weight.Shape[0])
+            throw new ArgumentException($"{op}: input {x.Shape} has {x.Shape[1]} channels but weight {weight.Shape} expects {weight.Shape[0]} (layout [in, out, kH, kW]).");
+        if (outputPadding.H < 0 || outputPadding.W < 0 || outputPadding.H >= stride.H || outputPadding.W >= stride.W)
+            throw new ArgumentException($"{op}: output padding {outputPadding} must be non-negative and smaller than the stride {stride}.");
+        int outH = (x.Shape[2] - 1) * stride.H - padding.Top - padding.Bottom + weight.Shape[2] + outputPadding.H;
+        int outW = (x.Shape[3] - 1) * stride.W - padding.Left - padding.Right + weight.Shape[3] + outputPadding.W;
+        if (outH <= 0 || outW <= 0)
+            throw new ArgumentException($"{op}: input {x.Shape} with weight {weight.Shape}, stride {stride} and padding {padding} gives an empty output ({outH}×{outW}).");
+
+        // The convolution this is the adjoint of maps [N, Cout, outH, outW] to x's shape with the same weight.
+        var g = new ConvGeometry(x.Shape[0], weight.Shape[1], outH, outW, weight.Shape[0], weight.Shape[2], weight.Shape[3],
+            stride.H, stride.W, padding.Top, padding.Left, padding.Bottom, padding.Right);
+        Tensor y = Empty(g.InputShape, x);
+        x.Backend.Conv2dBackwardData(g, x, weight, y);
+        AddChannelBias(y, bias);
+        return Record(y, op, Inputs(x, weight, bias), dy =>
+        {
+            Tensor? dx = null, dw = null;
+            if (x.RequiresGrad) { dx = EmptyLike(x); x.Backend.Conv2d(g, dy, weight, dx); }
+            if (weight.RequiresGrad) { dw = EmptyLike(weight); x.Backend.Conv2dBackwardFilter(g, dy, x, dw); }
+            return WithBiasGrad(dx, dw, bias, dy);
+        });
+    }
+
+    private static void CheckConvArgs(string op, Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, int outChannels)
+    {
+        RequireCompatible(op, x, weight);
+        RequireFloat(op, x);
+        RequireRank(op, x, 4, "input", "[N, C, H, W]");
+        RequireRank(op, weight, 4, "weight", op == "conv2d" ? "[out, in, kH, kW]" : "[in, out, kH, kW]");
+        if (stride.H <= 0 || stride.W <= 0) throw new ArgumentException($"{op}: stride {stride} must be positive.");
+        if (padding.Top < 0 || padding.Left < 0 || padding.Bottom < 0 || padding.Right < 0)
+            throw new ArgumentException($"{op}: padding {padding} must not be negative.");
+        if (bias is null) return;
+        RequireCompatible(op, x, bias);
+        RequireShape(op, bias, new Shape(outChannels), "bias");
+    }
+
+    private static Tensor[] Inputs(Tensor x, Tensor w, Tensor? b) => b is null ? [x, w] : [x, w, b];
+
+    private static void AddChannelBias(Tensor y, Tensor? bias)
+    {
+        if (bias is not null) y.Backend.Binary(BinaryOp.Add, y, new Tensor(bias.Storage, new Shape(bias.Shape[0], 1, 1)), y);
+    }
+
+    private static Tensor?[] WithBiasGrad(Tensor? dx, Tensor? dw, Tensor? bias, Tensor dy) =>
+        bias is null ? [dx, dw] : [dx, dw, bias.RequiresGrad ? Reshape(SumTo(dy, new Shape(bias.Shape[0], 1, 1)), bias.Shape[0]) : null];
+}

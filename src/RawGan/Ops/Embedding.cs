@@ -1,0 +1,32 @@
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+public static partial class F
+{
+    /// <summary>Rows of weight [V, D] picked by int32 indices of any shape; the result has shape indices.shape + [D].</summary>
+    public static Tensor Embedding(Tensor indices, Tensor weight)
+    {
+        const string op = "embedding";
+        if (indices.DType != DType.Int32) throw new ArgumentException($"{op}: indices must be int32, got {indices.DType.Name()}.");
+        RequireFloat(op, weight, "weight");
+        RequireRank(op, weight, 2, "weight", "[num_embeddings, embedding_dim]");
+        if (!ReferenceEquals(indices.Backend, weight.Backend))
+            throw new ArgumentException($"{op}: indices are on {indices.Backend.Name} but the weight is on {weight.Backend.Name}.");
+        int v = weight.Shape[0], d = weight.Shape[1];
+        // Labels are small and an out-of-range index would read another row silently (or fault on a GPU): check on the host.
+        foreach (int i in indices.ToArray<int>())
+            if ((uint)i >= (uint)v) throw new ArgumentOutOfRangeException(nameof(indices), $"{op}: index {i} is out of range for {v} embeddings.");
+
+        var flat = new Tensor(indices.Storage, new Shape((int)indices.Numel));
+        Tensor y = Empty(new Shape((int)indices.Numel, d), weight);
+        weight.Backend.Gather(weight, flat, y);
+        y = Record(y, op, [weight], dy =>
+        {
+            Tensor dw = EmptyLike(weight);
+            weight.Backend.ScatterAdd(dy, flat, dw);
+            return [dw];
+        });
+        return Reshape(y, [.. indices.Shape.Dims, d]);
+    }
+}

@@ -1,0 +1,50 @@
+using RawGan.Autograd;
+using RawGan.Backends;
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+/// <summary>
+/// The differentiable ops, named as in torch.nn.functional. Each one checks its arguments (naming the op and the
+/// shapes on error), computes its result with backend primitives, and records a backward rule written with the
+/// same ops: backward runs with grad mode off, so a rule is ordinary code.
+/// </summary>
+public static partial class F
+{
+    private static Tensor EmptyLike(Tensor t) => Tensor.Empty(t.Shape, t.DType, t.Backend);
+    private static Tensor Empty(Shape shape, Tensor like) => Tensor.Empty(shape, like.DType, like.Backend);
+
+    private static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    {
+        if (!GradMode.Enabled) return output;
+        foreach (Tensor t in inputs)
+            if (t.RequiresGrad) return output.RecordedBy(new Node(op, inputs, backward));
+        return output;
+    }
+
+    private static void RequireFloat(string op, Tensor t, string name = "input")
+    {
+        if (!t.DType.IsFloatingPoint())
+            throw new ArgumentException($"{op}: {name} must be float32 or float64, got {t.DType.Name()} with shape {t.Shape}.");
+    }
+
+    private static void RequireCompatible(string op, Tensor a, Tensor b)
+    {
+        if (!ReferenceEquals(a.Backend, b.Backend))
+            throw new ArgumentException($"{op}: operands are on different devices ({a.Backend.Name} and {b.Backend.Name}); move them with .To(device).");
+        if (a.DType != b.DType)
+            throw new ArgumentException($"{op}: operands have different dtypes ({a.DType.Name()} {a.Shape} and {b.DType.Name()} {b.Shape}).");
+    }
+
+    private static void RequireRank(string op, Tensor t, int rank, string name, string layout)
+    {
+        if (t.Rank != rank)
+            throw new ArgumentException($"{op}: {name} must have rank {rank} ({layout}), got shape {t.Shape}.");
+    }
+
+    private static void RequireShape(string op, Tensor t, Shape expected, string name)
+    {
+        if (t.Shape != expected)
+            throw new ArgumentException($"{op}: {name} must have shape {expected}, got {t.Shape}.");
+    }
+}

@@ -1,0 +1,41 @@
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+public static partial class F
+{
+    /// <summary>
+    /// Batch normalisation over axis 1 of x ([N, C] or [N, C, ...]), as torch.nn.functional.batch_norm. In training
+    /// the batch's mean and biased variance normalise x and the running statistics (if given) move by momentum
+    /// toward the batch's mean and unbiased variance; in eval the running statistics normalise x.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor x, Tensor? runningMean, Tensor? runningVar, Tensor? weight = null, Tensor? bias = null,
+                                   bool training = false, double momentum = 0.1, double eps = 1e-5)
+    {
+        const string op = "batch_norm";
+        RequireFloat(op, x);
+        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be [N, C] or [N, C, ...], got shape {x.Shape}.");
+        if (eps < 0) throw new ArgumentOutOfRangeException(nameof(eps), $"{op}: eps must be non-negative, got {eps}.");
+        var channel = new Shape(x.Shape[1]);
+        foreach ((Tensor? t, string name) in new[] { (runningMean, "running_mean"), (runningVar, "running_var"), (weight, "weight"), (bias, "bias") })
+        {
+            if (t is null) continue;
+            RequireCompatible(op, x, t);
+            RequireShape(op, t, channel, name);
+        }
+        if (!training && (runningMean is null || runningVar is null))
+            throw new ArgumentException($"{op}: eval mode needs running_mean and running_var.");
+
+        Tensor y = EmptyLike(x), mean = Empty(channel, x), invStd = Empty(channel, x);
+        x.Backend.BatchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, y, mean, invStd);
+        Tensor[] inputs = weight is null ? [x] : bias is null ? [x, weight] : [x, weight, bias];
+        return Record(y, op, inputs, dy =>
+        {
+            Tensor dx = EmptyLike(x);
+            Tensor? dw = weight?.RequiresGrad == true ? EmptyLike(weight) : null;
+            Tensor? db = bias?.RequiresGrad == true ? EmptyLike(bias) : null;
+            x.Backend.BatchNormBackward(x, dy, weight, mean, invStd, training, dx, dw, db);
+            return weight is null ? [dx] : bias is null ? [dx, dw] : [dx, dw, db];
+        });
+    }
+}

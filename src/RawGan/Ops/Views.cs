@@ -1,0 +1,97 @@
+using RawGan.Tensors;
+
+namespace RawGan.Ops;
+
+public static partial class F
+{
+    /// <summary>The same elements in a new shape (one size may be -1 and is inferred); shares storage.</summary>
+    public static Tensor Reshape(Tensor x, params int[] shape)
+    {
+        int[] dims = (int[])shape.Clone();
+        int infer = Array.IndexOf(dims, -1);
+        long known = 1;
+        for (int i = 0; i < dims.Length; i++)
+        {
+            if (i == infer) continue;
+            if (dims[i] < 0) throw new ArgumentException($"reshape: invalid size {dims[i]} in [{string.Join(", ", shape)}].");
+            known *= dims[i];
+        }
+        if (infer >= 0)
+        {
+            if (Array.LastIndexOf(dims, -1) != infer) throw new ArgumentException($"reshape: only one size may be -1 in [{string.Join(", ", shape)}].");
+            if (known == 0 || x.Numel % known != 0)
+                throw new ArgumentException($"reshape: cannot infer -1 in [{string.Join(", ", shape)}] for {x.Numel} elements (input shape {x.Shape}).");
+            dims[infer] = (int)(x.Numel / known);
+        }
+        var target = new Shape(dims);
+        if (target.Numel != x.Numel)
+            throw new ArgumentException($"reshape: shape {x.Shape} ({x.Numel} elements) cannot become {target} ({target.Numel} elements).");
+        if (target == x.Shape) return x;
+        return Record(new Tensor(x.Storage, target), "reshape", [x], dy => [Reshape(dy, x.Shape.ToArray())]);
+    }
+
+    /// <summary>Merges the axes from <paramref name="startDim"/> on into one, as torch.flatten.</summary>
+    public static Tensor Flatten(Tensor x, int startDim = 1)
+    {
+        int start = x.Rank == 0 ? 0 : x.Shape.Axis(startDim);
+        int[] dims = [.. x.Shape.Dims[..start], (int)x.Shape.Product(start, x.Rank)];
+        return Reshape(x, dims);
+    }
+
+    /// <summary>Joins tensors along <paramref name="axis"/>; all other sizes must agree (torch.cat).</summary>
+    public static Tensor Concat(Tensor[] tensors, int axis = 1)
+    {
+        if (tensors.Length == 0) throw new ArgumentException("concat: needs at least one tensor.");
+        Tensor first = tensors[0];
+        int ax = first.Shape.Axis(axis);
+        int total = 0;
+        foreach (Tensor t in tensors)
+        {
+            RequireCompatible("concat", first, t);
+            bool ok = t.Rank == first.Rank;
+            for (int i = 0; ok && i < t.Rank; i++) ok = i == ax || t.Shape[i] == first.Shape[i];
+            if (!ok)
+                throw new ArgumentException($"concat: shapes {string.Join(", ", tensors.Select(s => s.Shape))} differ outside axis {axis}.");
+            total += t.Shape[ax];
+        }
+        Tensor y = Empty(first.Shape.With(ax, total), first);
+        long outer = first.Shape.Product(0, ax), inner = first.Shape.Product(ax + 1, first.Rank);
+        int offset = 0;
+        foreach (Tensor t in tensors)
+        {
+            int size = t.Shape[ax];
+            y.Backend.Copy2D(t, 0, size * inner, y, offset * inner, total * inner, outer, size * inner);
+            offset += size;
+        }
+        return Record(y, "concat", tensors, dy =>
+        {
+            var grads = new Tensor?[tensors.Length];
+            int start = 0;
+            for (int i = 0; i < tensors.Length; i++)
+            {
+                int size = tensors[i].Shape[ax];
+                if (tensors[i].RequiresGrad) grads[i] = Narrow(dy, ax, start, size);
+                start += size;
+            }
+            return grads;
+        });
+    }
+
+    /// <summary>The slice [start, start + length) of <paramref name="axis"/>, copied (torch.narrow, then contiguous).</summary>
+    public static Tensor Narrow(Tensor x, int axis, int start, int length)
+    {
+        int ax = x.Shape.Axis(axis);
+        int size = x.Shape[ax];
+        if (start < 0 || length < 0 || start + length > size)
+            throw new ArgumentOutOfRangeException(nameof(start), $"narrow: [{start}, {start + length}) is outside axis {axis} of size {size} (shape {x.Shape}).");
+        long outer = x.Shape.Product(0, ax), inner = x.Shape.Product(ax + 1, x.Rank);
+        Tensor y = Empty(x.Shape.With(ax, length), x);
+        x.Backend.Copy2D(x, start * inner, size * inner, y, 0, length * inner, outer, length * inner);
+        return Record(y, "narrow", [x], dy =>
+        {
+            Tensor dx = EmptyLike(x);
+            x.Backend.Copy2D(dy, 0, length * inner, dx, start * inner, size * inner, outer, length * inner);
+            return [dx];
+        });
+    }
+}

@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using RawGan.Autograd;
+using RawGan.Backends;
+
+namespace RawGan.Tensors;
+
+/// <summary>
+/// A contiguous n-dimensional array on one device, and a node of the autodiff graph. Reshapes share storage;
+/// every other op writes a new tensor. Ops live in <see cref="Ops.F"/> and as the operators and methods here.
+/// </summary>
+public sealed partial class Tensor
+{
+    private bool _requiresGrad;
+
+    internal Tensor(Storage storage, Shape shape)
+    {
+        if (shape.Numel != storage.Length)
+            throw new ArgumentException($"Shape {shape} holds {shape.Numel} elements but the storage has {storage.Length}.");
+        Storage = storage;
+        Shape = shape;
+    }
+
+    public Storage Storage { get; }
+    public Shape Shape { get; }
+    public DType DType => Storage.DType;
+    public IBackend Backend => Storage.Backend;
+    public Device Device => Backend.Device;
+    public long Numel => Shape.Numel;
+    public int Rank => Shape.Rank;
+
+    /// <summary>Whether gradients flow to this tensor. Settable on leaves (parameters, inputs) only; an op's result
+    /// requires grad when any input does and grad mode is on.</summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (!IsLeaf) throw new InvalidOperationException($"RequiresGrad can only be set on a leaf tensor; this one is the output of '{GradFn!.Op}'.");
+            if (value && !DType.IsFloatingPoint()) throw new InvalidOperationException($"Only floating-point tensors can require gradients, not {DType.Name()}.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient of a leaf after <see cref="Backward"/>; null until then or after ZeroGrad.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>The op that produced this tensor and how to differentiate it; null for leaves.</summary>
+    public Node? GradFn { get; private set; }
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Makes this tensor the output of <paramref name="node"/> when grad mode is on and an input needs it.</summary>
+    internal Tensor RecordedBy(Node node)
+    {
+        if (!GradMode.Enabled) return this;
+        foreach (Tensor input in node.Inputs)
+        {
+            if (!input.RequiresGrad) continue;
+            GradFn = node;
+            _requiresGrad = true;
+            break;
+        }
+        return this;
+    }
+
+    /// <summary>Back-propagates from this scalar (or with an explicit upstream gradient of this tensor's shape).</summary>
+    public void Backward(Tensor? gradient = null) => Autograd.Backward.Run(this, gradient);
+
+    /// <summary>A tensor sharing this one's storage, cut from the graph.</summary>
+    public Tensor Detach() => new(Storage, Shape);
+
+    // ---- creation ------------------------------------------------------------------------------------------
+    public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null) =>
+        Empty(shape, dtype, BackendRegistry.Get(device ?? Device.Cpu));
+
+    public static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
+        new(TensorScope.Track(backend.Allocate(shape.Numel, dtype)), shape);
+
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Empty(shape, dtype, device);
+    public static Tensor Zeros(Shape shape, DType dtype, IBackend backend) => Empty(shape, dtype, backend);
+
+    public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null) =>
+        Full(shape, value, dtype, BackendRegistry.Get(device ?? Device.Cpu));
+
+    public static Tensor Full(Shape shape, double value, DType dtype, IBackend backend)
+    {
+        Tensor t = Empty(shape, dtype, backend);
+        backend.Fill(t, value);
+        return t;
+    }
+
+    public static Tensor Ones(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1, dtype, device);
+
+    public static Tensor FromArray(float[] data, Shape shape, Device? device = null) => FromSpan<float>(data, shape, DType.Float32, device);
+    public static Tensor FromArray(double[] data, Shape shape, Device? device = null) => FromSpan<double>(data, shape, DType.Float64, device);
+    public static Tensor FromArray(int[] data, Shape shape, Device? device = null) => FromSpan<int>(data, shape, DType.Int32, device);
+
+    public static Tensor FromSpan<T>(ReadOnlySpan<T> data, Shape shape, DType dtype, Device? device = null) where T : unmanaged =>
+        FromSpan(data, shape, dtype, BackendRegistry.Get(device ?? Device.Cpu));
+
+    public static Tensor FromSpan<T>(ReadOnlySpan<T> data, Shape shape, DType dtype, IBackend backend) where T : unmanaged
+    {
+        if (Marshal.SizeOf<T>() != dtype.SizeInBytes())
+            throw new ArgumentException($"{typeof(T).Name} data cannot fill a {dtype.Name()} tensor.");
+        if (data.Length != shape.Numel)
+            throw new ArgumentException($"{data.Length} values cannot fill shape {shape} ({shape.Numel} elements).");
+        Tensor t = Empty(shape, dtype, backend);
+        backend.Upload(data, t.Storage);
+        return t;
+    }
+
+    /// <summary>Samples N(mean, std) from <paramref name="generator"/> (reproducible for a seed, on every device).</summary>
+    public static Tensor Randn(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double mean = 0, double std = 1)
+    {
+        Tensor t = Empty(shape, dtype, device);
+        t.Backend.FillNormal(t, generator.Seed, generator.Advance(t.Numel), mean, std);
+        return t;
+    }
+
+    /// <summary>Samples U(low, high) from <paramref name="generator"/>.</summary>
+    public static Tensor Rand(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double low = 0, double high = 1)
+    {
+        Tensor t = Empty(shape, dtype, device);
+        t.Backend.FillUniform(t, generator.Seed, generator.Advance(t.Numel), low, high);
+        return t;
+    }
+
+    // ---- reading back --------------------------------------------------------------------------------------
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        if (Marshal.SizeOf<T>() != DType.SizeInBytes())
+            throw new InvalidOperationException($"A {DType.Name()} tensor cannot be read as {typeof(T).Name}.");
+        var result = new T[Numel];
+        Backend.Download<T>(Storage, result);
+        return result;
+    }
+
+    /// <summary>All elements as float64 whatever the dtype (for tests, metrics and printing).</summary>
+    public double[] ToDoubleArray() => DType switch
+    {
+        DType.Float32 => Array.ConvertAll(ToArray<float>(), v => (double)v),
+        DType.Float64 => ToArray<double>(),
+        _ => Array.ConvertAll(ToArray<int>(), v => (double)v),
+    };
+
+    /// <summary>All elements as float32 whatever the dtype.</summary>
+    public float[] ToFloatArray() => DType == DType.Float32 ? ToArray<float>() : Array.ConvertAll(ToDoubleArray(), v => (float)v);
+
+    /// <summary>The value of a one-element tensor (copies it to the host).</summary>
+    public double Item()
+    {
+        if (Numel != 1) throw new InvalidOperationException($"Item() needs a tensor with one element, not shape {Shape}.");
+        return ToDoubleArray()[0];
+    }
+
+    /// <summary>A copy on another device (the same tensor when it is already there). Not differentiable.</summary>
+    public Tensor To(Device device) => To(BackendRegistry.Get(device));
+
+    public Tensor To(IBackend backend)
+    {
+        if (ReferenceEquals(backend, Backend)) return this;
+        return DType switch
+        {
+            DType.Float32 => FromSpan<float>(ToArray<float>(), Shape, DType, backend),
+            DType.Float64 => FromSpan<double>(ToArray<double>(), Shape, DType, backend),
+            _ => FromSpan<int>(ToArray<int>(), Shape, DType, backend),
+        };
+    }
+
+    /// <summary>A float64 or float32 copy on the same device (conversion runs on the host; for tests and I/O).</summary>
+    public Tensor ToDType(DType dtype)
+    {
+        if (dtype == DType) return this;
+        return dtype switch
+        {
+            DType.Float32 => FromSpan<float>(ToFloatArray(), Shape, dtype, Backend),
+            DType.Float64 => FromSpan<double>(ToDoubleArray(), Shape, dtype, Backend),
+            _ => FromSpan<int>(Array.ConvertAll(ToDoubleArray(), v => (int)v), Shape, dtype, Backend),
+        };
+    }
+
+    public override string ToString()
+    {
+        string head = $"Tensor{Shape} {DType.Name()} on {Device}";
+        if (Numel > 8) return head;
+        return head + " [" + string.Join(", ", ToDoubleArray().Select(v => v.ToString("G6"))) + "]";
+    }
+}
