@@ -1,0 +1,142 @@
+using RawGan.Tensors;
+
+namespace RawGan.Nn;
+
+/// <summary>
+/// A layer or a model: parameters, buffers and child modules, registered by name so that
+/// <see cref="StateDict"/> produces PyTorch's hierarchical names ("main.0.weight", "main.1.running_mean") in
+/// PyTorch's order (a module's parameters, then its buffers, then each child's entries).
+/// </summary>
+public abstract class Module
+{
+    private readonly List<(string Name, Tensor Value)> _parameters = [];
+    private readonly List<(string Name, Tensor Value)> _buffers = [];
+    private readonly List<(string Name, Module Value)> _children = [];
+
+    /// <summary>Training mode (the default): BatchNorm uses batch statistics and Dropout drops.</summary>
+    public bool Training { get; private set; } = true;
+
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Sets training mode on this module and every descendant, as torch's module.train(mode).</summary>
+    public Module Train(bool mode = true)
+    {
+        Training = mode;
+        foreach ((_, Module child) in _children) child.Train(mode);
+        return this;
+    }
+
+    /// <summary>Evaluation mode: BatchNorm uses running statistics, Dropout is the identity.</summary>
+    public Module Eval() => Train(false);
+
+    protected Tensor RegisterParameter(string name, Tensor value)
+    {
+        CheckNewName(name);
+        value.RequiresGrad = true;
+        _parameters.Add((name, value));
+        return value;
+    }
+
+    protected Tensor RegisterBuffer(string name, Tensor value)
+    {
+        CheckNewName(name);
+        _buffers.Add((name, value));
+        return value;
+    }
+
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        CheckNewName(name);
+        _children.Add((name, module));
+        return module;
+    }
+
+    /// <summary>A registered parameter or buffer of this module (not of its children).</summary>
+    protected Tensor Get(string name) =>
+        _parameters.Concat(_buffers).FirstOrDefault(p => p.Name == name).Value
+        ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter or buffer '{name}'.");
+
+    public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
+
+    public IEnumerable<(string Name, Tensor Parameter)> NamedParameters(string prefix = "")
+    {
+        foreach ((string name, Tensor p) in _parameters) yield return (prefix + name, p);
+        foreach ((string name, Module child) in _children)
+        foreach (var entry in child.NamedParameters(prefix + name + ".")) yield return entry;
+    }
+
+    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Parameter);
+
+    public IEnumerable<(string Name, Tensor Buffer)> NamedBuffers(string prefix = "")
+    {
+        foreach ((string name, Tensor b) in _buffers) yield return (prefix + name, b);
+        foreach ((string name, Module child) in _children)
+        foreach (var entry in child.NamedBuffers(prefix + name + ".")) yield return entry;
+    }
+
+    /// <summary>Every parameter and buffer by its PyTorch state_dict name, in PyTorch's order.</summary>
+    public IReadOnlyList<(string Name, Tensor Value)> StateDict(string prefix = "")
+    {
+        var entries = new List<(string, Tensor)>();
+        foreach ((string name, Tensor p) in _parameters) entries.Add((prefix + name, p));
+        foreach ((string name, Tensor b) in _buffers) entries.Add((prefix + name, b));
+        foreach ((string name, Module child) in _children) entries.AddRange(child.StateDict(prefix + name + "."));
+        return entries;
+    }
+
+    /// <summary>Copies values into the existing tensors (so optimisers holding them stay valid). With
+    /// <paramref name="strict"/>, missing or unexpected names are an error, as in PyTorch.</summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    {
+        var own = StateDict();
+        var missing = own.Where(e => !state.ContainsKey(e.Name)).Select(e => e.Name).ToList();
+        var unexpected = state.Keys.Except(own.Select(e => e.Name)).ToList();
+        if (strict && (missing.Count > 0 || unexpected.Count > 0))
+            throw new ArgumentException($"Error loading state dict into {GetType().Name}: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+        foreach ((string name, Tensor target) in own)
+        {
+            if (!state.TryGetValue(name, out Tensor? source)) continue;
+            if (source.Shape != target.Shape)
+                throw new ArgumentException($"Error loading state dict: '{name}' has shape {source.Shape} in the checkpoint but {target.Shape} in the model.");
+            Tensor converted = source.ToDType(target.DType).To(target.Backend);
+            target.Backend.Copy(converted, target);
+        }
+        foreach (Module m in Init.Descendants(this)) m.OnStateLoaded();
+    }
+
+    /// <summary>Called after <see cref="LoadStateDict"/> wrote new values, for modules that cache host copies.</summary>
+    protected virtual void OnStateLoaded() { }
+
+    /// <summary>Moves every parameter and buffer to <paramref name="device"/>. Create optimisers after this.</summary>
+    public Module To(Device device)
+    {
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            Tensor moved = _parameters[i].Value.To(device);
+            if (!ReferenceEquals(moved, _parameters[i].Value)) moved = moved.Detach().WithGrad();
+            _parameters[i] = (_parameters[i].Name, moved);
+        }
+        for (int i = 0; i < _buffers.Count; i++) _buffers[i] = (_buffers[i].Name, _buffers[i].Value.To(device));
+        foreach ((_, Module child) in _children) child.To(device);
+        return this;
+    }
+
+    public long ParameterCount() => Parameters().Sum(p => p.Numel);
+
+    private void CheckNewName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('.'))
+            throw new ArgumentException($"'{name}' is not a valid member name: it must be non-empty and contain no '.'.");
+        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
+            throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.");
+    }
+}
+
+internal static class TensorGradExtensions
+{
+    public static Tensor WithGrad(this Tensor t)
+    {
+        t.RequiresGrad = true;
+        return t;
+    }
+}
