@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RawGan.Gan;
+
+/// <summary>
+/// Everything that defines a training run. A JSON file can hold a whole experiment (keys are these property
+/// names in camelCase); command-line flags override it; the resolved config is written into the run folder
+/// and into every checkpoint, so a run can be resumed and its samples regenerated from the config alone.
+/// </summary>
+public sealed record GanConfig
+{
+    /// <summary>mlp, dcgan, cgan or cdcgan.</summary>
+    public string Model { get; init; } = "cgan";
+    /// <summary>An image folder or an MNIST IDX folder/file; null for the bundled 10,000 MNIST digits.</summary>
+    public string? Data { get; init; }
+    public int Epochs { get; init; } = 25;
+    public int BatchSize { get; init; } = 64;
+    public double Lr { get; init; } = 2e-4;
+    public double Beta1 { get; init; } = 0.5;
+    public double Beta2 { get; init; } = 0.999;
+    public int Nz { get; init; } = 100;
+    /// <summary>Square image size; null keeps the data's own size (28 for MNIST).</summary>
+    public int? ImageSize { get; init; }
+    /// <summary>1 (grayscale) or 3 (RGB); null keeps the data's own channel count.</summary>
+    public int? Channels { get; init; }
+    public int Ngf { get; init; } = 64;
+    public int Ndf { get; init; } = 64;
+    /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
+    public string Variant { get; init; } = "pytorch";
+    /// <summary>bce (the non-saturating game) or mse (least squares).</summary>
+    public string Loss { get; init; } = "bce";
+    public ulong Seed { get; init; } = 1;
+    /// <summary>cpu, cuda, cuda:N or auto.</summary>
+    public string Device { get; init; } = "auto";
+    public string Out { get; init; } = "runs";
+    /// <summary>Also write a sample grid every this many steps (0: only at the end of each epoch).</summary>
+    public int SampleEvery { get; init; } = 500;
+    /// <summary>Write a checkpoint every this many steps (0: only at the end of each epoch).</summary>
+    public int CheckpointEvery { get; init; } = 1000;
+    /// <summary>Drop the last partial batch of each epoch (BatchNorm dislikes tiny batches).</summary>
+    public bool DropLast { get; init; } = true;
+    /// <summary>Fail on a corrupt image instead of skipping it.</summary>
+    public bool Strict { get; init; }
+    /// <summary>Image-folder resizing: crop (shorter side, then centre crop) or fit (crop to aspect, then resize).</summary>
+    public string Resize { get; init; } = "crop";
+    public bool Flip { get; init; }
+    /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and skip the batch).</summary>
+    public string OnNan { get; init; } = "stop";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config; unknown keys are an error that names the file, so a typo is not silently ignored.</summary>
+    public static GanConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<GanConfig>(json, Json) ?? throw new JsonException("the file holds null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"Config {source} is not valid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Checks values a run cannot start with, naming the option.</summary>
+    public void Validate()
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException(message);
+        }
+        Require(Model is "mlp" or "dcgan" or "cgan" or "cdcgan", $"--model must be mlp, dcgan, cgan or cdcgan, not '{Model}'.");
+        Require(Epochs > 0, $"--epochs must be positive, not {Epochs}.");
+        Require(BatchSize > 0, $"--batch-size must be positive, not {BatchSize}.");
+        Require(Lr > 0, $"--lr must be positive, not {Lr}.");
+        Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, $"--beta1 and --beta2 must be in [0, 1), not {Beta1} and {Beta2}.");
+        Require(Nz > 0, $"--nz must be positive, not {Nz}.");
+        Require(ImageSize is null or > 0, $"--image-size must be positive, not {ImageSize}.");
+        Require(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}.");
+        Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
+        Require(Variant is "pytorch" or "tensorflow", $"--variant must be pytorch or tensorflow, not '{Variant}'.");
+        Require(Loss is "bce" or "mse", $"--loss must be bce or mse, not '{Loss}'.");
+        Require(Resize is "crop" or "fit", $"--resize must be crop or fit, not '{Resize}'.");
+        Require(OnNan is "stop" or "rollback", $"--on-nan must be stop or rollback, not '{OnNan}'.");
+        Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
+    }
+}

@@ -1,0 +1,153 @@
+using RawGan.Autograd;
+using RawGan.Backends;
+using RawGan.Gan.Models;
+using RawGan.Ops;
+using RawGan.Optim;
+using RawGan.Tensors;
+
+namespace RawGan.Gan;
+
+/// <summary>What one training step measured: the losses and the discriminator's mean outputs on real and fake.</summary>
+public readonly record struct StepMetrics(double DLoss, double GLoss, double DReal, double DFake);
+
+/// <summary>A loss came out NaN or infinite; the weights of the failing update were not applied.</summary>
+public sealed class DivergenceException(string message) : Exception(message);
+
+/// <summary>
+/// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
+/// update through the discriminator (the non-saturating loss of Goodfellow et al., or least squares). Every
+/// random draw comes from generators whose state is two integers, so a checkpoint resumes the run exactly.
+/// </summary>
+public sealed class GanTrainer
+{
+    private readonly bool _averageDLoss;
+    private readonly bool _leastSquares;
+
+    public GanTrainer(GanConfig config, int channels, int size, int classes, IBackend backend)
+    {
+        Config = config;
+        Channels = channels;
+        Size = size;
+        Classes = classes;
+        Backend = backend;
+        NoiseRng = new Generator(config.Seed + 1);
+        DropoutRng = new Generator(config.Seed + 2);
+        (G, D) = ModelFactory.Create(config, channels, size, classes, DropoutRng);
+        G.To(backend.Device);
+        D.To(backend.Device);
+        OptG = new Adam(G.Parameters(), config.Lr, config.Beta1, config.Beta2);
+        OptD = new Adam(D.Parameters(), config.Lr, config.Beta1, config.Beta2);
+        // PyTorch's DCGAN example adds the real and fake losses; the MLP recipes average them.
+        _averageDLoss = config.Model is "mlp" or "cgan";
+        _leastSquares = config.Loss == "mse";
+    }
+
+    public GanConfig Config { get; }
+    public int Channels { get; }
+    public int Size { get; }
+    public int Classes { get; }
+    public IBackend Backend { get; }
+    public GanGenerator G { get; }
+    public GanDiscriminator D { get; }
+    public Adam OptG { get; }
+    public Adam OptD { get; }
+    public Generator NoiseRng { get; }
+    public Generator DropoutRng { get; }
+    public bool IsConditional => G.IsConditional;
+
+    /// <summary>Steps completed so far.</summary>
+    public long Step { get; set; }
+
+    /// <summary>One step on a real batch [N, C, H, W] (labels [N] int32 for conditional models), drawing the
+    /// latent codes and generated labels from <see cref="NoiseRng"/>.</summary>
+    public StepMetrics TrainStep(Tensor real, Tensor? labels)
+    {
+        int n = real.Shape[0];
+        Tensor z = Tensor.Randn(new Shape(n, Config.Nz), NoiseRng, real.DType, Backend.Device);
+        Tensor? genLabels = IsConditional ? RandomLabels(n) : null;
+        return TrainStep(real, labels, z, genLabels);
+    }
+
+    /// <summary>One step with given latent codes (and generated labels): the path training and the PyTorch
+    /// regression test share.</summary>
+    public StepMetrics TrainStep(Tensor real, Tensor? labels, Tensor z, Tensor? genLabels)
+    {
+        if (IsConditional && (labels is null || genLabels is null))
+            throw new ArgumentException($"--model {Config.Model} is conditional: the batch needs labels.");
+        using var scope = new TensorScope();
+        int n = real.Shape[0];
+        Tensor ones = Tensor.Full(new Shape(n), 1, real.DType, Backend), zeros = Tensor.Zeros(new Shape(n), real.DType, Backend);
+
+        // Discriminator: real toward 1, generated (detached, so G gets no gradient) toward 0.
+        Tensor fake = G.Generate(z, genLabels);
+        Tensor dReal = D.Score(real, labels);
+        Tensor dFake = D.Score(fake.Detach(), genLabels);
+        Tensor dLoss = Criterion(dReal, ones) + Criterion(dFake, zeros);
+        if (_averageDLoss) dLoss *= 0.5;
+        double dLossValue = Finite(dLoss, "discriminator");
+        dLoss.Backward();
+        OptD.Step();
+        OptD.ZeroGrad();
+
+        // Generator: make D call the same fakes real. D's weights need no gradient here, so none is computed.
+        SetRequiresGrad(D, false);
+        double gLossValue;
+        try
+        {
+            Tensor gLoss = Criterion(D.Score(fake, genLabels), ones);
+            gLossValue = Finite(gLoss, "generator");
+            gLoss.Backward();
+        }
+        finally
+        {
+            SetRequiresGrad(D, true);
+        }
+        OptG.Step();
+        OptG.ZeroGrad();
+        Step++;
+        return new StepMetrics(dLossValue, gLossValue, dReal.Mean().Item(), dFake.Mean().Item());
+    }
+
+    /// <summary>Images from latent codes, without gradients. By default G runs in eval mode, so BatchNorm uses its
+    /// running statistics and a batch of a single class comes out right; <paramref name="batchStatistics"/>
+    /// normalises with the batch's own statistics instead (how the published MNIST CGAN sampled).</summary>
+    public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false)
+    {
+        bool wasTraining = G.Training;
+        G.Train(batchStatistics);
+        try
+        {
+            using var grad = GradMode.NoGrad();
+            using var scope = new TensorScope();
+            return G.Generate(z, labels).ToFloatArray();
+        }
+        finally
+        {
+            G.Train(wasTraining);
+        }
+    }
+
+    /// <summary>Labels 0..classes-1 drawn uniformly from the noise generator, as torch.randint.</summary>
+    public Tensor RandomLabels(int n)
+    {
+        var l = new int[n];
+        for (int i = 0; i < n; i++) l[i] = NoiseRng.NextInt(Classes);
+        return Tensor.FromSpan<int>(l, new Shape(n), DType.Int32, Backend);
+    }
+
+    private Tensor Criterion(Tensor prediction, Tensor target) =>
+        _leastSquares ? F.MseLoss(prediction, target) : F.BinaryCrossEntropy(prediction, target);
+
+    private double Finite(Tensor loss, string which)
+    {
+        double v = loss.Item();
+        if (!double.IsFinite(v))
+            throw new DivergenceException($"The {which} loss is {v} at step {Step + 1}: training diverged (try a lower --lr).");
+        return v;
+    }
+
+    private static void SetRequiresGrad(Nn.Module m, bool value)
+    {
+        foreach (Tensor p in m.Parameters()) p.RequiresGrad = value;
+    }
+}

@@ -1,0 +1,107 @@
+using RawGan.Nn;
+using RawGan.Ops;
+using RawGan.Tensors;
+
+namespace RawGan.Gan.Models;
+
+/// <summary>Which DCGAN: PyTorch's example (4×4 transposed convolutions, stride 2, padding 1, no biases) or the
+/// TensorFlow original (a dense projection to 4×4 and 5×5 stride-2 'same' convolutions with biases).</summary>
+public enum DcganVariant { PyTorch, TensorFlow }
+
+/// <summary>
+/// The DCGAN generator (Radford et al.). Depth follows the image size: after the 4×4 seed, one stride-2 layer per
+/// doubling, so 32 → 3 layers, 64 → 4 (PyTorch's example: ngf·8 → ngf·4 → ngf·2 → ngf → nc), 128 → 5. When
+/// conditional (cDCGAN) the label enters as a one-hot vector concatenated to z.
+/// </summary>
+public sealed class DcganGenerator : GanGenerator
+{
+    private readonly Sequential _main;
+    private readonly int _classes;
+
+    public DcganGenerator(int nz, int ngf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0)
+    {
+        int doublings = Doublings(size);
+        LatentSize = nz;
+        _classes = conditionalClasses;
+        int input = nz + conditionalClasses;
+        int width = ngf << (doublings - 1); // channels at 4×4: ngf·8 for 64×64
+        var layers = new List<Module>();
+        if (variant == DcganVariant.PyTorch)
+        {
+            layers.AddRange([new ConvTranspose2d(input, width, 4, 1, 0, bias: false), new BatchNorm2d(width), new ReLU()]);
+            for (int i = 1; i < doublings; i++, width /= 2)
+                layers.AddRange([new ConvTranspose2d(width, width / 2, 4, 2, 1, bias: false), new BatchNorm2d(width / 2), new ReLU()]);
+            layers.AddRange([new ConvTranspose2d(width, channels, 4, 2, 1, bias: false), new Tanh()]);
+        }
+        else
+        {
+            layers.AddRange([new Linear(input, width * 16), new Unflatten(width, 4, 4), new BatchNorm2d(width), new ReLU()]);
+            for (int i = 1; i < doublings; i++, width /= 2)
+                layers.AddRange([ConvTranspose2d.Same(width, width / 2, 5, 2), new BatchNorm2d(width / 2), new ReLU()]);
+            layers.AddRange([ConvTranspose2d.Same(width, channels, 5, 2), new Tanh()]);
+        }
+        Variant = variant;
+        _main = RegisterModule("main", new Sequential([.. layers]));
+    }
+
+    public DcganVariant Variant { get; }
+    public override int LatentSize { get; }
+    public override bool IsConditional => _classes > 0;
+
+    public override Tensor Generate(Tensor z, Tensor? labels)
+    {
+        CheckLabels(z, labels);
+        Tensor x = IsConditional ? F.Concat([z, OneHot.Encode(labels!, _classes, z)], 1) : z;
+        return _main.Forward(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
+    }
+
+    /// <summary>Stride-2 layers between 4×4 and the image size.</summary>
+    internal static int Doublings(int size)
+    {
+        if (size < 8 || (size & (size - 1)) != 0)
+            throw new ArgumentException($"DCGAN image size must be a power of two of at least 8 (32, 64 and 128 are the usual), got {size}.");
+        return System.Numerics.BitOperations.Log2((uint)size) - 2;
+    }
+}
+
+/// <summary>The DCGAN discriminator, mirroring the generator: stride-2 convolutions with BatchNorm (not on the
+/// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
+/// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
+public sealed class DcganDiscriminator : GanDiscriminator
+{
+    private readonly Sequential _main;
+    private readonly int _classes;
+
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0)
+    {
+        int doublings = DcganGenerator.Doublings(size);
+        _classes = conditionalClasses;
+        int width = ndf;
+        var layers = new List<Module>();
+        bool pt = variant == DcganVariant.PyTorch;
+        int inChannels = channels + conditionalClasses;
+        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false) : Conv2d.Same(inChannels, ndf, 5, 2, size), new LeakyReLU(0.2)]);
+        for (int i = 1, s = size / 2; i < doublings; i++, width *= 2, s /= 2)
+            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false) : Conv2d.Same(width, width * 2, 5, 2, s),
+                             new BatchNorm2d(width * 2), new LeakyReLU(0.2)]);
+        if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false));
+        else layers.AddRange([new Flatten(), new Linear(width * 16, 1)]);
+        layers.Add(new Sigmoid());
+        _main = RegisterModule("main", new Sequential([.. layers]));
+    }
+
+    public override bool IsConditional => _classes > 0;
+
+    public override Tensor Score(Tensor images, Tensor? labels)
+    {
+        Tensor x = images;
+        if (IsConditional)
+        {
+            if (labels is null) throw new ArgumentException("This DCGAN discriminator is conditional: pass a label per image.");
+            Tensor planes = OneHot.Encode(labels, _classes, images);
+            planes = F.ExpandTo(F.Reshape(planes, planes.Shape[0], _classes, 1, 1), new Shape(images.Shape[0], _classes, images.Shape[2], images.Shape[3]));
+            x = F.Concat([images, planes], 1);
+        }
+        return F.Reshape(_main.Forward(x), images.Shape[0]);
+    }
+}

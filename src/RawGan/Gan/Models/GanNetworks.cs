@@ -1,0 +1,34 @@
+using RawGan.Nn;
+using RawGan.Tensors;
+
+namespace RawGan.Gan.Models;
+
+/// <summary>A generator: latent codes z [N, nz] (and, when conditional, int32 labels [N]) to images [N, C, H, W] in [-1, 1].</summary>
+public abstract class GanGenerator : Module
+{
+    public abstract int LatentSize { get; }
+    public abstract bool IsConditional { get; }
+
+    public abstract Tensor Generate(Tensor z, Tensor? labels);
+
+    public override Tensor Forward(Tensor input) => Generate(input, null);
+
+    protected void CheckLabels(Tensor z, Tensor? labels)
+    {
+        if (IsConditional && labels is null) throw new ArgumentException($"{GetType().Name} is conditional: pass a label per latent code.");
+        if (z.Rank != 2 || z.Shape[1] != LatentSize)
+            throw new ArgumentException($"{GetType().Name}: latent codes must have shape [N, {LatentSize}], got {z.Shape}.");
+        if (labels is not null && (labels.Rank != 1 || labels.Shape[0] != z.Shape[0]))
+            throw new ArgumentException($"{GetType().Name}: labels must have shape [{z.Shape[0]}], got {labels.Shape}.");
+    }
+}
+
+/// <summary>A discriminator: images (and labels when conditional) to the probability [N] that each is real.</summary>
+public abstract class GanDiscriminator : Module
+{
+    public abstract bool IsConditional { get; }
+
+    public abstract Tensor Score(Tensor images, Tensor? labels);
+
+    public override Tensor Forward(Tensor input) => Score(input, null);
+}

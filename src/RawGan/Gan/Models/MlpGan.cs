@@ -1,0 +1,65 @@
+using RawGan.Nn;
+using RawGan.Ops;
+using RawGan.Tensors;
+
+namespace RawGan.Gan.Models;
+
+/// <summary>The vanilla GAN (Goodfellow et al.) as the common PyTorch recipe builds it:
+/// G z → 256 → 512 → 1024 → C·H·W with ReLU and Tanh; D → 1024 → 512 → 256 → 1 with LeakyReLU(0.2) and Sigmoid.</summary>
+public sealed class MlpGenerator : GanGenerator
+{
+    private readonly Sequential _main;
+    private readonly int[] _image;
+
+    public MlpGenerator(int nz, int channels, int size, int[]? hidden = null)
+    {
+        hidden ??= [256, 512, 1024];
+        LatentSize = nz;
+        _image = [channels, size, size];
+        var layers = new List<Module>();
+        int width = nz;
+        foreach (int h in hidden)
+        {
+            layers.Add(new Linear(width, h));
+            layers.Add(new ReLU());
+            width = h;
+        }
+        layers.Add(new Linear(width, channels * size * size));
+        layers.Add(new Tanh());
+        _main = RegisterModule("main", new Sequential([.. layers]));
+    }
+
+    public override int LatentSize { get; }
+    public override bool IsConditional => false;
+
+    public override Tensor Generate(Tensor z, Tensor? labels)
+    {
+        CheckLabels(z, labels);
+        return F.Reshape(_main.Forward(z), [z.Shape[0], .. _image]);
+    }
+}
+
+public sealed class MlpDiscriminator : GanDiscriminator
+{
+    private readonly Sequential _main;
+
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null)
+    {
+        hidden ??= [1024, 512, 256];
+        var layers = new List<Module>();
+        int width = channels * size * size;
+        foreach (int h in hidden)
+        {
+            layers.Add(new Linear(width, h));
+            layers.Add(new LeakyReLU(0.2));
+            width = h;
+        }
+        layers.Add(new Linear(width, 1));
+        layers.Add(new Sigmoid());
+        _main = RegisterModule("main", new Sequential([.. layers]));
+    }
+
+    public override bool IsConditional => false;
+
+    public override Tensor Score(Tensor images, Tensor? labels) => F.Reshape(_main.Forward(F.Flatten(images)), images.Shape[0]);
+}

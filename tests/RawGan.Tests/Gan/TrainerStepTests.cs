@@ -1,0 +1,56 @@
+using RawGan.Backends.Cpu;
+using RawGan.Gan;
+using RawGan.Tensors;
+
+namespace RawGan.Tests.Gan;
+
+/// <summary>Each model takes training steps on tiny data: finite losses, every parameter moves, shapes hold.</summary>
+public class TrainerStepTests
+{
+    [Theory]
+    [InlineData("mlp", "pytorch", 1, 8, 0)]
+    [InlineData("cgan", "pytorch", 1, 8, 3)]
+    [InlineData("dcgan", "pytorch", 1, 16, 0)]
+    [InlineData("dcgan", "tensorflow", 3, 16, 0)]
+    [InlineData("cdcgan", "pytorch", 3, 16, 4)]
+    [InlineData("dcgan", "pytorch", 3, 32, 0)]
+    public void A_step_updates_every_parameter(string model, string variant, int channels, int size, int classes)
+    {
+        var config = new GanConfig { Model = model, Variant = variant, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 3 };
+        var trainer = new GanTrainer(config, channels, size, Math.Max(classes, 1), CpuBackend.Default);
+        Tensor real = Tensor.Rand(new Shape(4, channels, size, size), new Generator(9), low: -1, high: 1);
+        Tensor? labels = classes > 0 ? Tensor.FromArray(new[] { 0, 1, 2, 1 }, new Shape(4)) : null;
+        double[][] before = trainer.G.Parameters().Concat(trainer.D.Parameters()).Select(p => p.ToDoubleArray()).ToArray();
+
+        StepMetrics m = trainer.TrainStep(real, labels);
+        StepMetrics m2 = trainer.TrainStep(real, labels);
+
+        Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss) && double.IsFinite(m2.DLoss), $"{m} {m2}");
+        Assert.InRange(m.DReal, 0, 1);
+        Assert.InRange(m.DFake, 0, 1);
+        Assert.Equal(2, trainer.Step);
+        double[][] after = trainer.G.Parameters().Concat(trainer.D.Parameters()).Select(p => p.ToDoubleArray()).ToArray();
+        for (int i = 0; i < before.Length; i++)
+            Assert.False(before[i].SequenceEqual(after[i]), $"parameter {i} did not change");
+        float[] images = trainer.Sample(Tensor.Randn(new Shape(2, 8), new Generator(1)), classes > 0 ? Tensor.FromArray(new[] { 1, 1 }, new Shape(2)) : null);
+        Assert.Equal(2 * channels * size * size, images.Length);
+        Assert.All(images, v => Assert.InRange(v, -1f, 1f));
+    }
+
+    [Fact]
+    public void Least_squares_loss_trains_too()
+    {
+        var config = new GanConfig { Model = "mlp", Loss = "mse", Nz = 4, BatchSize = 2 };
+        var trainer = new GanTrainer(config, 1, 4, 1, CpuBackend.Default);
+        StepMetrics m = trainer.TrainStep(Tensor.Rand(new Shape(2, 1, 4, 4), new Generator(2), low: -1, high: 1), null);
+        Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss));
+    }
+
+    [Fact]
+    public void Conditional_models_require_labels()
+    {
+        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 10, CpuBackend.Default);
+        var e = Assert.Throws<ArgumentException>(() => trainer.TrainStep(Tensor.Zeros(new Shape(2, 1, 4, 4)), null));
+        Assert.Contains("conditional", e.Message);
+    }
+}
