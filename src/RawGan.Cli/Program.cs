@@ -1,1 +1,48 @@
-Console.WriteLine("rawgan");
+using System.CommandLine;
+using RawGan.Backends;
+using RawGan.Cli.Commands;
+using RawGan.Tensors;
+using Spectre.Console;
+
+namespace RawGan.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("rawgan: train and sample generative adversarial networks on a tensor engine written in C#.")
+        {
+            TrainCommand.Create(),
+            SampleCommand.Create(),
+            InfoCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+
+    /// <summary>Runs a command, turning the errors a user can fix (bad option, file, shape) into one red line
+    /// and exit code 2 instead of a stack trace.</summary>
+    internal static int Guard(Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 2;
+        }
+    }
+
+    internal static string CudaProbe()
+    {
+        try
+        {
+            return BackendRegistry.Get(Device.Cuda()).Name;
+        }
+        catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
+        {
+            return e.Message;
+        }
+    }
+}

@@ -1,4 +1,3 @@
-using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Gan.Models;
 using RawGan.Ops;
@@ -108,24 +107,8 @@ public sealed class GanTrainer
         return new StepMetrics(dLossValue, gLossValue, dReal.Mean().Item(), dFake.Mean().Item());
     }
 
-    /// <summary>Images from latent codes, without gradients. By default G runs in eval mode, so BatchNorm uses its
-    /// running statistics and a batch of a single class comes out right; <paramref name="batchStatistics"/>
-    /// normalises with the batch's own statistics instead (how the published MNIST CGAN sampled).</summary>
-    public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false)
-    {
-        bool wasTraining = G.Training;
-        G.Train(batchStatistics);
-        try
-        {
-            using var grad = GradMode.NoGrad();
-            using var scope = new TensorScope();
-            return G.Generate(z, labels).ToFloatArray();
-        }
-        finally
-        {
-            G.Train(wasTraining);
-        }
-    }
+    /// <summary>Images from latent codes in eval mode (see <see cref="Sampling.Generate"/>).</summary>
+    public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false) => Sampling.Generate(G, z, labels, batchStatistics);
 
     /// <summary>Labels 0..classes-1 drawn uniformly from the noise generator, as torch.randint.</summary>
     public Tensor RandomLabels(int n)

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using RawGan.Backends;
+using RawGan.Data;
+using RawGan.Gan;
+using Spectre.Console;
+
+namespace RawGan.Cli.Commands;
+
+/// <summary>`rawgan train`: a new run from flags and/or a JSON config, or `--resume RUN_DIR`.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a GAN; with no options, the conditional GAN on the bundled MNIST digits.");
+        var configFile = new Option<FileInfo>("--config") { Description = "a JSON file holding any of the options below (flags override it)" };
+        var resume = new Option<DirectoryInfo>("--resume") { Description = "continue the run in this folder exactly where its last checkpoint stopped" };
+        command.Add(configFile);
+        command.Add(resume);
+        var options = new ConfigOptions(command);
+        command.SetAction(parse => Program.Guard(() => Run(parse, options, parse.GetValue(configFile), parse.GetValue(resume))));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, ConfigOptions options, FileInfo? configFile, DirectoryInfo? resume)
+    {
+        if (configFile is not null && resume is not null)
+            throw new ArgumentException("--config and --resume cannot be combined: a resumed run keeps the config in its checkpoint.");
+        GanConfig? file = null;
+        if (configFile is not null)
+        {
+            if (!configFile.Exists) throw new FileNotFoundException($"--config {configFile.FullName}: no such file.");
+            file = GanConfig.FromJson(File.ReadAllText(configFile.FullName), configFile.FullName);
+        }
+
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true; // let the run write its checkpoint; a second Ctrl+C kills the process
+            if (cts.IsCancellationRequested) Environment.Exit(130);
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            using TrainingRun run = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
+            run.SampleWritten += _ => LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
+            RunOutcome outcome = TrainingView.Show(run, cts.Token);
+            LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
+            AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] (samples/, metrics.csv, loss.png, checkpoints/)");
+            return outcome switch { RunOutcome.Completed => 0, RunOutcome.Interrupted => 130, _ => 3 };
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static TrainingRun Start(GanConfig config)
+    {
+        IBackend backend = DeviceChoice.Resolve(config.Device);
+        IDataset data = Open(config);
+        var run = TrainingRun.Create(config, data, backend);
+        AnsiConsole.MarkupLine($"Training [bold]{config.Model}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(backend.Name)}");
+        AnsiConsole.MarkupLine($"G {run.Trainer.G.ParameterCount():N0} parameters, D {run.Trainer.D.ParameterCount():N0}; run folder [bold]{Markup.Escape(run.Directory)}[/]");
+        return run;
+    }
+
+    private static TrainingRun Continue(DirectoryInfo dir, ParseResult parse, ConfigOptions options)
+    {
+        if (!dir.Exists) throw new DirectoryNotFoundException($"--resume {dir.FullName}: no such folder.");
+        string path = Path.Combine(dir.FullName, "checkpoints", "latest.safetensors");
+        if (!File.Exists(path)) throw new FileNotFoundException($"--resume {dir.FullName}: the folder has no checkpoints/latest.safetensors.", path);
+        GanConfig saved = Checkpoint.ReadInfo(IO.SafeTensors.Read(path)).Config;
+        // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
+        GanConfig config = options.Resolve(parse, saved);
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, OnNan = saved.OnNan };
+        if (scheduleOnly != saved)
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --sample-every, --checkpoint-every and --on-nan may change.");
+        IBackend backend = DeviceChoice.Resolve(config.Device);
+        var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config);
+        AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(backend.Name)}");
+        return run;
+    }
+
+    private static IDataset Open(GanConfig config)
+    {
+        IDataset data = DataSources.Open(config);
+        if (data is ImageFolderDataset folder && folder.SkippedFiles.Count > 0)
+            AnsiConsole.MarkupLine($"[yellow]Skipped {folder.SkippedFiles.Count} undecodable file(s), e.g. {Markup.Escape(folder.SkippedFiles[0])} (use --strict to fail instead).[/]");
+        return data;
+    }
+
+    private static string Describe(GanConfig config, IDataset data) =>
+        $"{config.Data ?? DataSources.BundledName}: {data.Count:N0} images {data.Channels}×{data.Height}×{data.Width}, {data.ClassCount} classes";
+}

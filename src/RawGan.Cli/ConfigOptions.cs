@@ -1,0 +1,58 @@
+using System.CommandLine;
+using RawGan.Gan;
+
+namespace RawGan.Cli;
+
+/// <summary>
+/// The `train` options, each bound to one <see cref="GanConfig"/> property. Precedence: defaults, then the JSON
+/// file given with --config, then the flags actually typed (an option left out does not override the file).
+/// </summary>
+internal sealed class ConfigOptions
+{
+    private readonly List<Func<GanConfig, ParseResult, GanConfig>> _bindings = [];
+
+    public ConfigOptions(Command command)
+    {
+        var defaults = new GanConfig();
+        Bind(command, "--model", $"mlp, dcgan, cgan or cdcgan (default {defaults.Model})", (GanConfig c, string v) => c with { Model = v });
+        Bind(command, "--data", "an image folder (class subfolders become labels) or MNIST IDX files; default: the bundled 10,000 MNIST digits", (GanConfig c, string v) => c with { Data = v });
+        Bind(command, "--epochs", $"passes over the data (default {defaults.Epochs})", (GanConfig c, int v) => c with { Epochs = v });
+        Bind(command, "--batch-size", $"images per step (default {defaults.BatchSize})", (GanConfig c, int v) => c with { BatchSize = v });
+        Bind(command, "--lr", $"Adam learning rate for both networks (default {defaults.Lr})", (GanConfig c, double v) => c with { Lr = v });
+        Bind(command, "--beta1", $"Adam beta1 (default {defaults.Beta1})", (GanConfig c, double v) => c with { Beta1 = v });
+        Bind(command, "--beta2", $"Adam beta2 (default {defaults.Beta2})", (GanConfig c, double v) => c with { Beta2 = v });
+        Bind(command, "--nz", $"latent size (default {defaults.Nz})", (GanConfig c, int v) => c with { Nz = v });
+        Bind(command, "--image-size", "square image size (default: the data's; DCGAN needs a power of two)", (GanConfig c, int v) => c with { ImageSize = v });
+        Bind(command, "--channels", "1 (grayscale) or 3 (RGB) (default: the data's)", (GanConfig c, int v) => c with { Channels = v });
+        Bind(command, "--ngf", $"DCGAN generator width (default {defaults.Ngf})", (GanConfig c, int v) => c with { Ngf = v });
+        Bind(command, "--ndf", $"DCGAN discriminator width (default {defaults.Ndf})", (GanConfig c, int v) => c with { Ndf = v });
+        Bind(command, "--variant", $"DCGAN variant: pytorch or tensorflow (default {defaults.Variant})", (GanConfig c, string v) => c with { Variant = v });
+        Bind(command, "--loss", $"bce (non-saturating) or mse (least squares) (default {defaults.Loss})", (GanConfig c, string v) => c with { Loss = v });
+        Bind(command, "--seed", $"seed of every random draw (default {defaults.Seed})", (GanConfig c, ulong v) => c with { Seed = v });
+        Bind(command, "--device", $"cpu, cuda, cuda:N or auto (default {defaults.Device})", (GanConfig c, string v) => c with { Device = v });
+        Bind(command, "--out", $"folder that receives the run folder (default {defaults.Out})", (GanConfig c, string v) => c with { Out = v });
+        Bind(command, "--sample-every", $"steps between sample grids, 0 for once per epoch (default {defaults.SampleEvery})", (GanConfig c, int v) => c with { SampleEvery = v });
+        Bind(command, "--checkpoint-every", $"steps between checkpoints, 0 for once per epoch (default {defaults.CheckpointEvery})", (GanConfig c, int v) => c with { CheckpointEvery = v });
+        Bind(command, "--keep-last", "keep the last partial batch of each epoch", (GanConfig c, bool v) => c with { DropLast = !v });
+        Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
+        Bind(command, "--resize", $"image folders: crop (shorter side, centre crop) or fit (crop to aspect, resize) (default {defaults.Resize})", (GanConfig c, string v) => c with { Resize = v });
+        Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
+        Bind(command, "--on-nan", $"stop or rollback when a loss is NaN or infinite (default {defaults.OnNan})", (GanConfig c, string v) => c with { OnNan = v });
+    }
+
+    /// <summary>The config a parse describes: <paramref name="file"/>'s (or the defaults) with typed flags applied.</summary>
+    public GanConfig Resolve(ParseResult parse, GanConfig? file)
+    {
+        GanConfig config = file ?? new GanConfig();
+        foreach (var bind in _bindings) config = bind(config, parse);
+        config.Validate();
+        return config;
+    }
+
+    private void Bind<T>(Command command, string name, string description, Func<GanConfig, T, GanConfig> apply)
+    {
+        var option = new Option<T>(name) { Description = description };
+        command.Add(option);
+        _bindings.Add((c, parse) => parse.GetResult(option) is null ? c : apply(c, parse.GetValue(option)!));
+    }
+}

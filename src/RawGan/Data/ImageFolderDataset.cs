@@ -1,0 +1,157 @@
+using RawGan.Tensors;
+using StbImageSharp;
+
+namespace RawGan.Data;
+
+/// <summary>
+/// Images (.jpg, .jpeg, .png, .bmp, any case) under a folder, labelled as torchvision's <c>ImageFolder</c> does:
+/// each subfolder of the root is a class, searched recursively, and classes are numbered in ordinal name order.
+/// A root without subfolders is a single class holding its own images. Hidden files and folders are ignored.
+/// <para>
+/// The constructor reads every file's header, so an unreadable file is found up front: it is skipped and listed
+/// in <see cref="SkippedFiles"/> and <see cref="Warnings"/>, or, with <see cref="ImageFolderOptions.Strict"/>,
+/// throws. <see cref="Load"/> decodes the file each time (nothing is cached) and applies the options' transforms.
+/// </para>
+/// </summary>
+public sealed class ImageFolderDataset : IDataset
+{
+    private static readonly string[] Extensions = [".jpg", ".jpeg", ".png", ".bmp"];
+
+    private readonly (string Path, int Label)[] _images;
+    private readonly ImageTransform _transform;
+    private readonly List<string> _skipped = [], _warnings = [];
+
+    /// <summary>Indexes the images under <paramref name="root"/>; <paramref name="options"/> defaults to <c>new ImageFolderOptions()</c>.</summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">The folder holds no decodable image, or (strict) an unreadable one.</exception>
+    public ImageFolderDataset(string root, ImageFolderOptions? options = null)
+    {
+        Options = options ?? new ImageFolderOptions();
+        _transform = new ImageTransform(Options.ImageSize, Options.Resize);
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Image folder '{root}' does not exist.");
+        Root = root;
+
+        var topLevel = new EnumerationOptions { RecurseSubdirectories = false };
+        string[] classFolders = Directory.GetDirectories(root, "*", topLevel).Order(StringComparer.Ordinal).ToArray();
+        var images = new List<(string, int)>();
+        if (classFolders.Length == 0)
+        {
+            Classes = [Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)))];
+            images.AddRange(Scan(root, topLevel).Select(path => (path, 0)));
+        }
+        else
+        {
+            Classes = classFolders.Select(Path.GetFileName).ToArray()!;
+            foreach (string stray in ImageFiles(root, topLevel))
+                _warnings.Add($"'{stray}' lies outside the class folders and is ignored.");
+            for (int label = 0; label < classFolders.Length; label++)
+            {
+                int before = images.Count;
+                images.AddRange(Scan(classFolders[label], new EnumerationOptions { RecurseSubdirectories = true }).Select(path => (path, label)));
+                if (images.Count == before) _warnings.Add($"Class folder '{classFolders[label]}' holds no decodable image.");
+            }
+        }
+
+        if (images.Count == 0)
+            throw new InvalidDataException(_skipped.Count == 0
+                ? $"Image folder '{root}' holds no images ({string.Join(", ", Extensions)}, searched recursively)."
+                : $"Image folder '{root}' holds no decodable image: all {_skipped.Count} image files are unreadable, e.g. '{_skipped[0]}'.");
+        _images = images.ToArray();
+    }
+
+    public string Root { get; }
+    public ImageFolderOptions Options { get; }
+
+    /// <summary>Image files left out because their header could not be read.</summary>
+    public IReadOnlyList<string> SkippedFiles => _skipped;
+
+    /// <summary>What the scan noticed: skipped files with the reason, stray files beside the class folders, empty classes.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    public int Count => _images.Length;
+    public int Channels => Options.Grayscale ? 1 : 3;
+    public int Height => _transform.Size;
+    public int Width => _transform.Size;
+    public int ClassCount => Classes.Count;
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Every sample's file and label, in index order (class by class, paths in ordinal order).</summary>
+    public IReadOnlyList<(string Path, int Label)> Files => _images;
+
+    /// <inheritdoc/>
+    /// <remarks>The flip, when enabled, happens when draw 0 of <paramref name="augmentSeed"/> is below ½.</remarks>
+    public void Load(int index, Span<float> pixels, ulong augmentSeed, out int label)
+    {
+        LoadArguments.Check(this, index, pixels);
+        (string path, label) = _images[index];
+        byte[] file = File.ReadAllBytes(path);
+        ImageResult image;
+        try
+        {
+            image = ImageResult.FromMemory(file, ColorComponents.RedGreenBlueAlpha);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidDataException($"Cannot decode image '{path}': {e.Message}", e);
+        }
+        float[] planes = Planes(image.Data, image.Width * image.Height, Options.Grayscale);
+        bool flip = Options.RandomHorizontalFlip && Philox.Uniform(augmentSeed, 0) < 0.5;
+        _transform.Apply(planes, Channels, image.Height, image.Width, pixels, flip);
+    }
+
+    /// <summary>
+    /// RGBA bytes to planar floats (0…255), composited over white: transparent pixels hold arbitrary colours (often
+    /// black), so they must be replaced by a background, and white is the one emoji and icons are drawn to sit on,
+    /// which keeps dark outlines visible and sample grids looking like the originals.
+    /// </summary>
+    private static float[] Planes(byte[] rgba, int pixelCount, bool grayscale)
+    {
+        var planes = new float[(grayscale ? 1 : 3) * pixelCount];
+        for (int p = 0; p < pixelCount; p++)
+        {
+            float alpha = rgba[4 * p + 3] / 255f, white = 255 * (1 - alpha);
+            float r = rgba[4 * p] * alpha + white, g = rgba[4 * p + 1] * alpha + white, b = rgba[4 * p + 2] * alpha + white;
+            if (grayscale)
+                planes[p] = 0.299f * r + 0.587f * g + 0.114f * b;
+            else
+                (planes[p], planes[pixelCount + p], planes[2 * pixelCount + p]) = (r, g, b);
+        }
+        return planes;
+    }
+
+    /// <summary>The readable images under <paramref name="folder"/> in ordinal path order; unreadable ones are recorded (or thrown, if strict).</summary>
+    private IEnumerable<string> Scan(string folder, EnumerationOptions options)
+    {
+        var readable = new List<string>();
+        foreach (string path in ImageFiles(folder, options).Order(StringComparer.Ordinal))
+        {
+            string? problem = HeaderProblem(path);
+            if (problem is null) { readable.Add(path); continue; }
+            if (Options.Strict) throw new InvalidDataException($"Cannot read image '{path}': {problem}.");
+            _skipped.Add(path);
+            _warnings.Add($"skipped '{path}': {problem}.");
+        }
+        return readable;
+    }
+
+    private static IEnumerable<string> ImageFiles(string folder, EnumerationOptions options) =>
+        Directory.EnumerateFiles(folder, "*", options)
+                 .Where(path => Extensions.Contains(Path.GetExtension(path), StringComparer.OrdinalIgnoreCase));
+
+    /// <summary>Null when stb reads a plausible header (size and format); a reason otherwise.</summary>
+    private static string? HeaderProblem(string path)
+    {
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            ImageInfo? info = ImageInfo.FromStream(stream);
+            if (info is null) return "not a JPEG, PNG or BMP image (unrecognised header)";
+            if (info.Value.Width <= 0 || info.Value.Height <= 0) return $"invalid size {info.Value.Width}×{info.Value.Height}";
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return e.Message;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace RawGan.Data;
+
+/// <summary>How <see cref="ImageFolderDataset"/> turns files into training images.</summary>
+public sealed record ImageFolderOptions
+{
+    /// <summary>Side of the square output images, in pixels. Default 64 (the DCGAN recipe).</summary>
+    public int ImageSize { get; init; } = 64;
+
+    /// <summary>How images of other shapes become squares. Default <see cref="ResizeMode.CenterCrop"/>.</summary>
+    public ResizeMode Resize { get; init; } = ResizeMode.CenterCrop;
+
+    /// <summary>One grey channel (ITU-R 601 luma, as PIL's <c>convert("L")</c>) instead of three RGB channels. Default false.</summary>
+    public bool Grayscale { get; init; }
+
+    /// <summary>Mirror each image left to right with probability ½, a fresh draw per load. Default false.</summary>
+    public bool RandomHorizontalFlip { get; init; }
+
+    /// <summary>Throw on the first unreadable image instead of skipping it with a warning. Default false.</summary>
+    public bool Strict { get; init; }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace RawGan.Gan;
+
+/// <summary>metrics.csv of a run folder: one row per step. On resume the rows after the checkpoint's step are
+/// dropped first, so a resumed run's file reads exactly like an uninterrupted one's.</summary>
+public sealed class MetricsLog : IDisposable
+{
+    public const string Header = "step,epoch,d_loss,g_loss,d_x,d_g_z,images_per_sec";
+    private readonly StreamWriter _writer;
+
+    public MetricsLog(string path, long resumeAfterStep = -1)
+    {
+        Path = path;
+        if (resumeAfterStep < 0 || !File.Exists(path))
+        {
+            File.WriteAllText(path, Header + "\n");
+        }
+        else
+        {
+            var kept = File.ReadLines(path).Where((line, i) => i == 0 || StepOf(line) <= resumeAfterStep).ToList();
+            File.WriteAllLines(path, kept);
+        }
+        _writer = new StreamWriter(path, append: true) { AutoFlush = true, NewLine = "\n" };
+    }
+
+    public string Path { get; }
+
+    public void Append(long step, int epoch, StepMetrics m, double imagesPerSecond) =>
+        _writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{step},{epoch},{m.DLoss:G9},{m.GLoss:G9},{m.DReal:G9},{m.DFake:G9},{imagesPerSecond:F1}"));
+
+    /// <summary>Reads (step, d_loss, g_loss) rows, for plots.</summary>
+    public static List<(long Step, double DLoss, double GLoss)> Read(string path)
+    {
+        var rows = new List<(long, double, double)>();
+        foreach (string line in File.ReadLines(path).Skip(1))
+        {
+            string[] f = line.Split(',');
+            if (f.Length < 4) continue;
+            rows.Add((long.Parse(f[0], CultureInfo.InvariantCulture), double.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture)));
+        }
+        return rows;
+    }
+
+    public void Dispose() => _writer.Dispose();
+
+    private static long StepOf(string line) => long.TryParse(line.AsSpan(0, Math.Max(0, line.IndexOf(','))), CultureInfo.InvariantCulture, out long s) ? s : long.MaxValue;
+}

@@ -1,0 +1,45 @@
+using RawGan.Autograd;
+using RawGan.Backends;
+using RawGan.Gan.Models;
+using RawGan.IO;
+using RawGan.Tensors;
+
+namespace RawGan.Gan;
+
+/// <summary>Images from a generator, and generators from files (a checkpoint or generator.safetensors).</summary>
+public static class Sampling
+{
+    /// <summary>
+    /// Images [N, C, H, W] in [-1, 1] as floats, without gradients. By default G runs in eval mode, so BatchNorm uses
+    /// its running statistics and a batch of a single class comes out right (the published MNIST CGAN sampled with
+    /// batch statistics and could only produce mixed-class batches); <paramref name="batchStatistics"/> restores that.
+    /// </summary>
+    public static float[] Generate(GanGenerator g, Tensor z, Tensor? labels, bool batchStatistics = false)
+    {
+        bool wasTraining = g.Training;
+        g.Train(batchStatistics);
+        try
+        {
+            using var grad = GradMode.NoGrad();
+            using var scope = new TensorScope();
+            return g.Generate(z, labels).ToFloatArray();
+        }
+        finally
+        {
+            g.Train(wasTraining);
+        }
+    }
+
+    /// <summary>Loads the generator stored in a checkpoint ("G." names) or a generator file (plain names).</summary>
+    public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        SafeTensorsFile file = SafeTensors.Read(path);
+        Checkpoint.Info info = Checkpoint.ReadInfo(file, generatorOnly: true);
+        GanGenerator g = ModelFactory.CreateGenerator(info.Config, info.Channels, info.ImageSize, info.Classes);
+        bool full = file.Tensors.Any(t => t.Name.StartsWith("G.", StringComparison.Ordinal));
+        g.LoadStateDict(full ? Checkpoint.Section(file, "G.") : Checkpoint.Section(file, ""));
+        g.To(backend.Device);
+        return (g, info);
+    }
+}

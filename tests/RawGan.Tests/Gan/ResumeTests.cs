@@ -1,0 +1,64 @@
+using RawGan.Backends.Cpu;
+using RawGan.Gan;
+using RawGan.IO;
+
+namespace RawGan.Tests.Gan;
+
+public class ResumeTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("rawgan-resume-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Theory]
+    [InlineData("cgan")]   // embedding, BatchNorm1d, dropout masks
+    [InlineData("dcgan")]  // convolutions, BatchNorm2d
+    public void A_resumed_run_matches_an_uninterrupted_one_exactly(string model)
+    {
+        var config = new GanConfig
+        {
+            Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 3, Seed = 11,
+            SampleEvery = 0, CheckpointEvery = 0, Out = _root,
+        };
+        var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
+
+        string straight = Path.Combine(_root, "straight"), resumed = Path.Combine(_root, "resumed");
+        using (var run = TrainingRun.Create(config, data, CpuBackend.Default, straight))
+            Assert.Equal(RunOutcome.Completed, run.Run());
+
+        using (var run = TrainingRun.Create(config, data, CpuBackend.Default, resumed))
+            Assert.Equal(RunOutcome.Interrupted, run.Run(stopAtStep: 3));
+        using (var run = TrainingRun.Resume(resumed, data, CpuBackend.Default))
+        {
+            Assert.Equal(3, run.Trainer.Step);
+            Assert.Equal(new DataPosition(1, 1), run.Position);
+            Assert.Equal(RunOutcome.Completed, run.Run());
+        }
+
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight, "metrics.csv")).Select(Losses), File.ReadAllLines(Path.Combine(resumed, "metrics.csv")).Select(Losses));
+        SafeTensorsFile a = SafeTensors.Read(Path.Combine(straight, "checkpoints", "latest.safetensors"));
+        SafeTensorsFile b = SafeTensors.Read(Path.Combine(resumed, "checkpoints", "latest.safetensors"));
+        Assert.Equal(a.Tensors.Select(t => t.Name), b.Tensors.Select(t => t.Name));
+        foreach (var t in a.Tensors) Assert.True(t.Data.SequenceEqual(b.Get(t.Name).Data), $"{t.Name} differs after resume");
+    }
+
+    [Fact]
+    public void Resume_without_a_checkpoint_names_the_folder()
+    {
+        var e = Assert.Throws<FileNotFoundException>(() => TrainingRun.Resume(_root, new TinyDataset(4, 1, 8, 2), CpuBackend.Default));
+        Assert.Contains(_root, e.Message);
+    }
+
+    [Fact]
+    public void Resume_on_data_of_another_shape_is_refused()
+    {
+        var config = new GanConfig { Model = "mlp", Nz = 4, BatchSize = 2, Epochs = 1, SampleEvery = 0 };
+        string dir = Path.Combine(_root, "run");
+        using (var run = TrainingRun.Create(config, new TinyDataset(4, 1, 8, 1), CpuBackend.Default, dir)) run.Run();
+        var e = Assert.Throws<ArgumentException>(() => TrainingRun.Resume(dir, new TinyDataset(4, 3, 8, 1), CpuBackend.Default));
+        Assert.Contains("3×8²", e.Message);
+    }
+
+    // Rows without the images/s column, which is a timing.
+    private static string Losses(string row) => string.Join(',', row.Split(',')[..6]);
+}
