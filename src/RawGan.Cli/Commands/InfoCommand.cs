@@ -32,7 +32,7 @@ internal static class InfoCommand
         if (!f.Exists) throw new FileNotFoundException($"{f.FullName}: no such file.");
         SafeTensorsHeader header = SafeTensors.ReadHeader(f.FullName);
         var table = new Table().AddColumns("tensor", "dtype", "shape");
-        foreach (var t in header.Tensors) table.AddRow(Markup.Escape(t.Name), t.DType, "[" + string.Join(", ", t.Shape) + "]");
+        foreach (var t in header.Tensors) table.AddRow(Markup.Escape(t.Name), t.DType, Markup.Escape("[" + string.Join(", ", t.Shape) + "]"));
         AnsiConsole.Write(table);
         foreach ((string key, string value) in header.Metadata.Where(m => m.Key != "config"))
             AnsiConsole.MarkupLine($"{Markup.Escape(key)}: {Markup.Escape(value)}");

@@ -1,0 +1,136 @@
+using System.IO.Compression;
+using RawGan.Cli;
+using Spectre.Console;
+
+namespace RawGan.Tests.Cli;
+
+/// <summary>The `rawgan` commands as a user types them: argument errors are one clear line and exit code 2; a tiny
+/// run trains, writes its folder, resumes and samples.</summary>
+[Collection(nameof(ConsoleCollection))]
+public class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-cli-").FullName;
+    private readonly StringWriter _out = new();
+
+    public CliTests() =>
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (int Code, string Output) Run(params string[] args)
+    {
+        int code = Program.Main(args);
+        return (code, _out.ToString());
+    }
+
+    [Theory]
+    [InlineData("--epochs 0", "--epochs must be positive")]
+    [InlineData("--model gan", "--model must be mlp, dcgan, cgan or cdcgan")]
+    [InlineData("--loss hinge", "--loss must be bce or mse")]
+    [InlineData("--channels 2", "--channels must be 1 or 3")]
+    [InlineData("--device tpu", "Unknown device 'tpu'")]
+    [InlineData("--data /no/such/folder", "/no/such/folder")]
+    [InlineData("--model dcgan --image-size 48", "power of two")]
+    public void Bad_train_options_fail_with_a_message_naming_them(string args, string expected)
+    {
+        (int code, string output) = Run(["train", .. args.Split(' ')]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, output.Replace("\n", ""));
+    }
+
+    [Fact]
+    public void Config_file_errors_name_the_file()
+    {
+        string bad = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(bad, """{ "model": "cgan", "epoch": 3 }""");
+        (int code, string output) = Run("train", "--config", bad);
+        Assert.Equal(2, code);
+        Assert.Contains("bad.json", output.Replace("\n", ""));
+        Assert.Contains("epoch", output);
+
+        Assert.Equal(2, Run("train", "--config", Path.Combine(_dir, "missing.json")).Code);
+        Assert.Equal(2, Run("train", "--config", bad, "--resume", _dir).Code);
+    }
+
+    [Fact]
+    public void Unparseable_values_are_rejected_by_the_parser() =>
+        Assert.NotEqual(0, Run("train", "--batch-size", "many").Code);
+
+    [Fact]
+    public void Sample_needs_exactly_one_source()
+    {
+        Assert.Equal(2, Run("sample").Code);
+        Assert.Equal(2, Run("sample", "--run", _dir, "--checkpoint", Path.Combine(_dir, "x.safetensors")).Code);
+        (int code, string output) = Run("sample", "--checkpoint", Path.Combine(_dir, "none.safetensors"));
+        Assert.Equal(2, code);
+        Assert.Contains("none.safetensors", output);
+    }
+
+    [Fact]
+    public void Resume_of_a_folder_without_checkpoint_fails_clearly()
+    {
+        (int code, string output) = Run("train", "--resume", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("latest.safetensors", output);
+    }
+
+    [Fact]
+    public void A_tiny_run_trains_resumes_and_samples()
+    {
+        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 40);
+        string runs = Path.Combine(_dir, "runs");
+        string config = Path.Combine(_dir, "tiny.json");
+        File.WriteAllText(config, """{ "model": "cgan", "batchSize": 20, "epochs": 1, "nz": 8, "sampleEvery": 1 }""");
+
+        (int code, string output) = Run("train", "--config", config, "--data", data, "--out", runs, "--device", "cpu");
+        Assert.True(code == 0, output);
+        string run = Directory.GetDirectories(runs).Single();
+        foreach (string f in new[] { "config.json", "metrics.csv", "loss.png", "generator.safetensors", "checkpoints/latest.safetensors", "samples/step-000001.png", "samples/epoch-001.png" })
+            Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing; output: {output}");
+        Assert.Contains("\"batchSize\": 20", File.ReadAllText(Path.Combine(run, "config.json")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+
+        Assert.Equal(2, Run("train", "--resume", run, "--nz", "16").Code); // would change the model
+        var resumed = Run("train", "--resume", run, "--epochs", "2");
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
+
+        Assert.Equal(0, Run("sample", "--run", run, "--count", "10", "--grid", "--label", "7").Code);
+        Assert.True(File.Exists(Path.Combine(run, "samples", "grid-label7.png")));
+        Assert.Equal(2, Run("sample", "--run", run, "--label", "12").Code);
+        Assert.Equal(0, Run("sample", "--run", run, "--count", "3", "--out", Path.Combine(_dir, "out")).Code);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "out"), "*.png").Length);
+        Assert.Equal(0, Run("info", Path.Combine(run, "generator.safetensors")).Code);
+    }
+
+    /// <summary>Writes train-images/labels IDX files (gzip) of random 28×28 digits with labels 0..9.</summary>
+    private static string WriteIdx(string folder, int count)
+    {
+        Directory.CreateDirectory(folder);
+        var rng = new Random(1);
+        var images = new byte[16 + count * 784];
+        rng.NextBytes(images);
+        WriteHeader(images, 2051, count, 28, 28);
+        var labels = new byte[8 + count];
+        WriteHeader(labels, 2049, count);
+        for (int i = 0; i < count; i++) labels[8 + i] = (byte)(i % 10);
+        Gzip(Path.Combine(folder, "train-images-idx3-ubyte.gz"), images);
+        Gzip(Path.Combine(folder, "train-labels-idx1-ubyte.gz"), labels);
+        return folder;
+    }
+
+    private static void WriteHeader(byte[] buffer, int magic, params int[] dims)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer, magic);
+        for (int i = 0; i < dims.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(buffer.AsSpan(4 + 4 * i), dims[i]);
+    }
+
+    private static void Gzip(string path, byte[] data)
+    {
+        using var gz = new GZipStream(File.Create(path), CompressionLevel.Fastest);
+        gz.Write(data);
+    }
+}
+
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public class ConsoleCollection;
