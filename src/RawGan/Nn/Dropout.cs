@@ -10,5 +10,11 @@ public sealed class Dropout(double p = 0.5, Generator? generator = null) : Modul
 {
     public double P { get; } = p is >= 0 and <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"Dropout probability must be in [0, 1], got {p}.");
 
-    public override Tensor Forward(Tensor input) => F.Dropout(input, P, Training, generator ?? Init.DefaultGenerator);
+    /// <summary>Replaces the generator's masks with given ones (scaled keep-masks of the input's shape): how the
+    /// PyTorch regression test replays the masks PyTorch drew.</summary>
+    internal Func<Shape, Tensor>? MaskSource { get; set; }
+
+    public override Tensor Forward(Tensor input) => MaskSource is not null && Training && P > 0
+        ? F.Mul(input, MaskSource(input.Shape))
+        : F.Dropout(input, P, Training, generator ?? Init.DefaultGenerator);
 }
