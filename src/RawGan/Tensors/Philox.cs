@@ -10,7 +10,7 @@ namespace RawGan.Tensors;
 public static class Philox
 {
     private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
-    private const float TwoPow24Inv = 1f / (1 << 24);
+    private const double TwoPow24Inv = 1.0 / (1 << 24);
 
     /// <summary>The first two 32-bit words of Philox4x32-10 with key = seed and counter = (index, 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -28,9 +28,10 @@ public static class Philox
         return (c0, c1);
     }
 
-    /// <summary>A word mapped to (0, 1) with 24 bits, exact in float32: never 0 (log is safe), never 1.</summary>
+    /// <summary>A word mapped to (0, 1) from its top 24 bits, computed exactly in float64 (and exactly representable
+    /// in float32): never 0, so log is safe, and never 1, so a uniform draw stays below its upper bound.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToUnit(uint x) => ((x >> 8) + 0.5f) * TwoPow24Inv;
+    public static double ToUnit(uint x) => ((x >> 8) + 0.5) * TwoPow24Inv;
 
     public static double Uniform(ulong seed, ulong index) => ToUnit(Draw(seed, index).X0);
 

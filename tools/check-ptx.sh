@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Assembles every kernels/*.ptx with ptxas for sm_80 and sm_90 and prints one line per kernel entry
+# (registers, spills, stack, shared memory). Exits non-zero on any ptxas error or warning (except the one
+# expected note, explained below), or when a //@shared helper block differs between files; spills are
+# reported as warnings only (they cost speed, not correctness).
+#
+#   tools/check-ptx.sh            (from any directory)
+#
+# Where ptxas comes from, first match wins:
+#   1. $RAWGAN_PTXAS, if set (a path to a ptxas binary);
+#   2. `ptxas` on PATH (a GPU host with a CUDA toolkit);
+#   3. a cached copy from Debian's non-free nvidia-cuda-toolkit 11.8 package, in
+#      ${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas. The first run without one adds a bookworm
+#      `contrib non-free` apt source on the machine's own Debian mirror and runs `apt-get update` (these two
+#      steps need root or passwordless sudo, and are skipped when already done), then
+#      `apt-get download nvidia-cuda-toolkit` and `dpkg -x` into the cache (nothing is installed; no GPU
+#      needed). ptxas there is standalone (needs only libc). Later runs reuse the cache.
+set -euo pipefail
+
+readonly ARCHS=(sm_80 sm_90)
+readonly APT_SOURCE=/etc/apt/sources.list.d/rawgan-cuda-nonfree.sources
+readonly CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas
+readonly EXPECTED_WARNING="with multiple return values found, disabling ABI"
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$(pwd)
+
+say() { printf 'check-ptx: %s\n' "$*"; }
+die() { printf 'check-ptx: error: %s\n' "$*" >&2; exit 1; }
+# Exit 3: this machine cannot obtain ptxas at all (no root, no apt): the test suite reports that as skipped.
+unavailable() { printf 'check-ptx: unavailable: %s\n' "$*" >&2; exit 3; }
+
+# ---- root for the apt steps only ---------------------------------------------------------------------------
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n "$@"
+  else unavailable "need root (or passwordless sudo) to run: $*
+  Alternatively put a ptxas on PATH or set RAWGAN_PTXAS=/path/to/ptxas."
+  fi
+}
+
+# The machine's Debian mirror (deb822 .sources files first, then one-line sources.list), so the added source
+# goes through the same mirror or proxy as the rest of apt; deb.debian.org when none is configured.
+debian_mirror() {
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $f && $f != "$APT_SOURCE" ]] || continue
+    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
+    [[ -n $uri ]] && { echo "${uri%/}"; return; }
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f $f ]] || continue
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\/.*\/debian\/?$/) { print $i; exit } }' "$f")
+    [[ -n $uri ]] && { echo "${uri%/}"; return; }
+  done
+  echo http://deb.debian.org/debian
+}
+
+fetch_ptxas() {
+  command -v apt-get >/dev/null || unavailable "no ptxas on PATH and no apt-get to fetch one; set RAWGAN_PTXAS=/path/to/ptxas"
+  local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg want
+  mirror=$(debian_mirror)
+  want="Types: deb
+URIs: $mirror
+Suites: bookworm
+Components: contrib non-free
+$( [[ -f $keyring ]] && echo "Signed-By: $keyring" )"
+  local fresh=0
+  if [[ -f $APT_SOURCE && $(cat "$APT_SOURCE") == "$want" ]]; then
+    say "apt source $APT_SOURCE already present ($mirror bookworm contrib non-free)"
+  else
+    say "adding apt source $APT_SOURCE ($mirror bookworm contrib non-free)"
+    printf '%s\n' "$want" | as_root tee "$APT_SOURCE" >/dev/null
+    fresh=1
+  fi
+  local work=$CACHE.download deb
+  rm -rf "$work"
+  mkdir -p "$work"
+  # As root, apt downloads as the _apt user: give it a folder it can write into.
+  chmod 0777 "$work"
+  download() { (cd "$work" && apt-get download -qq nvidia-cuda-toolkit/bookworm) >/dev/null 2>&1; }
+  if ((fresh == 0)) && apt-cache show nvidia-cuda-toolkit/bookworm >/dev/null 2>&1; then
+    say "apt-get download nvidia-cuda-toolkit/bookworm (about 84 MB; apt already lists it)"
+    download || fresh=1
+    ((fresh == 0)) || say "download failed: refreshing the package lists"
+  else
+    fresh=1
+  fi
+  if ((fresh)); then
+    say "apt-get update"
+    as_root apt-get update -qq >/dev/null || die "apt-get update failed"
+    say "apt-get download nvidia-cuda-toolkit/bookworm (about 84 MB)"
+    download || die "apt-get download nvidia-cuda-toolkit/bookworm failed (is $mirror reachable?)"
+  fi
+  deb=$(ls "$work"/nvidia-cuda-toolkit_*.deb 2>/dev/null | head -n 1)
+  [[ -n $deb ]] || die "apt-get download left no nvidia-cuda-toolkit_*.deb in $work"
+  say "extracting $(basename "$deb") into $CACHE"
+  rm -rf "$CACHE.tmp"
+  mkdir -p "$CACHE.tmp"
+  dpkg -x "$deb" "$CACHE.tmp"
+  [[ -x $CACHE.tmp/usr/bin/ptxas ]] || die "$(basename "$deb") has no usr/bin/ptxas"
+  rm -rf "$CACHE" "$work"
+  mv "$CACHE.tmp" "$CACHE"
+}
+
+# ---- find ptxas --------------------------------------------------------------------------------------------
+if [[ -n ${RAWGAN_PTXAS:-} ]]; then
+  ptxas=$RAWGAN_PTXAS
+  [[ -x $ptxas ]] || die "RAWGAN_PTXAS=$ptxas is not executable"
+  say "using ptxas from RAWGAN_PTXAS: $ptxas"
+elif ptxas=$(command -v ptxas); then
+  say "using ptxas on PATH: $ptxas"
+elif [[ -x $CACHE/usr/bin/ptxas ]]; then
+  ptxas=$CACHE/usr/bin/ptxas
+  say "using cached ptxas: $ptxas"
+else
+  say "no ptxas on PATH and none cached: fetching Debian's nvidia-cuda-toolkit (non-free) into $CACHE"
+  fetch_ptxas
+  ptxas=$CACHE/usr/bin/ptxas
+fi
+version=$("$ptxas" --version | sed -n 's/.*\(release [0-9.]*\).*/\1/p' | head -n 1)
+say "ptxas ${version:-(version unknown)}"
+
+# ---- assemble ----------------------------------------------------------------------------------------------
+shopt -s nullglob
+files=(kernels/*.ptx)
+((${#files[@]})) || die "no kernels/*.ptx under $repo"
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+failed=0 entries=0 spilling=0
+
+# PTX has no #include: helpers several files need are copied verbatim between `//@shared-begin NAME` and
+# `//@shared-end NAME` lines. Every copy of a block must be identical to the first one found.
+shared=0
+while IFS= read -r name; do
+  first=
+  for f in "${files[@]}"; do
+    grep -qx "//@shared-begin $name" "$f" || continue
+    sed -n "\|^//@shared-begin $name\$|,\|^//@shared-end $name\$|p" "$f" >"$out/copy"
+    if [[ -z $first ]]; then first=$f; cp "$out/copy" "$out/first"
+    elif ! cmp -s "$out/first" "$out/copy"; then
+      printf 'FAIL  shared block %s differs between %s and %s:\n' "$name" "$first" "$f"
+      { diff "$out/first" "$out/copy" || true; } | sed 's/^/      /' | head -n 20
+      failed=1
+    fi
+  done
+  shared=$((shared + 1))
+done < <(sed -n 's|^//@shared-begin \([A-Za-z0-9_]*\)$|\1|p' "${files[@]}" | sort -u)
+say "$shared shared helper blocks checked for identical copies"
+
+for f in "${files[@]}"; do
+  for arch in "${ARCHS[@]}"; do
+    log=$out/log
+    if ! "$ptxas" -arch="$arch" -v -o "$out/k.cubin" "$f" >"$log" 2>&1; then
+      printf 'FAIL  %-6s %s\n' "$arch" "$f"
+      sed 's/^/      /' "$log"
+      failed=1
+      continue
+    fi
+    # The one expected note: a helper with two return values (m_grid) makes ptxas compile without the call
+    # ABI, which is what lets it specialise each entry (see kernels/elementwise.ptx). Any other warning fails.
+    if grep 'ptxas warning' "$log" | grep -qv "$EXPECTED_WARNING"; then
+      printf 'FAIL  %-6s %s (warnings)\n' "$arch" "$f"
+      grep 'ptxas warning' "$log" | grep -v "$EXPECTED_WARNING" | sed 's/^/      /'
+      failed=1
+    fi
+    # -v prints, per entry: "Compiling entry function 'NAME' for 'sm_XX'", "Used N registers, [N bytes smem, ]
+    # N bytes cmem[0]", and "N bytes stack frame, N bytes spill stores, N bytes spill loads" for the entry and
+    # for each helper it calls: the line shows the largest of those.
+    while IFS=$'\t' read -r name regs stack st ld smem; do
+      entries=$((entries + 1))
+      flag=ok
+      if ((st > 0 || ld > 0)); then flag=SPILL; spilling=$((spilling + 1)); fi
+      printf '%-5s %-6s %-18s %-28s regs %3s  spill st/ld %s/%s B  stack %s B  smem %s B\n' \
+        "$flag" "$arch" "$(basename "$f")" "$name" "$regs" "$st" "$ld" "$stack" "$smem"
+    done < <(awk '
+      /Compiling entry function/ { if (name != "") print name "\t" regs "\t" stack "\t" st "\t" ld "\t" smem
+                                   match($0, /\x27[^\x27]+\x27/); name = substr($0, RSTART + 1, RLENGTH - 2)
+                                   regs = 0; stack = 0; st = 0; ld = 0; smem = 0 }
+      /bytes stack frame/ { if ($1 > stack) stack = $1; if ($5 > st) st = $5; if ($9 > ld) ld = $9 }
+      /Used [0-9]+ registers/ { for (i = 1; i <= NF; i++) { if ($i == "Used") regs = $(i+1); if ($(i+1) == "bytes" && $(i+2) ~ /^smem/) smem = $i } }
+      END { if (name != "") print name "\t" regs "\t" stack "\t" st "\t" ld "\t" smem }' "$log")
+  done
+done
+
+say "${#files[@]} files, $entries entry builds (${#ARCHS[@]} archs), $spilling with spills"
+if ((failed)); then
+  say "FAILED: see the FAIL lines above"
+  exit 1
+fi
+((spilling == 0)) || say "warning: $spilling entry builds spill registers to local memory (slower, still correct)"
+say "all kernels assemble for ${ARCHS[*]}"
