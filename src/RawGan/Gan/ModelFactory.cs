@@ -5,12 +5,13 @@ using RawGan.Tensors;
 namespace RawGan.Gan;
 
 /// <summary>Builds a config's generator and discriminator for data of a given shape, initialised as their recipes say
-/// (DCGANs with the DCGAN initialisation, the MLP recipes with PyTorch's defaults), from the config's seed.</summary>
+/// (DCGANs with the DCGAN initialisation, the MLP recipes with PyTorch's defaults). Initial weights come from a
+/// generator of their own seeded by the config (G's and D's streams apart), never from shared state, so a model
+/// built from a config is the same whatever else runs in the process.</summary>
 public static class ModelFactory
 {
     public static (GanGenerator G, GanDiscriminator D) Create(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator)
     {
-        Init.ManualSeed(config.Seed);
         GanGenerator g = CreateGenerator(config, channels, size, classes);
         GanDiscriminator d = CreateDiscriminator(config, channels, size, classes, dropoutGenerator);
         return (g, d);
@@ -19,28 +20,33 @@ public static class ModelFactory
     public static GanGenerator CreateGenerator(GanConfig config, int channels, int size, int classes)
     {
         Check(config, classes);
+        var init = new Generator(config.Seed, GeneratorStream);
         GanGenerator g = config.Model switch
         {
-            "mlp" => new MlpGenerator(config.Nz, channels, size),
-            "cgan" => new CganGenerator(config.Nz, classes, channels, size),
-            _ => new DcganGenerator(config.Nz, config.Ngf, channels, size, Variant(config), config.Model == "cdcgan" ? classes : 0),
+            "mlp" => new MlpGenerator(config.Nz, channels, size, init: init),
+            "cgan" => new CganGenerator(config.Nz, classes, channels, size, init),
+            _ => new DcganGenerator(config.Nz, config.Ngf, channels, size, Variant(config), config.Model == "cdcgan" ? classes : 0, init),
         };
-        if (IsDcgan(config)) Init.Dcgan(g);
+        if (IsDcgan(config)) Init.Dcgan(g, init);
         return g;
     }
 
     public static GanDiscriminator CreateDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator)
     {
         Check(config, classes);
+        var init = new Generator(config.Seed, DiscriminatorStream);
         GanDiscriminator d = config.Model switch
         {
-            "mlp" => new MlpDiscriminator(channels, size),
-            "cgan" => new CganDiscriminator(classes, channels, size, dropoutGenerator),
-            _ => new DcganDiscriminator(config.Ndf, channels, size, Variant(config), config.Model == "cdcgan" ? classes : 0),
+            "mlp" => new MlpDiscriminator(channels, size, init: init),
+            "cgan" => new CganDiscriminator(classes, channels, size, dropoutGenerator, init),
+            _ => new DcganDiscriminator(config.Ndf, channels, size, Variant(config), config.Model == "cdcgan" ? classes : 0, init),
         };
-        if (IsDcgan(config)) Init.Dcgan(d);
+        if (IsDcgan(config)) Init.Dcgan(d, init);
         return d;
     }
+
+    // Offsets into the seed's Philox stream: far enough apart that G's and D's draws never overlap.
+    private const ulong GeneratorStream = 0, DiscriminatorStream = 1UL << 48;
 
     private static bool IsDcgan(GanConfig config) => config.Model is "dcgan" or "cdcgan";
 

@@ -15,17 +15,17 @@ public sealed class CganGenerator : GanGenerator
     private readonly Sequential _model;
     private readonly int[] _image;
 
-    public CganGenerator(int nz, int classes, int channels, int size)
+    public CganGenerator(int nz, int classes, int channels, int size, Generator? init = null)
     {
         LatentSize = nz;
         _image = [channels, size, size];
-        _labelEmb = RegisterModule("label_emb", new Embedding(classes, classes));
+        _labelEmb = RegisterModule("label_emb", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential(
-            new Linear(nz + classes, 128), new LeakyReLU(0.2),
-            new Linear(128, 256), new BatchNorm1d(256, 0.8), new LeakyReLU(0.2),
-            new Linear(256, 512), new BatchNorm1d(512, 0.8), new LeakyReLU(0.2),
-            new Linear(512, 1024), new BatchNorm1d(1024, 0.8), new LeakyReLU(0.2),
-            new Linear(1024, channels * size * size), new Tanh()));
+            new Linear(nz + classes, 128, generator: init), new LeakyReLU(0.2),
+            new Linear(128, 256, generator: init), new BatchNorm1d(256, 0.8), new LeakyReLU(0.2),
+            new Linear(256, 512, generator: init), new BatchNorm1d(512, 0.8), new LeakyReLU(0.2),
+            new Linear(512, 1024, generator: init), new BatchNorm1d(1024, 0.8), new LeakyReLU(0.2),
+            new Linear(1024, channels * size * size, generator: init), new Tanh()));
     }
 
     public override int LatentSize { get; }
@@ -46,14 +46,14 @@ public sealed class CganDiscriminator : GanDiscriminator
     private readonly Embedding _labelEmbedding;
     private readonly Sequential _model;
 
-    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator)
+    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null)
     {
-        _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes));
+        _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential(
-            new Linear(channels * size * size + classes, 512), new LeakyReLU(0.2),
-            new Linear(512, 512), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
-            new Linear(512, 512), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
-            new Linear(512, 1), new Sigmoid()));
+            new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2),
+            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
+            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
+            new Linear(512, 1, generator: init), new Sigmoid()));
     }
 
     public override bool IsConditional => true;

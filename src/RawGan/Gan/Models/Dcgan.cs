@@ -18,7 +18,7 @@ public sealed class DcganGenerator : GanGenerator
     private readonly Sequential _main;
     private readonly int _classes;
 
-    public DcganGenerator(int nz, int ngf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0)
+    public DcganGenerator(int nz, int ngf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
     {
         int doublings = Doublings(size);
         LatentSize = nz;
@@ -28,17 +28,17 @@ public sealed class DcganGenerator : GanGenerator
         var layers = new List<Module>();
         if (variant == DcganVariant.PyTorch)
         {
-            layers.AddRange([new ConvTranspose2d(input, width, 4, 1, 0, bias: false), new BatchNorm2d(width), new ReLU()]);
+            layers.AddRange([new ConvTranspose2d(input, width, 4, 1, 0, bias: false, generator: init), new BatchNorm2d(width), new ReLU()]);
             for (int i = 1; i < doublings; i++, width /= 2)
-                layers.AddRange([new ConvTranspose2d(width, width / 2, 4, 2, 1, bias: false), new BatchNorm2d(width / 2), new ReLU()]);
-            layers.AddRange([new ConvTranspose2d(width, channels, 4, 2, 1, bias: false), new Tanh()]);
+                layers.AddRange([new ConvTranspose2d(width, width / 2, 4, 2, 1, bias: false, generator: init), new BatchNorm2d(width / 2), new ReLU()]);
+            layers.AddRange([new ConvTranspose2d(width, channels, 4, 2, 1, bias: false, generator: init), new Tanh()]);
         }
         else
         {
-            layers.AddRange([new Linear(input, width * 16), new Unflatten(width, 4, 4), new BatchNorm2d(width), new ReLU()]);
+            layers.AddRange([new Linear(input, width * 16, generator: init), new Unflatten(width, 4, 4), new BatchNorm2d(width), new ReLU()]);
             for (int i = 1; i < doublings; i++, width /= 2)
-                layers.AddRange([ConvTranspose2d.Same(width, width / 2, 5, 2), new BatchNorm2d(width / 2), new ReLU()]);
-            layers.AddRange([ConvTranspose2d.Same(width, channels, 5, 2), new Tanh()]);
+                layers.AddRange([ConvTranspose2d.Same(width, width / 2, 5, 2, generator: init), new BatchNorm2d(width / 2), new ReLU()]);
+            layers.AddRange([ConvTranspose2d.Same(width, channels, 5, 2, generator: init), new Tanh()]);
         }
         Variant = variant;
         _main = RegisterModule("main", new Sequential([.. layers]));
@@ -72,7 +72,7 @@ public sealed class DcganDiscriminator : GanDiscriminator
     private readonly Sequential _main;
     private readonly int _classes;
 
-    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0)
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
     {
         int doublings = DcganGenerator.Doublings(size);
         _classes = conditionalClasses;
@@ -80,12 +80,12 @@ public sealed class DcganDiscriminator : GanDiscriminator
         var layers = new List<Module>();
         bool pt = variant == DcganVariant.PyTorch;
         int inChannels = channels + conditionalClasses;
-        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false) : Conv2d.Same(inChannels, ndf, 5, 2, size), new LeakyReLU(0.2)]);
+        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, size, generator: init), new LeakyReLU(0.2)]);
         for (int i = 1, s = size / 2; i < doublings; i++, width *= 2, s /= 2)
-            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false) : Conv2d.Same(width, width * 2, 5, 2, s),
+            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, s, generator: init),
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2)]);
-        if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false));
-        else layers.AddRange([new Flatten(), new Linear(width * 16, 1)]);
+        if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
+        else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
         layers.Add(new Sigmoid());
         _main = RegisterModule("main", new Sequential([.. layers]));
     }

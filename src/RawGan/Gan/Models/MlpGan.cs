@@ -11,7 +11,7 @@ public sealed class MlpGenerator : GanGenerator
     private readonly Sequential _main;
     private readonly int[] _image;
 
-    public MlpGenerator(int nz, int channels, int size, int[]? hidden = null)
+    public MlpGenerator(int nz, int channels, int size, int[]? hidden = null, Generator? init = null)
     {
         hidden ??= [256, 512, 1024];
         LatentSize = nz;
@@ -20,11 +20,11 @@ public sealed class MlpGenerator : GanGenerator
         int width = nz;
         foreach (int h in hidden)
         {
-            layers.Add(new Linear(width, h));
+            layers.Add(new Linear(width, h, generator: init));
             layers.Add(new ReLU());
             width = h;
         }
-        layers.Add(new Linear(width, channels * size * size));
+        layers.Add(new Linear(width, channels * size * size, generator: init));
         layers.Add(new Tanh());
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
@@ -43,18 +43,18 @@ public sealed class MlpDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
 
-    public MlpDiscriminator(int channels, int size, int[]? hidden = null)
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null)
     {
         hidden ??= [1024, 512, 256];
         var layers = new List<Module>();
         int width = channels * size * size;
         foreach (int h in hidden)
         {
-            layers.Add(new Linear(width, h));
+            layers.Add(new Linear(width, h, generator: init));
             layers.Add(new LeakyReLU(0.2));
             width = h;
         }
-        layers.Add(new Linear(width, 1));
+        layers.Add(new Linear(width, 1, generator: init));
         layers.Add(new Sigmoid());
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
