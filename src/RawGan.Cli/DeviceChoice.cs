@@ -1,5 +1,5 @@
 using RawGan.Backends;
-using RawGan.Tensors;
+using RawGan.Backends.Cuda;
 using Spectre.Console;
 
 namespace RawGan.Cli;
@@ -10,15 +10,8 @@ internal static class DeviceChoice
 {
     public static IBackend Resolve(string device)
     {
-        if (device.Trim().ToLowerInvariant() != "auto") return BackendRegistry.Get(Device.Parse(device));
-        try
-        {
-            return BackendRegistry.Get(Device.Cuda());
-        }
-        catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
-        {
-            AnsiConsole.MarkupLine($"[grey]--device auto: no usable CUDA device ({Markup.Escape(e.Message)}); training on the CPU.[/]");
-            return BackendRegistry.Get(Device.Cpu);
-        }
+        DeviceResolution resolved = Devices.Resolve(device);
+        if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(resolved.Notice)}[/]");
+        return BackendRegistry.Get(resolved.Device);
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using RawGan.Backends;
 using RawGan.Cli.Commands;
-using RawGan.Tensors;
 using Spectre.Console;
 
 namespace RawGan.Cli;
@@ -31,18 +29,6 @@ public static class Program
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;
-        }
-    }
-
-    internal static string CudaProbe()
-    {
-        try
-        {
-            return BackendRegistry.Get(Device.Cuda()).Name;
-        }
-        catch (Exception e) when (e is InvalidOperationException or DllNotFoundException)
-        {
-            return e.Message;
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cuda;
 using RawGan.IO;
 using Spectre.Console;
 
@@ -23,7 +24,7 @@ internal static class InfoCommand
     {
         AnsiConsole.MarkupLine($"RawGan on .NET {Environment.Version}, {RuntimeInformation.OSDescription}");
         AnsiConsole.MarkupLine($"cpu: {Markup.Escape(CpuBackend.Default.Name)}");
-        AnsiConsole.WriteLine(CudaReport());
+        AnsiConsole.WriteLine(CudaBackend.Probe().ToString());
         return 0;
     }
 
@@ -39,6 +40,4 @@ internal static class InfoCommand
         if (header.Metadata.TryGetValue("config", out string? config)) AnsiConsole.WriteLine(config);
         return 0;
     }
-
-    private static string CudaReport() => "cuda: " + Program.CudaProbe();
 }

@@ -1,0 +1,86 @@
+using System.Runtime.CompilerServices;
+using RawGan.Tensors;
+using static RawGan.Backends.Cuda.KernelArg;
+
+namespace RawGan.Backends.Cuda;
+
+/// <summary>The bindings of kernels/embedding.ptx and kernels/adam.ptx.</summary>
+internal static class EmbeddingKernels
+{
+    public const string File = "embedding.ptx";
+
+    /// <summary>gather_f32(.u64 table, .u64 indices, .u64 out, .u64 n, .u64 D).</summary>
+    public static readonly KernelSpec Gather = new(File, "gather_f32", "u64", "u64", "u64", "u64", "u64");
+
+    /// <summary>scatter_add_f32(.u64 dout, .u64 indices, .u64 dtable, .u64 n, .u64 D): atomic, accumulates.</summary>
+    public static readonly KernelSpec ScatterAdd = new(File, "scatter_add_f32", "u64", "u64", "u64", "u64", "u64");
+}
+
+internal static class AdamKernels
+{
+    public const string File = "adam.ptx";
+
+    /// <summary>adam_step_f32(.u64 p, g, m, v, n, .f32 beta1, beta2, one_minus_beta1, one_minus_beta2, neg_step_size,
+    /// bc2_sqrt, eps, weight_decay).</summary>
+    public static readonly KernelSpec Step = new(File, "adam_step_f32",
+        "u64", "u64", "u64", "u64", "u64", "f32", "f32", "f32", "f32", "f32", "f32", "f32", "f32");
+}
+
+public sealed partial class CudaBackend
+{
+    // Index tensors already checked against a table size (labels are checked once for the forward gather and
+    // reused by the backward scatter); writes into an int32 storage forget it.
+    private readonly ConditionalWeakTable<Storage, StrongBox<long>> _checkedIndices = new();
+
+    public void Gather(Tensor table, Tensor indices, Tensor output)
+    {
+        RequireFloat32("gather", table);
+        long n = indices.Numel, d = table.Shape[1];
+        if (n == 0 || d == 0) return;
+        CheckIndices("gather", indices, table.Shape[0]);
+        Kernels.Launch(EmbeddingKernels.Gather, Grid(n * d), Block, U64(Ptr(table)), U64(Ptr(indices)), U64(Ptr(output)), U64(n), U64(d));
+    }
+
+    public void ScatterAdd(Tensor dOutput, Tensor indices, Tensor dTable)
+    {
+        RequireFloat32("scatter_add", dOutput);
+        long n = indices.Numel, d = dTable.Shape[1];
+        if (n == 0 || d == 0) return;
+        CheckIndices("scatter_add", indices, dTable.Shape[0]);
+        Kernels.Launch(EmbeddingKernels.ScatterAdd, Grid(n * d), Block, U64(Ptr(dOutput)), U64(Ptr(indices)), U64(Ptr(dTable)), U64(n), U64(d));
+    }
+
+    /// <summary>The kernels do not bounds-check (embedding.ptx): an index outside [0, rows) would read or write
+    /// outside the table, so it is checked here on the host, as the CPU's array accesses would.</summary>
+    private void CheckIndices(string op, Tensor indices, long rows)
+    {
+        if (indices.DType != DType.Int32) throw new ArgumentException($"{op}: indices must be int32, not {indices.DType.Name()}.");
+        if (_checkedIndices.TryGetValue(indices.Storage, out StrongBox<long>? ok) && ok.Value == rows) return;
+        int[] idx = indices.ToArray<int>();
+        for (int i = 0; i < idx.Length; i++)
+            if ((uint)idx[i] >= (ulong)rows)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"{op}: index {idx[i]} at position {i} is outside the table's {rows} rows.");
+        _checkedIndices.AddOrUpdate(indices.Storage, new StrongBox<long>(rows));
+    }
+
+    /// <summary>Called by every write into a storage: a checked index tensor must be checked again.</summary>
+    private void Written(Storage s)
+    {
+        if (s.DType == DType.Int32) _checkedIndices.Remove(s);
+    }
+
+    public void AdamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamHyper h)
+    {
+        RequireFloat32("adam", param);
+        long n = param.Numel;
+        if (n == 0) return;
+        // The scalars exactly as the CPU reference computes them: in double, each rounded once to float.
+        float beta1 = (float)h.Beta1, beta2 = (float)h.Beta2;
+        float oneMinusBeta1 = (float)(1 - h.Beta1), oneMinusBeta2 = (float)(1 - h.Beta2);
+        float negStepSize = -(float)(h.Lr / (1 - Math.Pow(h.Beta1, h.Step)));
+        float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(h.Beta2, h.Step));
+        Kernels.Launch(AdamKernels.Step, QuadGrid(n), Block,
+            U64(Ptr(param)), U64(Ptr(grad)), U64(Ptr(m)), U64(Ptr(v)), U64(n),
+            F32(beta1), F32(beta2), F32(oneMinusBeta1), F32(oneMinusBeta2), F32(negStepSize), F32(bc2Sqrt), F32((float)h.Eps), F32((float)h.WeightDecay));
+    }
+}

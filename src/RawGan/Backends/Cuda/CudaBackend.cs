@@ -1,0 +1,336 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RawGan.Tensors;
+using static RawGan.Backends.Cuda.CudaCheck;
+
+namespace RawGan.Backends.Cuda;
+
+/// <summary>
+/// The CUDA backend for one device: its primary context, one stream that every operation is queued on, a caching
+/// allocator, cuBLAS for GEMM, cuDNN for convolutions and the hand-written PTX kernels in <c>kernels/</c> for the
+/// rest. Float32 only (int32 for indices); float64 stays on the CPU, where gradient checks run. Operations are
+/// asynchronous: only reading data back to the host (<see cref="Download{T}"/>) waits for the stream.
+/// </summary>
+public sealed partial class CudaBackend : IBackend
+{
+    private static readonly Lock CreateGate = new();
+    private static readonly Dictionary<int, (CudaBackend? Backend, string? WhyNot)> Instances = [];
+
+    [ThreadStatic] private static nint _threadContext;
+
+    private readonly nint _context;
+    private readonly CublasHandle _cublas;
+    private readonly CudnnHandle _cudnn;
+    private int _cublasMathMode = -1;
+    private readonly Lock _libraryGate = new(); // serialises use of the cuBLAS and cuDNN handles
+
+    /// <summary>
+    /// Whether float32 GEMMs and convolutions may use TF32 tensor cores (10-bit mantissa products, about 7× the
+    /// FP32 throughput on an H100), as torch.backends.cuda.matmul.allow_tf32 / cudnn.allow_tf32 do. Off by default,
+    /// so results match the CPU to float32 rounding; turn it on for training speed. Read at every call.
+    /// </summary>
+    public static bool AllowTf32 { get; set; }
+
+    private CudaBackend(int index, int device, nint context, nint stream, CublasHandle cublas, CudnnHandle cudnn, DeviceInfo info)
+    {
+        Index = index;
+        DeviceOrdinal = device;
+        _context = context;
+        Stream = stream;
+        _cublas = cublas;
+        _cudnn = cudnn;
+        Info = info;
+        Allocator = new CachingAllocator(new DeviceMemory(this));
+        Kernels = new KernelModules(this);
+    }
+
+    public Device Device => Device.Cuda(Index);
+    public int Index { get; }
+    internal int DeviceOrdinal { get; }
+    public string Name => $"cuda:{Index} {Info.Name}";
+
+    /// <summary>What the device is: name, compute capability, memory, multiprocessors.</summary>
+    public DeviceInfo Info { get; }
+
+    /// <summary>The device memory pool (its <see cref="CachingAllocator.Stats"/> are the allocator counters).</summary>
+    public CachingAllocator Allocator { get; }
+
+    internal nint Stream { get; }
+    internal KernelModules Kernels { get; }
+
+    // ---- creation ----------------------------------------------------------------------------------------------
+    /// <summary>The backend for cuda:<paramref name="index"/>, created once per process; null with the reason
+    /// (no driver, no device, a library missing, ...) when it cannot be.</summary>
+    public static CudaBackend? TryCreate(int index, out string whyNot)
+    {
+        lock (CreateGate)
+        {
+            if (!Instances.TryGetValue(index, out var entry))
+            {
+                try
+                {
+                    entry = (Create(index), null);
+                }
+                catch (Exception e) when (e is CudaException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+                {
+                    entry = (null, e.Message);
+                }
+                Instances[index] = entry;
+                if (entry.Backend is not null)
+                {
+                    var ready = new CudaBackend?[Math.Max(_ready.Length, index + 1)];
+                    _ready.CopyTo(ready, 0);
+                    ready[index] = entry.Backend;
+                    _ready = ready;
+                }
+            }
+            whyNot = entry.WhyNot ?? "";
+            return entry.Backend;
+        }
+    }
+
+    /// <summary>The backend for cuda:<paramref name="index"/>, or an exception that says why there is none.
+    /// (Every tensor created on a CUDA device comes through here: the created backends are read without a lock.)</summary>
+    public static CudaBackend Get(int index)
+    {
+        CudaBackend?[] ready = _ready;
+        if ((uint)index < (uint)ready.Length && ready[index] is { } b) return b;
+        return TryCreate(index, out string whyNot) ?? throw new InvalidOperationException($"Device cuda:{index} is not available: {whyNot}");
+    }
+
+    private static volatile CudaBackend?[] _ready = [];
+
+    private static CudaBackend Create(int index)
+    {
+        NativeLibraries.InstallResolver();
+        if (NativeLibraries.DriverHandle == 0)
+            throw new InvalidOperationException("libcuda.so.1 (the NVIDIA driver) was not found by the system loader, in RAWGAN_CUDA_LIBS or in the driver's usual folders");
+        Check(Interop.Driver.cuInit(0));
+        Check(Interop.Driver.cuDeviceGetCount(out int count));
+        if (count == 0) throw new InvalidOperationException("the NVIDIA driver reports no CUDA device");
+        if (index < 0 || index >= count)
+            throw new InvalidOperationException($"cuda:{index} was asked for but the driver reports {count} device{(count == 1 ? "" : "s")} (cuda:0{(count > 1 ? $"..cuda:{count - 1}" : "")})");
+        if (NativeLibraries.CublasHandle == 0) throw new InvalidOperationException($"cuBLAS was not found ({NativeLibraries.Cublas}); set RAWGAN_CUDA_LIBS to the folder of libcublas.so.13");
+        if (NativeLibraries.CudnnHandle == 0) throw new InvalidOperationException($"cuDNN 9 was not found ({NativeLibraries.Cudnn}); set RAWGAN_CUDA_LIBS to the folder of libcudnn.so.9");
+
+        Check(Interop.Driver.cuDeviceGet(out int device, index));
+        DeviceInfo info = DeviceInfo.Query(device);
+        Check(Interop.Driver.cuDevicePrimaryCtxRetain(out nint context, device));
+        Check(Interop.Driver.cuCtxSetCurrent(context));
+        _threadContext = context;
+        // A blocking stream (flags 0): it also orders against anything a library queues on the legacy stream.
+        Check(Interop.Driver.cuStreamCreate(out nint stream, 0));
+
+        CheckCublas(Interop.Cublas.cublasCreate(out nint cublas));
+        var cublasHandle = new CublasHandle(cublas);
+        CheckCublas(Interop.Cublas.cublasSetStream(cublas, stream));
+
+        CheckCudnn(Interop.Cudnn.cudnnCreate(out nint cudnn));
+        var cudnnHandle = new CudnnHandle(cudnn);
+        CheckCudnn(Interop.Cudnn.cudnnSetStream(cudnn, stream));
+
+        return new CudaBackend(index, device, context, stream, cublasHandle, cudnnHandle, info);
+    }
+
+    /// <summary>Makes this device's context current on the calling thread (a thread-local check; the driver call
+    /// happens once per thread, or when the thread last used another device).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MakeCurrent()
+    {
+        if (_threadContext != _context) SetCurrent();
+    }
+
+    private void SetCurrent()
+    {
+        Check(Interop.Driver.cuCtxSetCurrent(_context));
+        _threadContext = _context;
+    }
+
+    /// <summary>Waits until everything queued on this device's stream has run (and reports its errors).</summary>
+    public void Synchronize()
+    {
+        MakeCurrent();
+        Check(Interop.Driver.cuStreamSynchronize(Stream));
+    }
+
+    /// <summary>Free and total device memory as the driver sees it.</summary>
+    public (long Free, long Total) MemoryInfo()
+    {
+        MakeCurrent();
+        Check(Interop.Driver.cuMemGetInfo(out nuint free, out nuint total));
+        return ((long)free, (long)total);
+    }
+
+    /// <summary>
+    /// Device time of <paramref name="work"/> in milliseconds, by CUDA events recorded on the stream before and
+    /// after it (for benchmarks: the host-side launch overhead is excluded unless the stream ran dry). Waits for
+    /// the work to finish.
+    /// </summary>
+    public double TimeMilliseconds(Action work)
+    {
+        MakeCurrent();
+        Check(Interop.Driver.cuEventCreate(out nint start, Interop.Driver.EventDefault));
+        using var startHandle = new CudaEventHandle(start);
+        Check(Interop.Driver.cuEventCreate(out nint end, Interop.Driver.EventDefault));
+        using var endHandle = new CudaEventHandle(end);
+        Check(Interop.Driver.cuEventRecord(start, Stream));
+        work();
+        MakeCurrent();
+        Check(Interop.Driver.cuEventRecord(end, Stream));
+        Check(Interop.Driver.cuEventSynchronize(end));
+        Check(Interop.Driver.cuEventElapsedTime(out float ms, start, end));
+        return ms;
+    }
+
+    // ---- memory ------------------------------------------------------------------------------------------------
+    public Storage Allocate(long length, DType dtype)
+    {
+        MakeCurrent();
+        long bytes = length * dtype.SizeInBytes();
+        ulong p = Allocator.Allocate(bytes, out long block);
+        // Zero-filled, as the seam promises: queued on the stream, so it lands before any later use.
+        long words = (bytes + 3) / 4;
+        if (words > 0) Check(Interop.Driver.cuMemsetD32Async(p, 0, (nuint)words, Stream));
+        return new CudaStorage(this, length, dtype, p, block);
+    }
+
+    public unsafe void Upload<T>(ReadOnlySpan<T> source, Storage destination) where T : unmanaged
+    {
+        var d = Own(destination);
+        long bytes = (long)source.Length * sizeof(T);
+        if (bytes > d.Bytes) throw new ArgumentException($"Upload of {bytes} bytes into a storage of {d.Bytes} bytes.");
+        if (bytes == 0) return;
+        MakeCurrent();
+        Written(d);
+        fixed (T* p = source)
+        {
+            Check(Interop.Driver.cuMemcpyHtoDAsync(d.Pointer, p, (nuint)bytes, Stream));
+            // The source is pageable and only pinned for this call: wait until the copy has read it.
+            Check(Interop.Driver.cuStreamSynchronize(Stream));
+        }
+    }
+
+    public unsafe void Download<T>(Storage source, Span<T> destination) where T : unmanaged
+    {
+        var s = Own(source);
+        long bytes = (long)destination.Length * sizeof(T);
+        if (bytes > s.Bytes) throw new ArgumentException($"Download of {bytes} bytes from a storage of {s.Bytes} bytes.");
+        if (bytes == 0) return;
+        MakeCurrent();
+        fixed (T* p = destination)
+        {
+            Check(Interop.Driver.cuMemcpyDtoHAsync(p, s.Pointer, (nuint)bytes, Stream));
+            Check(Interop.Driver.cuStreamSynchronize(Stream));
+        }
+    }
+
+    public void Copy(Tensor source, Tensor destination)
+    {
+        long bytes = source.Numel * source.DType.SizeInBytes();
+        if (bytes == 0) return;
+        MakeCurrent();
+        Written(destination.Storage);
+        Check(Interop.Driver.cuMemcpyDtoDAsync(Ptr(destination), Ptr(source), (nuint)bytes, Stream));
+    }
+
+    /// <summary>fill_f32 writes a 32-bit pattern: a float's bits for float32, an int's for int32.</summary>
+    public void Fill(Tensor destination, double value)
+    {
+        long n = destination.Numel;
+        if (n == 0) return;
+        MakeCurrent();
+        Written(destination.Storage);
+        uint bits = destination.DType switch
+        {
+            DType.Float32 => BitConverter.SingleToUInt32Bits((float)value),
+            DType.Int32 => (uint)(int)value,
+            _ => value == 0 ? 0u : throw Float64NotSupported("fill", destination.DType),
+        };
+        if (destination.DType == DType.Float64)
+        {
+            Check(Interop.Driver.cuMemsetD8Async(Ptr(destination), 0, (nuint)(n * 8), Stream));
+            return;
+        }
+        Kernels.Launch(ElementwiseKernels.Fill, QuadGrid(n), Block, KernelArg.U64(Ptr(destination)), KernelArg.U64(n), KernelArg.B32(bits));
+    }
+
+    // ---- helpers shared by the partial files --------------------------------------------------------------------
+    internal static ulong Ptr(Tensor t) => ((CudaStorage)t.Storage).Pointer;
+    internal static ulong Ptr(Tensor? t, ulong ifNull) => t is null ? ifNull : Ptr(t);
+
+    private CudaStorage Own(Storage s) => s as CudaStorage is { } c && ReferenceEquals(c.Backend, this)
+        ? c
+        : throw new ArgumentException($"Storage of {s.Backend.Name} passed to {Name}.");
+
+    internal static NotSupportedException Float64NotSupported(string op, DType dtype) =>
+        new($"{op}: {dtype.Name()} is not supported on CUDA (float32 and int32 only; float64 runs on the CPU for gradient checks).");
+
+    internal static void RequireFloat32(string op, Tensor t)
+    {
+        if (t.DType != DType.Float32) throw Float64NotSupported(op, t.DType);
+    }
+
+    /// <summary>A temporary device buffer, returned to the pool when disposed (safe right after queuing its last use:
+    /// the stream orders whatever reuses it after that work).</summary>
+    internal ScratchBuffer Scratch(long bytes, bool zeroed = false)
+    {
+        ulong p = Allocator.Allocate(bytes, out long block);
+        if (zeroed && bytes > 0) Check(Interop.Driver.cuMemsetD32Async(p, 0, (nuint)((bytes + 3) / 4), Stream));
+        return new ScratchBuffer(Allocator, p, block);
+    }
+
+    internal readonly struct ScratchBuffer(CachingAllocator allocator, ulong pointer, long blockBytes) : IDisposable
+    {
+        public ulong Pointer { get; } = pointer;
+        public long Bytes { get; } = blockBytes;
+        public void Dispose() => allocator.Release(Pointer, Bytes);
+    }
+
+    private sealed class DeviceMemory(CudaBackend backend) : IDeviceMemory
+    {
+        public ulong TryAllocate(long bytes)
+        {
+            backend.MakeCurrent();
+            CUresult r = Interop.Driver.cuMemAlloc(out ulong p, (nuint)bytes);
+            if (r == CUresult.ErrorOutOfMemory) return 0;
+            Check(r, $"cuMemAlloc({bytes} bytes)");
+            return p;
+        }
+
+        public void Free(ulong pointer)
+        {
+            backend.MakeCurrent();
+            Check(Interop.Driver.cuMemFree(pointer));
+        }
+
+        public void Synchronize() => backend.Synchronize();
+    }
+}
+
+/// <summary>A CUDA device's identity and limits, as the driver reports them.</summary>
+public sealed record DeviceInfo(string Name, int ComputeMajor, int ComputeMinor, long TotalMemory, int Multiprocessors,
+    int MaxThreadsPerMultiprocessor, double PeakBandwidthGBs)
+{
+    public string ComputeCapability => $"{ComputeMajor}.{ComputeMinor}";
+
+    internal static unsafe DeviceInfo Query(int device)
+    {
+        byte* name = stackalloc byte[256];
+        Check(Interop.Driver.cuDeviceGetName(name, 256, device));
+        Check(Interop.Driver.cuDeviceGetAttribute(out int major, Interop.Driver.AttributeComputeCapabilityMajor, device));
+        Check(Interop.Driver.cuDeviceGetAttribute(out int minor, Interop.Driver.AttributeComputeCapabilityMinor, device));
+        Check(Interop.Driver.cuDeviceGetAttribute(out int sms, Interop.Driver.AttributeMultiprocessorCount, device));
+        Check(Interop.Driver.cuDeviceGetAttribute(out int threads, Interop.Driver.AttributeMaxThreadsPerMultiprocessor, device));
+        Check(Interop.Driver.cuDeviceTotalMem(out nuint total, device));
+        // Memory clock (kHz) and bus width (bits) give the theoretical DRAM bandwidth: 2 transfers per clock.
+        // Newer drivers may report 0 for the clock; the figure is then 0 (unknown).
+        double bandwidth = 0;
+        if (Interop.Driver.cuDeviceGetAttribute(out int clockKhz, Interop.Driver.AttributeMemoryClockRate, device) == CUresult.Success &&
+            Interop.Driver.cuDeviceGetAttribute(out int busBits, Interop.Driver.AttributeGlobalMemoryBusWidth, device) == CUresult.Success)
+            bandwidth = 2.0 * clockKhz * 1e3 * (busBits / 8.0) / 1e9;
+        return new DeviceInfo(Marshal.PtrToStringUTF8((nint)name) ?? "?", major, minor, (long)total, sms, threads, bandwidth);
+    }
+
+    public override string ToString() =>
+        $"{Name} (compute {ComputeCapability}, {TotalMemory / (1024.0 * 1024 * 1024):F1} GiB, {Multiprocessors} SMs)";
+}

@@ -1,0 +1,496 @@
+using RawGan.Backends;
+using RawGan.Backends.Cpu;
+using RawGan.Backends.Cuda;
+using RawGan.Tensors;
+
+namespace RawGan.Tests.Backends;
+
+/// <summary>
+/// The backend conformance suite: every primitive of <see cref="IBackend"/> runs on the backend under test and on
+/// <see cref="CpuBackend.Reference"/> with identical float32 inputs, and the outputs are compared element by element.
+/// A binding supplies the backend (<see cref="CpuDefaultConformance"/>, <see cref="CudaConformance"/>).
+///
+/// Tolerances, with u = 2⁻²⁴ (float32's unit roundoff):
+/// <list type="bullet">
+/// <item>Copies, fills, gathers, max/select maps (Neg, Abs, ReLU, LeakyReLU, Scale, AddScalar) and Add/Sub/Mul are
+/// correctly rounded single operations on both sides: exact (0).</item>
+/// <item>Transcendental maps (exp, log, tanh, sigmoid, pow, sqrt and their derivatives) and the losses: GPU code may
+/// use the hardware's approximate ex2/lg2 (a few ulp) where .NET's MathF is nearly correctly rounded, so
+/// |Δ| ≤ 1e-6 + 1e-5·|expected|, i.e. about 80 ulp of headroom; a wrong formula is off by far more.</item>
+/// <item>Sums (SumTo, GEMM, convolutions, batch-norm statistics, scatter-add) run in a different order: a float32
+/// sum of m terms of size ≤ 1 carries a rounding error that grows like u·m in the worst realistic case, so
+/// |Δ| ≤ 4·u·m·scale + 1e-5·|expected|, with m the number of terms per output and scale the size of the terms;
+/// a lost, doubled or misplaced term (size ~0.1..1) is still far outside that.</item>
+/// <item>Random fills: the same Philox words through the same float64 arithmetic, rounded once: uniform and
+/// Bernoulli exact; normal goes through log and cos, where a GPU's own float64 routines (≤ 1e-15 relative) can
+/// land on the other side of a float32 rounding boundary: 1 ulp, rarely. |Δ| ≤ 1e-6·|expected| (8 ulp) + 1e-7·std.</item>
+/// </list>
+/// </summary>
+public abstract class BackendConformance
+{
+    protected const double U = 1.0 / (1 << 24);
+
+    /// <summary>The backend under test (a binding may skip the test here).</summary>
+    protected abstract IBackend Backend { get; }
+
+    protected static IBackend Reference => CpuBackend.Reference;
+
+    // ---- data ----------------------------------------------------------------------------------------------
+    protected static float[] Random(long n, int seed, double low = -1, double high = 1)
+    {
+        var g = new Generator((ulong)seed);
+        var v = new float[n];
+        for (long i = 0; i < n; i++) v[i] = (float)(low + (high - low) * g.NextUniform());
+        return v;
+    }
+
+    protected static Tensor On(IBackend b, float[] data, params int[] shape) =>
+        Tensor.FromSpan<float>(data, new Shape(shape), DType.Float32, b);
+
+    protected static Tensor OnInt(IBackend b, int[] data, params int[] shape) =>
+        Tensor.FromSpan<int>(data, new Shape(shape), DType.Int32, b);
+
+    protected static Tensor Zeros(IBackend b, params int[] shape) => Tensor.Zeros(new Shape(shape), DType.Float32, b);
+
+    /// <summary>Compares element by element with |Δ| ≤ atol + rtol·|expected| (NaN matches NaN; infinities must
+    /// match exactly); on failure reports the count, the worst element and the first values of both.</summary>
+    protected static void Close(string what, float[] expected, float[] actual, double atol, double rtol = 0)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int bad = 0, worst = -1;
+        double worstExcess = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            if (double.IsNaN(e) && double.IsNaN(a)) continue;
+            if (double.IsInfinity(e) || double.IsInfinity(a))
+            {
+                if (e == a) continue;
+                bad++;
+                if (worst < 0 || double.IsPositiveInfinity(worstExcess) == false) { worst = i; worstExcess = double.PositiveInfinity; }
+                continue;
+            }
+            double diff = Math.Abs(e - a), limit = atol + rtol * Math.Abs(e);
+            if (!(diff <= limit))
+            {
+                bad++;
+                double excess = double.IsNaN(diff) ? double.PositiveInfinity : diff - limit;
+                if (worst < 0 || excess > worstExcess) { worst = i; worstExcess = excess; }
+            }
+        }
+        if (bad == 0) return;
+        string head(float[] v) => string.Join(", ", v.Take(8).Select(x => x.ToString("G9")));
+        Assert.Fail($"{what}: {bad} of {expected.Length} elements differ (|Δ| > {atol:G3} + {rtol:G3}·|expected|). " +
+                    $"Worst at [{worst}]: expected {expected[worst]:G9}, got {actual[worst]:G9} (|Δ| = {Math.Abs(expected[worst] - actual[worst]):G3}).\n" +
+                    $"  expected: {head(expected)}\n  actual:   {head(actual)}");
+    }
+
+    protected static void Exact(string what, float[] expected, float[] actual) => Close(what, expected, actual, 0);
+
+    /// <summary>Runs <paramref name="run"/> on the reference and on the backend under test with the same inputs
+    /// (made by <paramref name="inputs"/> on each) and compares every output named in <paramref name="outputs"/>.</summary>
+    private protected void Compare(string what, Func<IBackend, Tensor[]> inputs, Action<IBackend, Tensor[]> run, int[] outputs,
+                                   double atol, double rtol = 0)
+    {
+        IBackend backend = Backend;
+        using var scope = new TensorScope();
+        Tensor[] r = inputs(Reference), t = inputs(backend);
+        run(Reference, r);
+        run(backend, t);
+        foreach (int o in outputs)
+            Close($"{what} (output {o}) on {backend.Name}", r[o].ToFloatArray(), t[o].ToFloatArray(), atol, rtol);
+    }
+
+    // ---- memory: upload, download, copy, fill, Copy2D -----------------------------------------------------------
+    [Fact]
+    public void Upload_download_copy_and_fill_round_trip()
+    {
+        IBackend b = Backend;
+        using var scope = new TensorScope();
+        float[] data = Random(1001, 1);
+        Tensor t = On(b, data, 7, 11, 13);
+        Exact("upload/download", data, t.ToFloatArray());
+
+        Tensor z = Zeros(b, 1001);
+        Exact("allocate is zero-filled", new float[1001], z.ToFloatArray());
+
+        Tensor c = Zeros(b, 7, 11, 13);
+        b.Copy(t, c);
+        Exact("copy", data, c.ToFloatArray());
+
+        b.Fill(c, -2.5);
+        Exact("fill", Enumerable.Repeat(-2.5f, 1001).ToArray(), c.ToFloatArray());
+
+        int[] ints = Enumerable.Range(-50, 300).ToArray();
+        Tensor i = OnInt(b, ints, 300);
+        Assert.Equal(ints, i.ToArray<int>());
+        b.Fill(i, 7);
+        Assert.Equal(Enumerable.Repeat(7, 300).ToArray(), i.ToArray<int>());
+    }
+
+    [Theory]
+    [InlineData(24, 40, 0, 6, 2, 10, 4, 6)]
+    [InlineData(40, 24, 3, 10, 0, 6, 4, 6)]
+    [InlineData(30, 30, 0, 5, 0, 5, 6, 5)]
+    [InlineData(17, 50, 5, 1, 7, 9, 1, 12)]
+    [InlineData(1000, 2400, 1, 3, 0, 7, 333, 2)]
+    public void Copy2D_copies_strided_rows(int srcLen, int dstLen, int srcOff, int srcStride, int dstOff, int dstStride, int rows, int count) =>
+        Compare($"copy2d rows {rows} count {count}",
+            b => [On(b, Random(srcLen, 2), srcLen), On(b, Random(dstLen, 3), dstLen)],
+            (b, t) => b.Copy2D(t[0], srcOff, srcStride, t[1], dstOff, dstStride, rows, count),
+            [1], 0);
+
+    // ---- elementwise -----------------------------------------------------------------------------------------
+    public static TheoryData<UnaryOp, double, double, double, bool> UnaryCases => new()
+    {
+        // op, alpha, input low, input high, exact
+        { UnaryOp.Neg, 0, -3, 3, true },
+        { UnaryOp.Exp, 0, -10, 10, false },
+        { UnaryOp.Log, 0, 1e-3, 50, false },
+        { UnaryOp.Sqrt, 0, 1e-3, 50, false },
+        { UnaryOp.Abs, 0, -3, 3, true },
+        { UnaryOp.Relu, 0, -3, 3, true },
+        { UnaryOp.LeakyRelu, 0.2, -3, 3, true },
+        { UnaryOp.Tanh, 0, -6, 6, false },
+        { UnaryOp.Sigmoid, 0, -20, 20, false },
+        { UnaryOp.Scale, -1.75, -3, 3, true },
+        { UnaryOp.AddScalar, 0.3125, -3, 3, true },
+        { UnaryOp.Pow, 2, 0.05, 4, false },
+        { UnaryOp.Pow, 0.5, 0.05, 4, false },
+        { UnaryOp.Pow, -1.5, 0.05, 4, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnaryCases))]
+    public void Unary_forward_and_backward_match_the_reference(UnaryOp op, double alpha, double low, double high, bool exact)
+    {
+        // Sizes: one element, a partial block, and several blocks with a ragged tail.
+        foreach (int n in new[] { 1, 255, 70_001 })
+        {
+            float[] x = Random(n, 10 + n, low, high);
+            // Exact maps are single correctly rounded operations; the rest allow a few ulp of approximate hardware math.
+            double atol = exact ? 0 : 1e-6, rtol = exact ? 0 : 1e-5;
+            Compare($"{op}({alpha}) forward, n {n}", b => [On(b, x, n), Zeros(b, n)], (b, t) => b.Unary(op, alpha, t[0], t[1]), [1], atol, rtol);
+
+            // Backward from the same x, y (the reference's y) and dy on both sides.
+            float[] y;
+            using (new TensorScope())
+            {
+                Tensor yr = Zeros(Reference, n);
+                Reference.Unary(op, alpha, On(Reference, x, n), yr);
+                y = yr.ToFloatArray();
+            }
+            float[] dy = Random(n, 20 + n);
+            Compare($"{op}({alpha}) backward, n {n}", b => [On(b, x, n), On(b, y, n), On(b, dy, n), Zeros(b, n)],
+                (b, t) => b.UnaryBackward(op, alpha, t[0], t[1], t[2], t[3]), [3], exact ? 0 : 1e-6, exact ? 0 : 1e-5);
+        }
+    }
+
+    public static TheoryData<int[], int[], int[]> BroadcastCases => new()
+    {
+        { [1000], [1000], [1000] },                    // same shape
+        { [4, 5, 6], [6], [4, 5, 6] },                 // row vector
+        { [4, 5, 6], [5, 1], [4, 5, 6] },              // column
+        { [4, 5, 6], [], [4, 5, 6] },                  // scalar (rank 0)
+        { [4, 5, 6], [1], [4, 5, 6] },                 // one-element vector
+        { [8, 3, 7, 5], [3, 1, 1], [8, 3, 7, 5] },     // per-channel bias
+        { [5, 1, 7], [1, 6, 1], [5, 6, 7] },           // both broadcast
+        { [1], [9, 4], [9, 4] },                       // a broadcast, b full
+        { [2, 1, 3, 1, 4, 1], [1, 5, 1, 6, 1, 7], [2, 5, 3, 6, 4, 7] }, // six alternating axes (no collapse to 4)
+        { [3, 1, 2, 1, 2], [1, 4, 1, 3, 1], [3, 4, 2, 3, 2] },
+        { [0, 3], [3], [0, 3] },                       // empty
+    };
+
+    [Theory]
+    [MemberData(nameof(BroadcastCases))]
+    public void Binary_ops_broadcast_like_the_reference(int[] sa, int[] sb, int[] sc)
+    {
+        long na = new Shape(sa).Numel, nb = new Shape(sb).Numel;
+        float[] a = Random(na, 31, 0.5, 2), b = Random(nb, 32, 0.5, 2); // away from 0 for Div
+        foreach (BinaryOp op in Enum.GetValues<BinaryOp>())
+        {
+            // Add, Sub, Mul are correctly rounded on both sides; Div may be an approximate reciprocal on a GPU (2 ulp).
+            double rtol = op == BinaryOp.Div ? 4 * U : 0;
+            Compare($"{op} {new Shape(sa)} ∘ {new Shape(sb)}", bk => [On(bk, a, sa), On(bk, b, sb), Zeros(bk, sc)],
+                (bk, t) => bk.Binary(op, t[0], t[1], t[2]), [2], 0, rtol);
+        }
+    }
+
+    [Fact]
+    public void Binary_may_write_into_its_first_operand()
+    {
+        // Ops add a bias in place: y = y + bias[C, 1, 1].
+        float[] y = Random(2 * 3 * 4 * 5, 41), bias = Random(3, 42);
+        Compare("in-place add", b => [On(b, y, 2, 3, 4, 5), On(b, bias, 3, 1, 1)], (b, t) => b.Binary(BinaryOp.Add, t[0], t[1], t[0]), [0], 0);
+    }
+
+    public static TheoryData<int[], int[]> SumToCases => new()
+    {
+        { [1000], [1] },
+        { [1000], [] },
+        { [64, 33], [33] },             // column sums (bias gradient of Linear)
+        { [64, 33], [64, 1] },          // row sums
+        { [8, 16, 9, 9], [16, 1, 1] },  // per-channel (bias gradient of a convolution)
+        { [5, 6, 7], [5, 1, 7] },       // middle axis
+        { [5, 6, 7], [1, 6, 1] },       // two outer axes
+        { [5, 6, 7], [5, 6, 7] },       // nothing to reduce
+        { [2, 3, 4, 5, 6], [3, 1, 5, 1] },
+        { [70_000], [1] },              // a long sum
+        { [0, 4], [4] },                // empty: zeros
+    };
+
+    [Theory]
+    [MemberData(nameof(SumToCases))]
+    public void SumTo_reduces_broadcast_axes_like_the_reference(int[] sx, int[] sy)
+    {
+        long nx = new Shape(sx).Numel, ny = new Shape(sy).Numel;
+        long m = ny == 0 ? 0 : nx / Math.Max(1, ny); // terms per output
+        float[] x = Random(nx, 51);
+        Compare($"sum_to {new Shape(sx)} -> {new Shape(sy)}", b => [On(b, x, sx), On(b, Random(ny, 52), sy)],
+            (b, t) => b.SumTo(t[0], t[1]), [1], 4 * U * Math.Max(m, 1) + 1e-7, 1e-5);
+    }
+
+    // ---- losses ----------------------------------------------------------------------------------------------
+    [Theory]
+    [InlineData(LossKind.BinaryCrossEntropy)]
+    [InlineData(LossKind.BinaryCrossEntropyWithLogits)]
+    [InlineData(LossKind.SquaredError)]
+    public void Losses_forward_and_backward_match_the_reference(LossKind kind)
+    {
+        const int n = 4099;
+        float[] input = kind == LossKind.BinaryCrossEntropy ? Random(n, 61, 1e-4, 1 - 1e-4) : Random(n, 61, -30, 30);
+        if (kind == LossKind.BinaryCrossEntropy)
+        {
+            // The clamps: log(0) → -100 and the backward's 1e-12 floor at exactly 0 and 1, and values near them.
+            input[0] = 0; input[1] = 1; input[2] = 1e-30f; input[3] = 1 - 6e-8f; input[4] = 1e-7f;
+        }
+        float[] target = Random(n, 62, 0, 1);
+        target[5] = 0; target[6] = 1;
+        float[] dLoss = Random(n, 63);
+        Compare($"{kind} forward", b => [On(b, input, n), On(b, target, n), Zeros(b, n)], (b, t) => b.Loss(kind, t[0], t[1], t[2]), [2], 1e-6, 1e-5);
+        Compare($"{kind} backward", b => [On(b, input, n), On(b, target, n), On(b, dLoss, n), Zeros(b, n)],
+            (b, t) => b.LossBackward(kind, t[0], t[1], t[2], t[3]), [3], 1e-6, 1e-5);
+    }
+
+    // ---- GEMM ------------------------------------------------------------------------------------------------
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 13, 5)]
+    [InlineData(33, 17, 65)]
+    [InlineData(128, 64, 96)]
+    [InlineData(100, 784, 1)]
+    [InlineData(3, 2, 300)]
+    public void Gemm_matches_the_reference_for_every_transpose(int m, int n, int k)
+    {
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach ((double alpha, double beta) in new[] { (1.0, 0.0), (0.5, 1.5) })
+        {
+            float[] a = Random(m * k, 71), bm = Random(k * n, 72), c = Random(m * n, 73);
+            int[] sa = ta ? [k, m] : [m, k], sb = tb ? [n, k] : [k, n];
+            // k products of size ≤ 1 per output, then alpha and beta·c.
+            Compare($"gemm m{m} n{n} k{k} transA {ta} transB {tb} alpha {alpha} beta {beta}",
+                b => [On(b, a, sa), On(b, bm, sb), On(b, c, m, n)],
+                (b, t) => b.Gemm(ta, tb, alpha, t[0], t[1], beta, t[2]), [2], 4 * U * (k + 2) + 1e-7, 1e-5);
+        }
+    }
+
+    // ---- convolution -----------------------------------------------------------------------------------------
+    public static TheoryData<int[]> ConvCases => new()
+    {
+        // N, C, H, W, K, R, S, strideH, strideW, padTop, padLeft, padBottom, padRight
+        new[] { 2, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1 },        // 3×3 'same'
+        new[] { 2, 3, 9, 7, 5, 4, 4, 2, 2, 1, 1, 1, 1 },        // DCGAN 4×4 stride 2, odd sizes
+        new[] { 2, 4, 8, 8, 3, 5, 5, 2, 2, 1, 1, 2, 2 },        // TensorFlow 'same' 5×5 stride 2: asymmetric
+        new[] { 1, 2, 6, 5, 3, 3, 3, 1, 1, 0, 2, 2, 1 },        // asymmetric the other way in each axis
+        new[] { 3, 8, 4, 4, 16, 4, 4, 1, 1, 0, 0, 0, 0 },       // DCGAN's last layer: 1×1 output
+        new[] { 2, 5, 6, 6, 7, 1, 1, 1, 1, 0, 0, 0, 0 },        // 1×1 kernel
+        new[] { 1, 3, 10, 12, 2, 3, 5, 3, 2, 2, 1, 0, 3 },      // unequal strides and kernel sides
+    };
+
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d_and_its_adjoints_match_the_reference(int[] p)
+    {
+        var g = new ConvGeometry(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]);
+        float[] x = Random((long)g.N * g.C * g.H * g.W, 81), w = Random((long)g.K * g.C * g.R * g.S, 82);
+        float[] dy = Random((long)g.N * g.K * g.P * g.Q, 83);
+        // Terms per output: C·R·S (forward), K·R·S at most (backward data), N·P·Q (backward filter). cuDNN may pick
+        // FFT or Winograd algorithms, whose transforms add a few u per term: 16·u·m.
+        Compare($"conv2d {g}", b => [On(b, x, g.InputShape), On(b, w, g.WeightShape), On(b, Random(dy.Length, 84), g.OutputShape)],
+            (b, t) => b.Conv2d(g, t[0], t[1], t[2]), [2], 16 * U * g.C * g.R * g.S + 1e-7, 1e-5);
+        Compare($"conv2d backward data {g}", b => [On(b, dy, g.OutputShape), On(b, w, g.WeightShape), On(b, Random(x.Length, 85), g.InputShape)],
+            (b, t) => b.Conv2dBackwardData(g, t[0], t[1], t[2]), [2], 16 * U * g.K * g.R * g.S + 1e-7, 1e-5);
+        Compare($"conv2d backward filter {g}", b => [On(b, x, g.InputShape), On(b, dy, g.OutputShape), On(b, Random(w.Length, 86), g.WeightShape)],
+            (b, t) => b.Conv2dBackwardFilter(g, t[0], t[1], t[2]), [2], 16 * U * g.N * g.P * g.Q + 1e-7, 1e-5);
+    }
+
+    // ---- batch normalisation -----------------------------------------------------------------------------------
+    public static TheoryData<int[], bool, bool> BatchNormCases => new()
+    {
+        // shape, affine (weight and bias), running statistics
+        { [4, 3, 5, 5], true, true },
+        { [4, 3, 5, 5], false, false },
+        { [16, 8], true, true },          // BatchNorm1d
+        { [2, 6, 17, 9], true, false },
+        { [64, 4, 16, 16], true, true },  // 16k values per channel
+    };
+
+    [Theory]
+    [MemberData(nameof(BatchNormCases))]
+    public void BatchNorm_training_matches_the_reference(int[] shape, bool affine, bool running)
+    {
+        int c = shape[1];
+        long n = new Shape(shape).Numel, m = n / c;
+        // Inputs with a mean away from 0 and a spread, as activations have: x̂ is then sensitive to a wrong mean or variance.
+        float[] x = Random(n, 91, -1, 3), dy = Random(n, 92);
+        float[] w = Random(c, 93, 0.5, 1.5), bias = Random(c, 94), rm = Random(c, 95), rv = Random(c, 96, 0.5, 2);
+        // Statistics and x̂ come from sums of m terms; the CPU accumulates in double. 4·u·√m·... is below
+        // float32's own rounding of the results for these sizes, so: |Δ| ≤ 2e-5 + 1e-4·|expected|.
+        const double atol = 2e-5, rtol = 1e-4;
+        Compare($"batch_norm training forward {new Shape(shape)} affine {affine} running {running}",
+            b => [On(b, x, shape), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            (b, t) => b.BatchNormForward(t[0], affine ? t[1] : null, affine ? t[2] : null, running ? t[3] : null, running ? t[4] : null,
+                training: true, momentum: 0.1, eps: 1e-5, t[5], t[6], t[7]),
+            running ? [5, 6, 7, 3, 4] : [5, 6, 7], atol, rtol);
+
+        // Backward from the reference's mean and invStd on both sides.
+        float[] mean, invStd;
+        using (new TensorScope())
+        {
+            Tensor y = Zeros(Reference, shape), mu = Zeros(Reference, c), inv = Zeros(Reference, c);
+            Reference.BatchNormForward(On(Reference, x, shape), null, null, null, null, true, 0.1, 1e-5, y, mu, inv);
+            mean = mu.ToFloatArray();
+            invStd = inv.ToFloatArray();
+        }
+        // dWeight and dBias are sums of m terms: 4·u·m on top.
+        Compare($"batch_norm training backward {new Shape(shape)} affine {affine}",
+            b => [On(b, x, shape), On(b, dy, shape), On(b, w, c), On(b, mean, c), On(b, invStd, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            (b, t) => b.BatchNormBackward(t[0], t[1], affine ? t[2] : null, t[3], t[4], training: true, t[5], affine ? t[6] : null, affine ? t[7] : null),
+            affine ? [5, 6, 7] : [5], atol + 4 * U * m, rtol);
+    }
+
+    [Theory]
+    [InlineData(new[] { 4, 3, 5, 5 }, true)]
+    [InlineData(new[] { 16, 8 }, false)]
+    public void BatchNorm_eval_matches_the_reference(int[] shape, bool affine)
+    {
+        int c = shape[1];
+        long n = new Shape(shape).Numel;
+        float[] x = Random(n, 101, -1, 3), dy = Random(n, 102);
+        float[] w = Random(c, 103, 0.5, 1.5), bias = Random(c, 104), rm = Random(c, 105), rv = Random(c, 106, 0.5, 2);
+        // Eval is elementwise from the running statistics: a few roundings per element.
+        Compare($"batch_norm eval forward {new Shape(shape)}",
+            b => [On(b, x, shape), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            (b, t) => b.BatchNormForward(t[0], affine ? t[1] : null, affine ? t[2] : null, t[3], t[4], training: false, 0.1, 1e-5, t[5], t[6], t[7]),
+            [5, 6, 7, 3, 4], 1e-6, 1e-5);
+        float[] mean = rm, invStd = rv.Select(v => (float)(1 / Math.Sqrt(v + 1e-5))).ToArray();
+        Compare($"batch_norm eval backward {new Shape(shape)}",
+            b => [On(b, x, shape), On(b, dy, shape), On(b, w, c), On(b, mean, c), On(b, invStd, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            (b, t) => b.BatchNormBackward(t[0], t[1], affine ? t[2] : null, t[3], t[4], training: false, t[5], t[6], t[7]),
+            [5, 6, 7], 4 * U * (n / c) + 1e-5, 1e-4);
+    }
+
+    // ---- indexing --------------------------------------------------------------------------------------------
+    [Fact]
+    public void Gather_and_scatter_add_handle_repeated_indices()
+    {
+        const int v = 10, d = 37;
+        int[] idx = [3, 0, 9, 3, 3, 5, 0, 9, 1, 3, 7, 2, 3];
+        int n = idx.Length;
+        float[] table = Random(v * d, 111), dOut = Random(n * d, 112), dTable = Random(v * d, 113);
+        Compare("gather", b => [On(b, table, v, d), OnInt(b, idx, n), Zeros(b, n, d)], (b, t) => b.Gather(t[0], t[1], t[2]), [2], 0);
+        // Row 3 receives five additions (plus its initial value) in an order the GPU does not fix: 4·u·6.
+        Compare("scatter_add (accumulates)", b => [On(b, dOut, n, d), OnInt(b, idx, n), On(b, dTable, v, d)],
+            (b, t) => b.ScatterAdd(t[0], t[1], t[2]), [2], 4 * U * 6 * 2, 0);
+    }
+
+    // ---- random fills ----------------------------------------------------------------------------------------
+    [Theory]
+    [InlineData(1UL, 0UL)]
+    [InlineData(0xDEADBEEFCAFEUL, 123_456_789_012UL)]
+    [InlineData(42UL, 0x1_FFFF_FF00UL)] // the counter's low word carries into the high word inside the fill
+    public void Random_fills_draw_the_reference_numbers(ulong seed, ulong offset)
+    {
+        const int n = 10_007;
+        Compare("uniform(0, 1)", b => [Zeros(b, n)], (b, t) => b.FillUniform(t[0], seed, offset, 0, 1), [0], 0);
+        Compare("uniform(-3, 5)", b => [Zeros(b, n)], (b, t) => b.FillUniform(t[0], seed, offset, -3, 5), [0], 0);
+        Compare("bernoulli(0.3, 2)", b => [Zeros(b, n)], (b, t) => b.FillBernoulli(t[0], seed, offset, 0.3, 2), [0], 0);
+        Compare("bernoulli(0.8, 1.25)", b => [Zeros(b, n)], (b, t) => b.FillBernoulli(t[0], seed, offset, 0.8, 1.25), [0], 0);
+        Compare("normal(0, 1)", b => [Zeros(b, n)], (b, t) => b.FillNormal(t[0], seed, offset, 0, 1), [0], 1e-7, 1e-6);
+        Compare("normal(0.5, 0.02)", b => [Zeros(b, n)], (b, t) => b.FillNormal(t[0], seed, offset, 0.5, 0.02), [0], 0.02 * 1e-7, 1e-6);
+    }
+
+    // ---- Adam ------------------------------------------------------------------------------------------------
+    [Theory]
+    [InlineData(1, 0.0)]
+    [InlineData(10, 0.0)]
+    [InlineData(3, 0.01)]
+    public void Adam_step_matches_the_reference(long step, double weightDecay)
+    {
+        const int n = 70_001;
+        var h = new AdamHyper(2e-4, 0.5, 0.999, 1e-8, weightDecay, step);
+        float[] p = Random(n, 121), g = Random(n, 122, -0.1, 0.1), m = Random(n, 123, -0.01, 0.01), v = Random(n, 124, 0, 1e-4);
+        // A handful of roundings per element (the order of the fused update may differ).
+        Compare($"adam step {step} weight decay {weightDecay}", b => [On(b, p, n), On(b, g, n), On(b, m, n), On(b, v, n)],
+            (b, t) => b.AdamStep(t[0], t[1], t[2], t[3], h), [0, 2, 3], 1e-7, 1e-5);
+    }
+}
+
+/// <summary>The CPU fast paths (SIMD GEMM, im2col, fused loops) against the naive reference.</summary>
+public sealed class CpuDefaultConformance : BackendConformance
+{
+    protected override IBackend Backend => CpuBackend.Default;
+}
+
+/// <summary>The CUDA backend against the CPU reference, TF32 off. Skipped (never passed) where there is no usable
+/// CUDA device or library, with the reason.</summary>
+public sealed class CudaConformance : BackendConformance
+{
+    protected override IBackend Backend => Cuda;
+
+    internal static CudaBackend Cuda
+    {
+        get
+        {
+            CudaBackend? b = CudaBackend.TryCreate(0, out string whyNot);
+            if (b is null) Assert.Skip($"no CUDA device: {whyNot}");
+            CudaBackend.AllowTf32 = false;
+            return b;
+        }
+    }
+
+    [Fact]
+    public void Steady_training_loop_makes_no_new_device_allocations()
+    {
+        CudaBackend b = Cuda;
+        long AfterStep()
+        {
+            using (var scope = new TensorScope())
+            {
+                // A training-like step: activations of several sizes, a GEMM, elementwise maps, a reduction,
+                // a convolution with its workspace, and a loss read back to the host.
+                Tensor x = On(b, Random(64 * 100, 1), 64, 100), w = On(b, Random(100 * 256, 2), 100, 256);
+                Tensor h = Zeros(b, 64, 256);
+                b.Gemm(false, false, 1, x, w, 0, h);
+                Tensor a = Zeros(b, 64, 256);
+                b.Unary(UnaryOp.LeakyRelu, 0.2, h, a);
+                Tensor s = Zeros(b, 256);
+                b.SumTo(a, s);
+                var g = new ConvGeometry(8, 4, 16, 16, 8, 4, 4, 2, 2, 1, 1, 1, 1);
+                Tensor img = On(b, Random(8 * 4 * 16 * 16, 3), g.InputShape), k = On(b, Random(8 * 4 * 4 * 4, 4), g.WeightShape);
+                Tensor y = Zeros(b, g.OutputShape);
+                b.Conv2d(g, img, k, y);
+                Tensor big = Zeros(b, 3 << 20); // a large block (2 MiB granularity)
+                b.Fill(big, 1);
+                _ = s.ToFloatArray()[0];
+            }
+            return b.Allocator.Stats.DeviceAllocations;
+        }
+
+        AfterStep();
+        long warm = AfterStep();
+        for (int i = 0; i < 5; i++) Assert.Equal(warm, AfterStep());
+        Assert.True(b.Allocator.Stats.CacheHits > 0, b.Allocator.Stats.ToString());
+    }
+}
