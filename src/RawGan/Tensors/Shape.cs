@@ -63,6 +63,18 @@ public readonly struct Shape : IEquatable<Shape>
         return s;
     }
 
+    /// <summary>Strides of this shape read as <paramref name="target"/>'s shape (which it broadcasts to), aligned on
+    /// the right: 0 on the axes where this shape has size 1 or lacks the axis.</summary>
+    public long[] BroadcastStrides(Shape target)
+    {
+        long[] own = Strides();
+        var st = new long[target.Rank];
+        int shift = target.Rank - Rank;
+        for (int i = 0; i < target.Rank; i++)
+            st[i] = i < shift || _dims[i - shift] == 1 ? 0 : own[i - shift];
+        return st;
+    }
+
     /// <summary>The shape two operands broadcast to, with NumPy's rules (align right; a size 1 stretches).</summary>
     public static Shape Broadcast(Shape a, Shape b)
     {

@@ -32,7 +32,7 @@ internal static class Elementwise
             });
             return;
         }
-        long[] stA = BroadcastStrides(sa, sc), stB = BroadcastStrides(sb, sc);
+        long[] stA = sa.BroadcastStrides(sc), stB = sb.BroadcastStrides(sc);
         int rank = sc.Rank;
         int inner = rank == 0 ? 1 : sc[rank - 1];
         long ia = rank == 0 ? 0 : stA[rank - 1], ib = rank == 0 ? 0 : stB[rank - 1];
@@ -53,7 +53,7 @@ internal static class Elementwise
     public static void SumTo<T>(T[] x, Shape sx, T[] y, Shape sy) where T : IFloatingPointIeee754<T>
     {
         Array.Clear(y);
-        long[] stY = BroadcastStrides(sy, sx);
+        long[] stY = sy.BroadcastStrides(sx);
         int rank = sx.Rank;
         int inner = rank == 0 ? 1 : sx[rank - 1];
         long iy = rank == 0 ? 0 : stY[rank - 1];
@@ -74,17 +74,6 @@ internal static class Elementwise
                 for (int j = 0; j < inner; j++) y[oy + j] += x[ox + j];
             }
         }
-    }
-
-    /// <summary>Strides of <paramref name="s"/> read as <paramref name="target"/>'s shape: 0 on broadcast axes.</summary>
-    private static long[] BroadcastStrides(Shape s, Shape target)
-    {
-        long[] own = s.Strides();
-        var st = new long[target.Rank];
-        int shift = target.Rank - s.Rank;
-        for (int i = 0; i < target.Rank; i++)
-            st[i] = i < shift || s[i - shift] == 1 ? 0 : own[i - shift];
-        return st;
     }
 
     /// <summary>Offsets of the start of a row (all axes but the last) in two operands with the given strides.</summary>

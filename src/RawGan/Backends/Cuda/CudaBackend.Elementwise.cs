@@ -130,7 +130,7 @@ public sealed partial class CudaBackend
     /// on the left to at least 4 axes with size 1, stride 0.</summary>
     internal static (long[] Dims, long[] Sa, long[] Sb) CollapseBroadcast(Shape c, Shape a, Shape b)
     {
-        long[] sa = BroadcastStrides(a, c), sb = BroadcastStrides(b, c);
+        long[] sa = a.BroadcastStrides(c), sb = b.BroadcastStrides(c);
         var dims = new List<long>();
         var la = new List<long>();
         var lb = new List<long>();
@@ -156,17 +156,6 @@ public sealed partial class CudaBackend
             lb.Insert(0, 0);
         }
         return (dims.ToArray(), la.ToArray(), lb.ToArray());
-    }
-
-    /// <summary>Strides of <paramref name="s"/> read as <paramref name="target"/>'s shape: 0 on broadcast axes.</summary>
-    internal static long[] BroadcastStrides(Shape s, Shape target)
-    {
-        long[] own = s.Strides();
-        var st = new long[target.Rank];
-        int shift = target.Rank - s.Rank;
-        for (int i = 0; i < target.Rank; i++)
-            st[i] = i < shift || s[i - shift] == 1 ? 0 : own[i - shift];
-        return st;
     }
 
     private static long[] ContiguousStrides(long[] dims)
