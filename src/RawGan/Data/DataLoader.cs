@@ -42,8 +42,8 @@ public sealed class DataLoader
         _workers = workers == 0 ? Environment.ProcessorCount : workers;
         BatchesPerEpoch = dropLast ? dataset.Count / batchSize : (dataset.Count + batchSize - 1) / batchSize;
         if (BatchesPerEpoch == 0)
-            throw new ArgumentException(
-                $"The data set has {dataset.Count} samples, fewer than one batch of {batchSize} (drop-last is on).", nameof(batchSize));
+            throw new ArgumentException(dataset.Count == 0 ? "The data set is empty."
+                : $"The data set has {dataset.Count} samples, fewer than one batch of {batchSize} (drop-last is on).", nameof(batchSize));
     }
 
     public IDataset Dataset { get; }

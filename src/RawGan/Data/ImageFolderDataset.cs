@@ -43,7 +43,7 @@ public sealed class ImageFolderDataset : IDataset
         {
             Classes = classFolders.Select(Path.GetFileName).ToArray()!;
             foreach (string stray in ImageFiles(root, topLevel))
-                _warnings.Add($"'{stray}' lies outside the class folders and is ignored.");
+                _warnings.Add($"'{stray}' lies beside the class folders and is ignored.");
             for (int label = 0; label < classFolders.Length; label++)
             {
                 int before = images.Count;
@@ -53,9 +53,12 @@ public sealed class ImageFolderDataset : IDataset
         }
 
         if (images.Count == 0)
-            throw new InvalidDataException(_skipped.Count == 0
-                ? $"Image folder '{root}' holds no images ({string.Join(", ", Extensions)}, searched recursively)."
-                : $"Image folder '{root}' holds no decodable image: all {_skipped.Count} image files are unreadable, e.g. '{_skipped[0]}'.");
+        {
+            string detail = _skipped.Count > 0 ? $": all {_skipped.Count} image files are unreadable, e.g. '{_skipped[0]}'"
+                : classFolders.Length > 0 ? " in its class folders (images directly in a folder with subfolders are ignored, as torchvision's ImageFolder does)"
+                : $" ({string.Join(", ", Extensions)})";
+            throw new InvalidDataException($"Image folder '{root}' holds no images{detail}.");
+        }
         _images = images.ToArray();
     }
 
@@ -84,15 +87,17 @@ public sealed class ImageFolderDataset : IDataset
     {
         LoadArguments.Check(this, index, pixels);
         (string path, label) = _images[index];
-        byte[] file = File.ReadAllBytes(path);
         ImageResult image;
         try
         {
-            image = ImageResult.FromMemory(file, ColorComponents.RedGreenBlueAlpha);
+            using var stream = new EndClampedStream(File.OpenRead(path));
+            image = ImageResult.FromStream(stream, ColorComponents.RedGreenBlueAlpha);
         }
         catch (Exception e)
         {
-            throw new InvalidDataException($"Cannot decode image '{path}': {e.Message}", e);
+            // stb's messages are terse and sometimes blank.
+            string reason = string.IsNullOrWhiteSpace(e.Message) ? "corrupt or truncated data" : e.Message.Trim();
+            throw new InvalidDataException($"Cannot decode image '{path}': {reason}.", e);
         }
         float[] planes = Planes(image.Data, image.Width * image.Height, Options.Grayscale);
         bool flip = Options.RandomHorizontalFlip && Philox.Uniform(augmentSeed, 0) < 0.5;
@@ -143,7 +148,7 @@ public sealed class ImageFolderDataset : IDataset
     {
         try
         {
-            using FileStream stream = File.OpenRead(path);
+            using var stream = new EndClampedStream(File.OpenRead(path));
             ImageInfo? info = ImageInfo.FromStream(stream);
             if (info is null) return "not a JPEG, PNG or BMP image (unrecognised header)";
             if (info.Value.Width <= 0 || info.Value.Height <= 0) return $"invalid size {info.Value.Width}×{info.Value.Height}";

@@ -87,6 +87,32 @@ public class ImageFolderTests
         Assert.Contains(bad, error.Message);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Jpeg_segment_running_past_the_end_is_skipped_not_a_hang()
+    {
+        using var folder = new TempFolder();
+        TestFiles.SolidPng(folder.File("good.png"), 4, 4, 9, 9, 9);
+        // An APP0 segment claiming 0x4683 bytes in a 24-byte file: unguarded, stb seeks past the end and spins.
+        string bad = folder.File("bad.jpg");
+        File.WriteAllBytes(bad, Convert.FromHexString("FFD8FFE04683B59A820377BEF9FAD988E42F80818CE04109"));
+
+        ImageFolderDataset images = await Task.Run(() => new ImageFolderDataset(folder.Path, Small), TestContext.Current.CancellationToken);
+        Assert.Equal([bad], images.SkippedFiles);
+    }
+
+    [Fact]
+    public void Truncated_body_passes_the_scan_and_fails_the_load_naming_the_file()
+    {
+        using var folder = new TempFolder();
+        byte[] png = File.ReadAllBytes(Path.Combine(TestFiles.RepositoryRoot(), "tests/RawGan.Tests/Data/fixtures/twemoji/1f600.png"));
+        string cut = folder.File("cut.png");
+        File.WriteAllBytes(cut, png[..(png.Length / 2)]);
+
+        var images = new ImageFolderDataset(folder.Path, Small);
+        var error = Assert.Throws<InvalidDataException>(() => images.Load(0, new float[3 * 16], 0, out _));
+        Assert.Contains(cut, error.Message);
+    }
+
     [Fact]
     public void Folder_of_only_corrupt_images_is_an_error_naming_it()
     {
@@ -95,7 +121,7 @@ public class ImageFolderTests
 
         var error = Assert.Throws<InvalidDataException>(() => new ImageFolderDataset(folder.Path));
         Assert.Contains(folder.Path, error.Message);
-        Assert.Contains("no decodable image", error.Message);
+        Assert.Contains("unreadable", error.Message);
     }
 
     [Fact]
