@@ -4,7 +4,9 @@ namespace RawGan.Nn;
 
 /// <summary>
 /// Weight initialisers (torch.nn.init). Layers draw from <see cref="DefaultGenerator"/> unless given their own;
-/// seed it with <see cref="ManualSeed"/> before building a model, as torch.manual_seed.
+/// seed it with <see cref="ManualSeed"/> before building a model, as torch.manual_seed. Like torch's default
+/// generator it is shared by the whole process: code that builds models on several threads at once, or that must
+/// not depend on what else ran before, passes a <see cref="Generator"/> of its own (as the GAN models do).
 /// </summary>
 public static class Init
 {

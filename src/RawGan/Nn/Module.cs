@@ -12,6 +12,7 @@ public abstract class Module
     private readonly List<(string Name, Tensor Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
+    private readonly Dictionary<string, int> _tensorIndex = []; // name -> index into _parameters (≥ 0) or ~index into _buffers
 
     /// <summary>Training mode (the default): BatchNorm uses batch statistics and Dropout drops.</summary>
     public bool Training { get; private set; } = true;
@@ -33,6 +34,7 @@ public abstract class Module
     {
         CheckNewName(name);
         value.RequiresGrad = true;
+        _tensorIndex[name] = _parameters.Count;
         _parameters.Add((name, value));
         return value;
     }
@@ -40,6 +42,7 @@ public abstract class Module
     protected Tensor RegisterBuffer(string name, Tensor value)
     {
         CheckNewName(name);
+        _tensorIndex[name] = ~_buffers.Count;
         _buffers.Add((name, value));
         return value;
     }
@@ -52,9 +55,9 @@ public abstract class Module
     }
 
     /// <summary>A registered parameter or buffer of this module (not of its children).</summary>
-    protected Tensor Get(string name) =>
-        _parameters.Concat(_buffers).FirstOrDefault(p => p.Name == name).Value
-        ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter or buffer '{name}'.");
+    protected Tensor Get(string name) => _tensorIndex.TryGetValue(name, out int i)
+        ? i >= 0 ? _parameters[i].Value : _buffers[~i].Value
+        : throw new KeyNotFoundException($"{GetType().Name} has no parameter or buffer '{name}'.");
 
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 
@@ -127,7 +130,7 @@ public abstract class Module
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
             throw new ArgumentException($"'{name}' is not a valid member name: it must be non-empty and contain no '.'.");
-        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
+        if (_tensorIndex.ContainsKey(name) || _children.Any(c => c.Name == name))
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.");
     }
 }
