@@ -43,7 +43,11 @@ internal static class TrainCommand
         try
         {
             using TrainingRun run = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
-            run.SampleWritten += _ => LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
+            run.SampleWritten += _ =>
+            {
+                try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
+            };
             RunOutcome outcome = TrainingView.Show(run, cts.Token);
             LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
             AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] (samples/, metrics.csv, loss.png, checkpoints/)");
@@ -70,7 +74,7 @@ internal static class TrainCommand
         if (!dir.Exists) throw new DirectoryNotFoundException($"--resume {dir.FullName}: no such folder.");
         string path = Path.Combine(dir.FullName, "checkpoints", "latest.safetensors");
         if (!File.Exists(path)) throw new FileNotFoundException($"--resume {dir.FullName}: the folder has no checkpoints/latest.safetensors.", path);
-        GanConfig saved = Checkpoint.ReadInfo(IO.SafeTensors.Read(path)).Config;
+        GanConfig saved = Checkpoint.ReadInfo(path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
         GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, OnNan = saved.OnNan };

@@ -16,8 +16,9 @@ internal static class Backward
                 throw new InvalidOperationException($"Backward() without a gradient needs a scalar, but the tensor has shape {root.Shape}; pass a gradient of that shape.");
             gradient = Tensor.Full(root.Shape, 1, root.DType, root.Backend);
         }
-        else if (gradient.Shape != root.Shape)
-            throw new ArgumentException($"Backward() got a gradient of shape {gradient.Shape} for a tensor of shape {root.Shape}.");
+        else if (gradient.Shape != root.Shape || gradient.DType != root.DType || !ReferenceEquals(gradient.Backend, root.Backend))
+            throw new ArgumentException($"Backward() got a gradient {gradient.DType.Name()} {gradient.Shape} on {gradient.Backend.Name} " +
+                                        $"for a tensor {root.DType.Name()} {root.Shape} on {root.Backend.Name}; they must match.");
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = gradient };
         foreach (Tensor t in TopologicalOrder(root))

@@ -61,19 +61,32 @@ public static class Checkpoint
     /// <summary>What a checkpoint's metadata says about the run, enough to rebuild its trainer.</summary>
     public sealed record Info(GanConfig Config, long Step, DataPosition Position, ulong NoiseOffset, ulong DropoutOffset, int Channels, int ImageSize, int Classes);
 
-    public static Info ReadInfo(SafeTensorsFile file, bool generatorOnly = false)
+    /// <summary>Reads only the header of <paramref name="path"/>: what the run was, without loading its tensors.</summary>
+    public static Info ReadInfo(string path, bool generatorOnly = false)
     {
-        IReadOnlyDictionary<string, string> m = file.Metadata;
+        SafeTensorsHeader header = SafeTensors.ReadHeader(path);
+        return ReadInfo(header.Metadata, header.Source, generatorOnly);
+    }
+
+    private static Info ReadInfo(IReadOnlyDictionary<string, string> m, string source, bool generatorOnly)
+    {
         string format = m.GetValueOrDefault("format") ?? "";
         if (format != Format && !(generatorOnly && format == "rawgan-generator"))
-            throw new InvalidDataException($"{file.Source} is a safetensors file but not a RawGan {(generatorOnly ? "checkpoint or generator" : "checkpoint")} (format '{format}').");
+            throw new InvalidDataException($"{source} is a safetensors file but not a RawGan {(generatorOnly ? "checkpoint or generator" : "checkpoint")} (format '{format}').");
         if (m.GetValueOrDefault("version") != Version)
-            throw new InvalidDataException($"{file.Source} is a RawGan checkpoint of version {m.GetValueOrDefault("version")}; this build reads version {Version}.");
-        string Need(string key) => m.TryGetValue(key, out string? v) ? v : throw new InvalidDataException($"{file.Source} lacks the '{key}' metadata.");
-        long L(string key) => m.TryGetValue(key, out string? v) ? long.Parse(v, CultureInfo.InvariantCulture) : 0;
-        return new Info(GanConfig.FromJson(Need("config"), file.Source), L("step"), new DataPosition((int)L("epoch"), (int)L("batch")),
-            (ulong)L("noise_offset"), (ulong)L("dropout_offset"), (int)long.Parse(Need("channels"), CultureInfo.InvariantCulture),
-            (int)long.Parse(Need("image_size"), CultureInfo.InvariantCulture), (int)long.Parse(Need("classes"), CultureInfo.InvariantCulture));
+            throw new InvalidDataException($"{source} is a RawGan checkpoint of version {m.GetValueOrDefault("version")}; this build reads version {Version}.");
+        string Need(string key) => m.TryGetValue(key, out string? v) ? v : throw new InvalidDataException($"{source} lacks the '{key}' metadata.");
+        // Every number in the metadata is a count or an offset: non-negative.
+        ulong Number(string key, bool required = true)
+        {
+            if (!required && !m.ContainsKey(key)) return 0;
+            string text = Need(key);
+            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v)
+                ? v
+                : throw new InvalidDataException($"{source}: metadata '{key}' is '{text}', not a non-negative integer.");
+        }
+        return new Info(GanConfig.FromJson(Need("config"), source), (long)Number("step", false), new DataPosition((int)Number("epoch", false), (int)Number("batch", false)),
+            Number("noise_offset", false), Number("dropout_offset", false), (int)Number("channels"), (int)Number("image_size"), (int)Number("classes"));
     }
 
     /// <summary>Restores weights, optimiser states, step and RNG positions into <paramref name="trainer"/>, which must
@@ -81,7 +94,7 @@ public static class Checkpoint
     public static DataPosition Load(string path, GanTrainer trainer)
     {
         SafeTensorsFile file = SafeTensors.Read(path);
-        Info info = ReadInfo(file);
+        Info info = ReadInfo(file.Metadata, file.Source, generatorOnly: false);
         trainer.G.LoadStateDict(Section(file, "G."));
         trainer.D.LoadStateDict(Section(file, "D."));
         trainer.OptG.LoadStateDict(Section(file, "optG."));

@@ -1,3 +1,4 @@
+using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Gan.Models;
 using RawGan.Ops;
@@ -9,8 +10,14 @@ namespace RawGan.Gan;
 /// <summary>What one training step measured: the losses and the discriminator's mean outputs on real and fake.</summary>
 public readonly record struct StepMetrics(double DLoss, double GLoss, double DReal, double DFake);
 
-/// <summary>A loss came out NaN or infinite; the weights of the failing update were not applied.</summary>
-public sealed class DivergenceException(string message) : Exception(message);
+/// <summary>A loss came out NaN or infinite. A NaN discriminator loss stops the step before any update; a NaN
+/// generator loss stops it after D's update and before G's, so the step counter does not advance.</summary>
+public sealed class DivergenceException : Exception
+{
+    public DivergenceException() { }
+    public DivergenceException(string message) : base(message) { }
+    public DivergenceException(string message, Exception inner) : base(message, inner) { }
+}
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
@@ -32,8 +39,8 @@ public sealed class GanTrainer
         NoiseRng = new Generator(config.Seed + 1);
         DropoutRng = new Generator(config.Seed + 2);
         (G, D) = ModelFactory.Create(config, channels, size, classes, DropoutRng);
-        G.To(backend.Device);
-        D.To(backend.Device);
+        G.To(backend);
+        D.To(backend);
         OptG = new Adam(G.Parameters(), config.Lr, config.Beta1, config.Beta2);
         OptD = new Adam(D.Parameters(), config.Lr, config.Beta1, config.Beta2);
         // PyTorch's DCGAN example adds the real and fake losses; the MLP recipes average them.
@@ -62,7 +69,7 @@ public sealed class GanTrainer
     public StepMetrics TrainStep(Tensor real, Tensor? labels)
     {
         int n = real.Shape[0];
-        Tensor z = Tensor.Randn(new Shape(n, Config.Nz), NoiseRng, real.DType, Backend.Device);
+        Tensor z = Tensor.Randn(new Shape(n, Config.Nz), NoiseRng, real.DType, Backend);
         Tensor? genLabels = IsConditional ? RandomLabels(n) : null;
         return TrainStep(real, labels, z, genLabels);
     }
@@ -74,6 +81,8 @@ public sealed class GanTrainer
         if (IsConditional && (labels is null || genLabels is null))
             throw new ArgumentException($"--model {Config.Model} is conditional: the batch needs labels.");
         using var scope = new TensorScope();
+        OptD.ZeroGrad();
+        OptG.ZeroGrad();
         int n = real.Shape[0];
         Tensor ones = Tensor.Full(new Shape(n), 1, real.DType, Backend), zeros = Tensor.Zeros(new Shape(n), real.DType, Backend);
 
@@ -104,6 +113,7 @@ public sealed class GanTrainer
         OptG.Step();
         OptG.ZeroGrad();
         Step++;
+        using var noGrad = GradMode.NoGrad();
         return new StepMetrics(dLossValue, gLossValue, dReal.Mean().Item(), dFake.Mean().Item());
     }
 

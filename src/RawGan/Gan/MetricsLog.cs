@@ -2,26 +2,20 @@ using System.Globalization;
 
 namespace RawGan.Gan;
 
-/// <summary>metrics.csv of a run folder: one row per step. On resume the rows after the checkpoint's step are
-/// dropped first, so a resumed run's file reads exactly like an uninterrupted one's.</summary>
+/// <summary>metrics.csv of a run folder: one row per step. On resume (and on a NaN rollback) the rows after the
+/// checkpoint's step are dropped first, so the file reads exactly like an uninterrupted run's.</summary>
 public sealed class MetricsLog : IDisposable
 {
     public const string Header = "step,epoch,d_loss,g_loss,d_x,d_g_z,images_per_sec";
-    private readonly StreamWriter _writer;
+    private StreamWriter _writer;
 
+    /// <param name="path">The CSV file.</param>
+    /// <param name="resumeAfterStep">Keep the existing rows up to this step; negative starts a new file.</param>
     public MetricsLog(string path, long resumeAfterStep = -1)
     {
         Path = path;
-        if (resumeAfterStep < 0 || !File.Exists(path))
-        {
-            File.WriteAllText(path, Header + "\n");
-        }
-        else
-        {
-            var kept = File.ReadLines(path).Where((line, i) => i == 0 || StepOf(line) <= resumeAfterStep).ToList();
-            File.WriteAllLines(path, kept);
-        }
-        _writer = new StreamWriter(path, append: true) { AutoFlush = true, NewLine = "\n" };
+        if (resumeAfterStep < 0 || !File.Exists(path)) File.WriteAllText(path, Header + "\n");
+        _writer = Open(resumeAfterStep);
     }
 
     public string Path { get; }
@@ -29,6 +23,13 @@ public sealed class MetricsLog : IDisposable
     public void Append(long step, int epoch, StepMetrics m, double imagesPerSecond) =>
         _writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{step},{epoch},{m.DLoss:G9},{m.GLoss:G9},{m.DReal:G9},{m.DFake:G9},{imagesPerSecond:F1}"));
+
+    /// <summary>Drops the rows after <paramref name="step"/>.</summary>
+    public void RewindTo(long step)
+    {
+        _writer.Dispose();
+        _writer = Open(step);
+    }
 
     /// <summary>Reads (step, d_loss, g_loss) rows, for plots.</summary>
     public static List<(long Step, double DLoss, double GLoss)> Read(string path)
@@ -44,6 +45,16 @@ public sealed class MetricsLog : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
+
+    private StreamWriter Open(long keepThroughStep)
+    {
+        if (keepThroughStep >= 0)
+        {
+            var kept = File.ReadLines(Path).Where((line, i) => i == 0 || StepOf(line) <= keepThroughStep).ToList();
+            File.WriteAllLines(Path, kept);
+        }
+        return new StreamWriter(Path, append: true) { AutoFlush = true, NewLine = "\n" };
+    }
 
     private static long StepOf(string line) => long.TryParse(line.AsSpan(0, Math.Max(0, line.IndexOf(','))), CultureInfo.InvariantCulture, out long s) ? s : long.MaxValue;
 }

@@ -2,6 +2,7 @@ using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Gan.Models;
 using RawGan.IO;
+using RawGan.Nn;
 using RawGan.Tensors;
 
 namespace RawGan.Gan;
@@ -17,7 +18,9 @@ public static class Sampling
     public static float[] Generate(GanGenerator g, Tensor z, Tensor? labels, bool batchStatistics = false)
     {
         bool wasTraining = g.Training;
-        g.Train(batchStatistics);
+        BatchNorm[] norms = g.Modules().OfType<BatchNorm>().ToArray();
+        g.Eval();
+        foreach (BatchNorm bn in norms) bn.BatchStatisticsInEval = batchStatistics;
         try
         {
             using var grad = GradMode.NoGrad();
@@ -26,6 +29,7 @@ public static class Sampling
         }
         finally
         {
+            foreach (BatchNorm bn in norms) bn.BatchStatisticsInEval = false;
             g.Train(wasTraining);
         }
     }
@@ -34,12 +38,12 @@ public static class Sampling
     public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
+        Checkpoint.Info info = Checkpoint.ReadInfo(path, generatorOnly: true);
         SafeTensorsFile file = SafeTensors.Read(path);
-        Checkpoint.Info info = Checkpoint.ReadInfo(file, generatorOnly: true);
         GanGenerator g = ModelFactory.CreateGenerator(info.Config, info.Channels, info.ImageSize, info.Classes);
         bool full = file.Tensors.Any(t => t.Name.StartsWith("G.", StringComparison.Ordinal));
         g.LoadStateDict(full ? Checkpoint.Section(file, "G.") : Checkpoint.Section(file, ""));
-        g.To(backend.Device);
+        g.To(backend);
         return (g, info);
     }
 }

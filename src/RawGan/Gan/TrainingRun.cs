@@ -37,7 +37,7 @@ public sealed class TrainingRun : IDisposable
         // The fixed noise of the sample grids has its own stream, so grids from different steps are comparable.
         int rows = trainer.IsConditional ? Math.Min(trainer.Classes, 16) : SampleColumns;
         var sampleRng = new Generator(trainer.Config.Seed + 4);
-        _sampleZ = Tensor.Randn(new Shape(rows * SampleColumns, trainer.Config.Nz), sampleRng, DType.Float32, trainer.Backend.Device);
+        _sampleZ = Tensor.Randn(new Shape(rows * SampleColumns, trainer.Config.Nz), sampleRng, DType.Float32, trainer.Backend);
         if (trainer.IsConditional)
             _sampleLabels = Tensor.FromSpan<int>(Enumerable.Range(0, rows * SampleColumns).Select(i => i / SampleColumns).ToArray(),
                 new Shape(rows * SampleColumns), DType.Int32, trainer.Backend);
@@ -75,7 +75,7 @@ public sealed class TrainingRun : IDisposable
         string path = System.IO.Path.Combine(directory, "checkpoints", "latest.safetensors");
         if (!File.Exists(path))
             throw new FileNotFoundException($"Cannot resume {directory}: it has no checkpoints/latest.safetensors (was it a run folder, and did it reach its first checkpoint?).", path);
-        Checkpoint.Info info = Checkpoint.ReadInfo(SafeTensors.Read(path));
+        Checkpoint.Info info = Checkpoint.ReadInfo(path);
         GanConfig config = adjust?.Invoke(info.Config) ?? info.Config;
         if (data.Channels != info.Channels || data.Height != info.ImageSize || data.ClassCount != info.Classes)
             throw new ArgumentException($"Cannot resume {directory}: it was trained on {info.Channels}×{info.ImageSize}² images with {info.Classes} classes, " +
@@ -110,6 +110,7 @@ public sealed class TrainingRun : IDisposable
                     {
                         rollbacks++;
                         RollBack(e.Message);
+                        Loader.Recycle(batch);
                         Position = new DataPosition(epoch, batch.Index + 1);
                         continue;
                     }
@@ -158,6 +159,7 @@ public sealed class TrainingRun : IDisposable
 
     private StepMetrics TrainOn(Batch batch)
     {
+        using var scope = new TensorScope(); // the batch's tensors are a step's intermediates too
         var shape = new Shape(batch.Count, Trainer.Channels, Trainer.Size, Trainer.Size);
         Tensor real = Tensor.FromSpan<float>(batch.Images.AsSpan(0, (int)shape.Numel), shape, DType.Float32, Trainer.Backend);
         Tensor? labels = Trainer.IsConditional ? Tensor.FromSpan<int>(batch.Labels, new Shape(batch.Count), DType.Int32, Trainer.Backend) : null;
@@ -178,6 +180,7 @@ public sealed class TrainingRun : IDisposable
         ulong noise = Trainer.NoiseRng.Offset, dropout = Trainer.DropoutRng.Offset;
         long step = Trainer.Step;
         Checkpoint.Load(LatestCheckpoint, Trainer);
+        _metrics.RewindTo(Trainer.Step);
         Trainer.NoiseRng.Restore(noise);
         Trainer.DropoutRng.Restore(dropout);
         Notice?.Invoke($"{why} Rolled back to the checkpoint at step {Trainer.Step} (was at {step}) and skipped the batch.");

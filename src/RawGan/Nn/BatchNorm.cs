@@ -49,6 +49,10 @@ public abstract class BatchNorm : Module
     /// <summary>How many training batches updated the running statistics (kept as int32; PyTorch uses int64).</summary>
     public Tensor? NumBatchesTracked => TrackRunningStats ? Get("num_batches_tracked") : null;
 
+    /// <summary>In eval mode, normalise with the batch's own statistics (without updating the running ones), as a
+    /// model in train mode would: how the published MNIST CGAN sampled.</summary>
+    public bool BatchStatisticsInEval { get; set; }
+
     protected override void OnStateLoaded() => _batchesTracked = null;
 
     public override Tensor Forward(Tensor input)
@@ -57,14 +61,18 @@ public abstract class BatchNorm : Module
             throw new ArgumentException($"{GetType().Name}: expected a rank-{_inputRank} input, got shape {input.Shape}.");
         if (input.Shape[1] != NumFeatures)
             throw new ArgumentException($"{GetType().Name}({NumFeatures}): input {input.Shape} has {input.Shape[1]} channels.");
-        bool useBatchStats = Training || !TrackRunningStats;
-        if (Training && TrackRunningStats)
+        if (!Training && TrackRunningStats && !BatchStatisticsInEval)
+            return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, training: false, Momentum, Eps);
+        // Batch statistics; the running ones are updated only in training mode.
+        bool track = Training && TrackRunningStats;
+        Tensor y = F.BatchNorm(input, track ? RunningMean : null, track ? RunningVar : null, Weight, Bias, training: true, Momentum, Eps);
+        if (track)
         {
             Tensor n = NumBatchesTracked!;
             _batchesTracked = (_batchesTracked ?? (long)n.Item()) + 1;
             n.Backend.Fill(n, _batchesTracked.Value);
         }
-        return F.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, useBatchStats, Momentum, Eps);
+        return y;
     }
 }
 

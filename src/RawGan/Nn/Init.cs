@@ -48,7 +48,7 @@ public static class Init
     /// convolution weight N(0, 0.02), every BatchNorm weight N(1, 0.02) and bias 0. Linear layers are left alone.</summary>
     public static void Dcgan(Module model, Generator? generator = null)
     {
-        foreach (Module m in Descendants(model))
+        foreach (Module m in model.Modules())
         {
             switch (m)
             {
@@ -60,13 +60,5 @@ public static class Init
                     break;
             }
         }
-    }
-
-    /// <summary>The module and all its descendants, depth first in registration order.</summary>
-    public static IEnumerable<Module> Descendants(Module root)
-    {
-        yield return root;
-        foreach ((_, Module child) in root.NamedChildren())
-        foreach (Module m in Descendants(child)) yield return m;
     }
 }

@@ -1,3 +1,4 @@
+using RawGan.Backends;
 using RawGan.Tensors;
 
 namespace RawGan.Nn;
@@ -61,6 +62,14 @@ public abstract class Module
 
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 
+    /// <summary>This module and all its descendants, depth first in registration order (torch's modules()).</summary>
+    public IEnumerable<Module> Modules()
+    {
+        yield return this;
+        foreach ((_, Module child) in _children)
+        foreach (Module m in child.Modules()) yield return m;
+    }
+
     public IEnumerable<(string Name, Tensor Parameter)> NamedParameters(string prefix = "")
     {
         foreach ((string name, Tensor p) in _parameters) yield return (prefix + name, p);
@@ -96,31 +105,36 @@ public abstract class Module
         var unexpected = state.Keys.Except(own.Select(e => e.Name)).ToList();
         if (strict && (missing.Count > 0 || unexpected.Count > 0))
             throw new ArgumentException($"Error loading state dict into {GetType().Name}: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+        // Every shape is checked before anything is written, so a failed load leaves the module as it was.
+        foreach ((string name, Tensor target) in own)
+            if (state.TryGetValue(name, out Tensor? source) && source.Shape != target.Shape)
+                throw new ArgumentException($"Error loading state dict: '{name}' has shape {source.Shape} in the checkpoint but {target.Shape} in the model.");
         foreach ((string name, Tensor target) in own)
         {
             if (!state.TryGetValue(name, out Tensor? source)) continue;
-            if (source.Shape != target.Shape)
-                throw new ArgumentException($"Error loading state dict: '{name}' has shape {source.Shape} in the checkpoint but {target.Shape} in the model.");
             Tensor converted = source.ToDType(target.DType).To(target.Backend);
             target.Backend.Copy(converted, target);
         }
-        foreach (Module m in Init.Descendants(this)) m.OnStateLoaded();
+        foreach (Module m in Modules()) m.OnStateLoaded();
     }
 
     /// <summary>Called after <see cref="LoadStateDict"/> wrote new values, for modules that cache host copies.</summary>
     protected virtual void OnStateLoaded() { }
 
     /// <summary>Moves every parameter and buffer to <paramref name="device"/>. Create optimisers after this.</summary>
-    public Module To(Device device)
+    public Module To(Device device) => To(BackendRegistry.Get(device));
+
+    /// <summary>Moves every parameter and buffer to <paramref name="backend"/>. Create optimisers after this.</summary>
+    public Module To(IBackend backend)
     {
         for (int i = 0; i < _parameters.Count; i++)
         {
-            Tensor moved = _parameters[i].Value.To(device);
-            if (!ReferenceEquals(moved, _parameters[i].Value)) moved = moved.Detach().WithGrad();
+            Tensor moved = _parameters[i].Value.To(backend);
+            moved.RequiresGrad = true;
             _parameters[i] = (_parameters[i].Name, moved);
         }
-        for (int i = 0; i < _buffers.Count; i++) _buffers[i] = (_buffers[i].Name, _buffers[i].Value.To(device));
-        foreach ((_, Module child) in _children) child.To(device);
+        for (int i = 0; i < _buffers.Count; i++) _buffers[i] = (_buffers[i].Name, _buffers[i].Value.To(backend));
+        foreach ((_, Module child) in _children) child.To(backend);
         return this;
     }
 
@@ -132,14 +146,5 @@ public abstract class Module
             throw new ArgumentException($"'{name}' is not a valid member name: it must be non-empty and contain no '.'.");
         if (_tensorIndex.ContainsKey(name) || _children.Any(c => c.Name == name))
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.");
-    }
-}
-
-internal static class TensorGradExtensions
-{
-    public static Tensor WithGrad(this Tensor t)
-    {
-        t.RequiresGrad = true;
-        return t;
     }
 }

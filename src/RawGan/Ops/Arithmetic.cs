@@ -7,10 +7,10 @@ public static partial class F
 {
     /// <summary>a + b with broadcasting.</summary>
     public static Tensor Add(Tensor a, Tensor b) => Binary("add", BinaryOp.Add, a, b,
-        g => [SumTo(g, a.Shape), SumTo(g, b.Shape)]);
+        g => [a.RequiresGrad ? SumTo(g, a.Shape) : null, b.RequiresGrad ? SumTo(g, b.Shape) : null]);
 
     public static Tensor Sub(Tensor a, Tensor b) => Binary("sub", BinaryOp.Sub, a, b,
-        g => [SumTo(g, a.Shape), b.RequiresGrad ? SumTo(Neg(g), b.Shape) : null]);
+        g => [a.RequiresGrad ? SumTo(g, a.Shape) : null, b.RequiresGrad ? SumTo(Neg(g), b.Shape) : null]);
 
     public static Tensor Mul(Tensor a, Tensor b) => Binary("mul", BinaryOp.Mul, a, b,
         g => [a.RequiresGrad ? SumTo(Mul(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Mul(g, a), b.Shape) : null]);

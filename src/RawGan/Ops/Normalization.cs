@@ -23,6 +23,8 @@ public static partial class F
             RequireCompatible(op, x, t);
             RequireShape(op, t, channel, name);
         }
+        if (bias is not null && weight is null)
+            throw new ArgumentException($"{op}: a bias needs a weight too (affine BatchNorm has both).");
         if (!training && (runningMean is null || runningVar is null))
             throw new ArgumentException($"{op}: eval mode needs running_mean and running_var.");
 

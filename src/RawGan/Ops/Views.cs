@@ -33,7 +33,7 @@ public static partial class F
     /// <summary>Merges the axes from <paramref name="startDim"/> on into one, as torch.flatten.</summary>
     public static Tensor Flatten(Tensor x, int startDim = 1)
     {
-        int start = x.Rank == 0 ? 0 : x.Shape.Axis(startDim);
+        int start = x.Rank == 0 ? 0 : Axis("flatten", x, startDim);
         int[] dims = [.. x.Shape.Dims[..start], (int)x.Shape.Product(start, x.Rank)];
         return Reshape(x, dims);
     }
@@ -43,7 +43,7 @@ public static partial class F
     {
         if (tensors.Length == 0) throw new ArgumentException("concat: needs at least one tensor.");
         Tensor first = tensors[0];
-        int ax = first.Shape.Axis(axis);
+        int ax = Axis("concat", first, axis);
         int total = 0;
         foreach (Tensor t in tensors)
         {
@@ -77,10 +77,13 @@ public static partial class F
         });
     }
 
+    private static int Axis(string op, Tensor x, int axis) =>
+        axis >= -x.Rank && axis < x.Rank ? x.Shape.Axis(axis) : throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for shape {x.Shape}.");
+
     /// <summary>The slice [start, start + length) of <paramref name="axis"/>, copied (torch.narrow, then contiguous).</summary>
     public static Tensor Narrow(Tensor x, int axis, int start, int length)
     {
-        int ax = x.Shape.Axis(axis);
+        int ax = Axis("narrow", x, axis);
         int size = x.Shape[ax];
         if (start < 0 || length < 0 || start + length > size)
             throw new ArgumentOutOfRangeException(nameof(start), $"narrow: [{start}, {start + length}) is outside axis {axis} of size {size} (shape {x.Shape}).");

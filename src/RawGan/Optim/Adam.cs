@@ -78,14 +78,24 @@ public sealed class Adam
         return entries;
     }
 
+    /// <summary>Restores <see cref="StateDict"/>'s entries; all are checked before any is written.</summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state)
     {
+        var m = new Tensor[_params.Length];
+        var v = new Tensor[_params.Length];
+        var steps = new long[_params.Length];
         for (int i = 0; i < _params.Length; i++)
         {
-            _m[i].Backend.Copy(Lookup(state, $"state.{i}.exp_avg", _m[i]), _m[i]);
-            _v[i].Backend.Copy(Lookup(state, $"state.{i}.exp_avg_sq", _v[i]), _v[i]);
-            _steps[i] = (long)Lookup(state, $"state.{i}.step", null).Item();
+            m[i] = Lookup(state, $"state.{i}.exp_avg", _m[i]);
+            v[i] = Lookup(state, $"state.{i}.exp_avg_sq", _v[i]);
+            steps[i] = (long)Lookup(state, $"state.{i}.step", null).Item();
         }
+        for (int i = 0; i < _params.Length; i++)
+        {
+            _m[i].Backend.Copy(m[i], _m[i]);
+            _v[i].Backend.Copy(v[i], _v[i]);
+        }
+        steps.CopyTo(_steps, 0);
     }
 
     private static Tensor Lookup(IReadOnlyDictionary<string, Tensor> state, string name, Tensor? like)

@@ -109,18 +109,24 @@ public sealed partial class Tensor
     }
 
     /// <summary>Samples N(mean, std) from <paramref name="generator"/> (reproducible for a seed, on every device).</summary>
-    public static Tensor Randn(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double mean = 0, double std = 1)
+    public static Tensor Randn(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double mean = 0, double std = 1) =>
+        Randn(shape, generator, dtype, BackendRegistry.Get(device ?? Device.Cpu), mean, std);
+
+    public static Tensor Randn(Shape shape, Generator generator, DType dtype, IBackend backend, double mean = 0, double std = 1)
     {
-        Tensor t = Empty(shape, dtype, device);
-        t.Backend.FillNormal(t, generator.Seed, generator.Advance(t.Numel), mean, std);
+        Tensor t = Empty(shape, dtype, backend);
+        backend.FillNormal(t, generator.Seed, generator.Advance(t.Numel), mean, std);
         return t;
     }
 
     /// <summary>Samples U(low, high) from <paramref name="generator"/>.</summary>
-    public static Tensor Rand(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double low = 0, double high = 1)
+    public static Tensor Rand(Shape shape, Generator generator, DType dtype = DType.Float32, Device? device = null, double low = 0, double high = 1) =>
+        Rand(shape, generator, dtype, BackendRegistry.Get(device ?? Device.Cpu), low, high);
+
+    public static Tensor Rand(Shape shape, Generator generator, DType dtype, IBackend backend, double low = 0, double high = 1)
     {
-        Tensor t = Empty(shape, dtype, device);
-        t.Backend.FillUniform(t, generator.Seed, generator.Advance(t.Numel), low, high);
+        Tensor t = Empty(shape, dtype, backend);
+        backend.FillUniform(t, generator.Seed, generator.Advance(t.Numel), low, high);
         return t;
     }
 

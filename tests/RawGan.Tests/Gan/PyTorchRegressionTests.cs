@@ -35,7 +35,7 @@ public class PyTorchRegressionTests
 
         var masks = new Queue<Tensor>();
         double keep = 1 - g.Scalar("config.dropout_p");
-        foreach (Module m in Init.Descendants(trainer.D))
+        foreach (Module m in trainer.D.Modules())
             if (m is Dropout d) d.MaskSource = shape => masks.Dequeue() / keep;
 
         for (int k = 0; k < g.I32("config.steps")[0]; k++)

@@ -38,6 +38,27 @@ public class TrainerStepTests
     }
 
     [Fact]
+    public void A_trainer_runs_on_the_reference_backend()
+    {
+        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, CpuBackend.Reference);
+        Tensor real = Tensor.Rand(new Shape(4, 1, 4, 4), new Generator(2), DType.Float32, CpuBackend.Reference, -1, 1);
+        StepMetrics m = trainer.TrainStep(real, Tensor.FromSpan<int>([0, 1, 2, 0], new Shape(4), DType.Int32, CpuBackend.Reference));
+        Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss));
+    }
+
+    [Fact]
+    public void Sampling_with_batch_statistics_leaves_the_running_statistics_alone()
+    {
+        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, CpuBackend.Default);
+        double[][] before = trainer.G.NamedBuffers().Select(b => b.Buffer.ToDoubleArray()).ToArray();
+        float[] a = trainer.Sample(Tensor.Randn(new Shape(3, 4), new Generator(1)), Tensor.FromArray(new[] { 0, 1, 2 }, new Shape(3)), batchStatistics: true);
+        Assert.Equal(before, trainer.G.NamedBuffers().Select(b => b.Buffer.ToDoubleArray()).ToArray());
+        Assert.True(trainer.G.Training);
+        float[] b = trainer.Sample(Tensor.Randn(new Shape(3, 4), new Generator(1)), Tensor.FromArray(new[] { 0, 1, 2 }, new Shape(3)));
+        Assert.NotEqual(a, b); // running statistics (0 and 1 here) differ from the batch's
+    }
+
+    [Fact]
     public void Least_squares_loss_trains_too()
     {
         var config = new GanConfig { Model = "mlp", Loss = "mse", Nz = 4, BatchSize = 2 };

@@ -106,9 +106,10 @@ public class ModuleTests
     [Fact]
     public void Tensorflow_same_padding_matches_its_output_sizes()
     {
-        var conv = Conv2d.Same(3, 8, 5, 2, 64);
+        var conv = Conv2d.Same(3, 8, 5, 2);
         Assert.Equal(new Shape(2, 8, 32, 32), conv.Forward(Tensor.Zeros(new Shape(2, 3, 64, 64))).Shape);
-        Assert.Equal(new Padding2d(1, 1, 2, 2), conv.Padding);
+        Assert.Equal(new Shape(2, 8, 7, 7), conv.Forward(Tensor.Zeros(new Shape(2, 3, 13, 13))).Shape);
+        Assert.Equal(new Padding2d(1, 1, 2, 2), Padding2d.Same(64, 64, 5, 5, 2, 2));
         var up = ConvTranspose2d.Same(8, 3, 5, 2);
         Assert.Equal(new Shape(2, 3, 64, 64), up.Forward(Tensor.Zeros(new Shape(2, 8, 32, 32))).Shape);
         Assert.Equal(new Shape(1, 1, 7, 7), F.Conv2d(Tensor.Zeros(new Shape(1, 1, 13, 13)), Tensor.Zeros(new Shape(1, 1, 5, 5)), null, 2,

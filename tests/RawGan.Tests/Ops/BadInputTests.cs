@@ -80,6 +80,16 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Keeping_a_view_of_memory_the_scope_does_not_own_leaves_it_alone()
+    {
+        var lin = new RawGan.Nn.Linear(3, 2);
+        using (new TensorScope())
+        using (var inner = new TensorScope())
+            inner.Keep(F.Reshape(lin.Weight, 2, 3));
+        Assert.Equal(6, lin.Weight.ToFloatArray().Length);
+    }
+
+    [Fact]
     public void A_kept_tensor_survives_its_scope()
     {
         Tensor kept;

@@ -11,8 +11,8 @@ public sealed partial class CpuBackend
         else AdamT(F<double>(param), F<double>(grad), F<double>(m), F<double>(v), h);
     }
 
-    // PyTorch's single-tensor Adam in its order of operations (mul_/add_, addcmul_, addcdiv_), so float32 results
-    // agree to the last bit where the compiler allows: m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g·g;
+    // PyTorch 1.13's single-tensor Adam in its order of operations (mul_/add_, addcmul_, addcdiv_), the golden
+    // files' version; PyTorch 2.x updates m with lerp_, which may round differently in the last bit: m ← β1·m + (1-β1)·g;  v ← β2·v + (1-β2)·g·g;
     // p ← p + (-lr/(1-β1ᵗ))·m / (sqrt(v)/sqrt(1-β2ᵗ) + eps).
     private static void AdamT<T>(T[] p, T[] g, T[] m, T[] v, AdamHyper h) where T : IFloatingPointIeee754<T>
     {

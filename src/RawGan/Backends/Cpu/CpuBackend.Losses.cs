@@ -27,7 +27,7 @@ public sealed partial class CpuBackend
             {
                 // PyTorch clamps each log at -100 so that a confident wrong answer costs 100, not infinity.
                 LossKind.BinaryCrossEntropy => -(ti * T.Max(T.Log(xi), minLog) + (T.One - ti) * T.Max(T.Log(T.One - xi), minLog)),
-                LossKind.BinaryCrossEntropyWithLogits => T.Max(xi, T.Zero) - xi * ti + T.Log(T.One + T.Exp(-T.Abs(xi))),
+                LossKind.BinaryCrossEntropyWithLogits => T.Max(xi, T.Zero) - xi * ti + T.LogP1(T.Exp(-T.Abs(xi))),
                 _ => (xi - ti) * (xi - ti),
             };
         }

@@ -80,9 +80,9 @@ public sealed class DcganDiscriminator : GanDiscriminator
         var layers = new List<Module>();
         bool pt = variant == DcganVariant.PyTorch;
         int inChannels = channels + conditionalClasses;
-        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, size, generator: init), new LeakyReLU(0.2)]);
-        for (int i = 1, s = size / 2; i < doublings; i++, width *= 2, s /= 2)
-            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, s, generator: init),
+        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, generator: init), new LeakyReLU(0.2)]);
+        for (int i = 1; i < doublings; i++, width *= 2)
+            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init),
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2)]);
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
