@@ -8,27 +8,13 @@ namespace RawGan.Backends.Cpu;
 /// <item>backward-data:   dcol[CRS, PQ] = Wᵀ · dy[K, PQ], then col2im into dx (also ConvTranspose2d's forward)</item>
 /// <item>backward-filter: dW[K, CRS]    = Σ over groups of dy[K, PQ] · colᵀ</item>
 /// </list>
-/// PQ here is a group's count·P·Q: images are processed in groups, because late layers have tiny P·Q (4×4 at the
-/// end of a DCGAN discriminator) and one GEMM over many images is far more efficient than many thin ones. Two ways
-/// to use the cores, never both at once (no oversubscription): with many groups, each thread takes whole groups
-/// (lowering, single-threaded GEMM, copy-out) and no thread ever waits for another; with few, big groups, they run
-/// one after another and the GEMM and lowering loops are split over the threads. A 1×1, stride-1, unpadded
+/// PQ here is a group's count·P·Q: images are processed in groups (<see cref="ConvGroups"/>), each group either
+/// on one thread or spread over all of them. A 1×1, stride-1, unpadded
 /// convolution's column matrix is the image itself, so for single-image groups the lowering is skipped; one whose
 /// window covers the whole input is a plain matrix product.
 /// </summary>
 internal static unsafe class FastConv
 {
-    /// <summary>Columns per GEMM when groups run one after another: a few thousand make each GEMM (and its
-    /// thread hand-off) big enough to run at full speed.</summary>
-    private const int SequentialColumns = 2048;
-
-    /// <summary>Columns per GEMM when each thread takes whole groups: enough for a single-threaded GEMM to run at
-    /// full speed, small enough that each thread's column matrix stays near its own L2.</summary>
-    private const int PerThreadColumns = 512;
-
-    /// <summary>Cap on one column matrix (4 M floats = 16 MB).</summary>
-    private const long MaxColumnFloats = 1L << 22;
-
     [ThreadStatic] private static PackBuffer? t_col;     // the column matrix (or its gradient) of the current group
     [ThreadStatic] private static PackBuffer? t_group;   // y or dy of a group, in [K, count·P·Q] order
     [ThreadStatic] private static PackBuffer? t_partial; // filter gradients: per-thread partial sums, or dWᵀ
@@ -37,7 +23,7 @@ internal static unsafe class FastConv
     {
         int pq = g.P * g.Q, crs = g.C * g.R * g.S;
         if (IsDense(g)) { Sgemm.Multiply(false, true, g.N, g.K, crs, 1f, x, crs, w, crs, 0f, y, g.K); return; }
-        ForEachGroup(g, Plan(g), (n0, count, threads, _) =>
+        ConvGroups.Run(g, ConvGroups.Plan(g), (n0, count, threads, _) =>
         {
             int cols = count * pq;
             float* col = Lowered(g, x, n0, count, threads);
@@ -58,7 +44,7 @@ internal static unsafe class FastConv
         int pq = g.P * g.Q, crs = g.C * g.R * g.S;
         if (IsDense(g)) { Sgemm.Multiply(false, false, g.N, crs, g.K, 1f, dy, g.K, w, crs, 0f, dx, crs); return; }
         long imageSize = (long)g.C * g.H * g.W;
-        ForEachGroup(g, Plan(g), (n0, count, threads, _) =>
+        ConvGroups.Run(g, ConvGroups.Plan(g), (n0, count, threads, _) =>
         {
             int cols = count * pq;
             float* dyGroup = Grouped(dy, n0, count, g.K, pq, threads);
@@ -80,14 +66,14 @@ internal static unsafe class FastConv
         // better (K = 64, CRS = 48 for a first RGB layer: 72×64 padded against 48×64 exact).
         var kernel = SgemmMicroKernel.Best;
         bool transposed = PaddedArea(crs, g.K, kernel) * 10 < PaddedArea(g.K, crs, kernel) * 9;
-        var plan = Plan(g);
+        var plan = ConvGroups.Plan(g);
         // Each worker sums its groups into its own slot; the slots are added (and transposed back) at the end.
         // With one slot computed untransposed, the slot is dw itself.
         int slots = plan.PerThread ? CpuParallel.Threads : 1;
         bool direct = slots == 1 && !transposed;
         float* partial = direct ? dw : Buffer(ref t_partial, size * slots);
         var used = new bool[slots];
-        ForEachGroup(g, plan, (n0, count, threads, worker) =>
+        ConvGroups.Run(g, plan, (n0, count, threads, worker) =>
         {
             int cols = count * pq;
             float* col = Lowered(g, x, n0, count, threads);
@@ -116,47 +102,6 @@ internal static unsafe class FastConv
         }
         if (crs > 0) Im2Col.Transpose(sum, crs, k, dw);
         else new ReadOnlySpan<float>(sum, (int)size).CopyTo(new Span<float>(dw, (int)size));
-    }
-
-    private readonly record struct GroupPlan(int GroupSize, int Groups, bool PerThread);
-
-    /// <summary>How many images per GEMM, and whether each thread takes whole groups (when there are at least two
-    /// per thread) or the groups run one after another with multi-threaded GEMMs.</summary>
-    private static GroupPlan Plan(ConvGeometry g)
-    {
-        int threads = CpuParallel.Threads;
-        int size = GroupSize(g, PerThreadColumns);
-        int groups = (g.N + size - 1) / size;
-        if (threads > 1 && groups >= 2 * threads) return new GroupPlan(size, groups, true);
-        size = GroupSize(g, SequentialColumns);
-        return new GroupPlan(size, (g.N + size - 1) / size, false);
-    }
-
-    private static int GroupSize(ConvGeometry g, int targetColumns)
-    {
-        long pq = (long)g.P * g.Q, crs = (long)g.C * g.R * g.S;
-        long wanted = (targetColumns + pq - 1) / pq, fits = MaxColumnFloats / Math.Max(1, crs * pq);
-        return (int)Math.Clamp(Math.Min(wanted, fits), 1, Math.Max(1, g.N));
-    }
-
-    /// <summary>Runs body(n0, count, threads, worker) for every group: on the calling thread with all threads for
-    /// each group's work, or with whole groups handed to workers 0 .. T-1 (threads = 1), first come first served.</summary>
-    private static void ForEachGroup(ConvGeometry g, GroupPlan plan, Action<int, int, int, int> body)
-    {
-        if (!plan.PerThread)
-        {
-            for (int n0 = 0; n0 < g.N; n0 += plan.GroupSize) body(n0, Math.Min(plan.GroupSize, g.N - n0), CpuParallel.Threads, 0);
-            return;
-        }
-        int next = -1;
-        Parallel.For(0, CpuParallel.Threads, new ParallelOptions { MaxDegreeOfParallelism = CpuParallel.Threads }, worker =>
-        {
-            for (int group; (group = Interlocked.Increment(ref next)) < plan.Groups;)
-            {
-                int n0 = group * plan.GroupSize;
-                body(n0, Math.Min(plan.GroupSize, g.N - n0), 1, worker);
-            }
-        });
     }
 
     private static long PaddedArea(int m, int n, SgemmMicroKernel kernel) =>

@@ -16,7 +16,7 @@ namespace RawGan.Backends.Cpu;
 /// a neighbour on a shared machine just takes fewer of them. A panels are packed lazily, each by whichever task gets
 /// there first (a flag per panel), with tasks starting at different panels so they pack different ones.
 /// Edge tiles run the same kernel into a scratch tile and copy the live part, so any m, n, k works. Pack buffers are
-/// per thread and only grow: steady-state calls allocate only the Parallel.For closure.
+/// per thread and only grow: steady-state calls allocate only the Parallel.For closure and its options.
 /// </summary>
 internal static unsafe class Sgemm
 {
