@@ -17,7 +17,7 @@ public sealed partial class CpuBackend
         else LossBackwardT(kind, F<double>(input), F<double>(target), F<double>(dLoss), F<double>(dInput));
     }
 
-    private static void LossT<T>(LossKind kind, T[] x, T[] t, T[] l) where T : IFloatingPointIeee754<T>
+    private static void LossT<T>(LossKind kind, T[] x, T[] t, T[] l) where T : struct, IFloatingPointIeee754<T>
     {
         T minLog = T.CreateTruncating(-100);
         for (int i = 0; i < x.Length; i++)
@@ -33,7 +33,7 @@ public sealed partial class CpuBackend
         }
     }
 
-    private static void LossBackwardT<T>(LossKind kind, T[] x, T[] t, T[] dl, T[] dx) where T : IFloatingPointIeee754<T>
+    private static void LossBackwardT<T>(LossKind kind, T[] x, T[] t, T[] dl, T[] dx) where T : struct, IFloatingPointIeee754<T>
     {
         T eps = T.CreateTruncating(1e-12), two = T.CreateTruncating(2);
         for (int i = 0; i < x.Length; i++)

@@ -77,7 +77,7 @@ public sealed partial class CpuBackend : IBackend
     }
 
     // One switch per call, outside the loop; each branch is a loop specialised for its function.
-    private static void UnaryT<T>(UnaryOp op, T a, T[] x, T[] y, T[]? dy, T[]? dx, bool backward) where T : IFloatingPointIeee754<T>
+    private static void UnaryT<T>(UnaryOp op, T a, T[] x, T[] y, T[]? dy, T[]? dx, bool backward) where T : struct, IFloatingPointIeee754<T>
     {
         switch (op)
         {
@@ -103,7 +103,7 @@ public sealed partial class CpuBackend : IBackend
         }
     }
 
-    private static void BinaryT<T>(BinaryOp op, T[] a, Shape sa, T[] b, Shape sb, T[] c, Shape sc) where T : IFloatingPointIeee754<T>
+    private static void BinaryT<T>(BinaryOp op, T[] a, Shape sa, T[] b, Shape sb, T[] c, Shape sc) where T : struct, IFloatingPointIeee754<T>
     {
         switch (op)
         {

@@ -8,21 +8,33 @@ internal static class Elementwise
 {
     private const long Grain = 1 << 15;
 
-    public static void Map<T, TFn>(T[] x, T[] y, T a) where T : IFloatingPointIeee754<T> where TFn : IUnaryFn<T> =>
+    public static void Map<T, TFn>(T[] x, T[] y, T a) where T : struct, IFloatingPointIeee754<T> where TFn : IUnaryFn<T> =>
         CpuParallel.For(x.Length, Grain, (lo, hi) =>
         {
-            for (long i = lo; i < hi; i++) y[i] = TFn.F(x[i], a);
+            int i = (int)lo, w = Vector<T>.Count;
+            if (TFn.Vectorized && Vector.IsHardwareAccelerated)
+            {
+                var va = new Vector<T>(a);
+                for (; i <= hi - w; i += w) TFn.F(new Vector<T>(x, i), va).CopyTo(y, i);
+            }
+            for (; i < hi; i++) y[i] = TFn.F(x[i], a);
         });
 
-    public static void MapBackward<T, TFn>(T[] x, T[] y, T[] dy, T[] dx, T a) where T : IFloatingPointIeee754<T> where TFn : IUnaryFn<T> =>
+    public static void MapBackward<T, TFn>(T[] x, T[] y, T[] dy, T[] dx, T a) where T : struct, IFloatingPointIeee754<T> where TFn : IUnaryFn<T> =>
         CpuParallel.For(x.Length, Grain, (lo, hi) =>
         {
-            for (long i = lo; i < hi; i++) dx[i] = dy[i] * TFn.D(x[i], y[i], a);
+            int i = (int)lo, w = Vector<T>.Count;
+            if (TFn.Vectorized && Vector.IsHardwareAccelerated)
+            {
+                var va = new Vector<T>(a);
+                for (; i <= hi - w; i += w) (new Vector<T>(dy, i) * TFn.D(new Vector<T>(x, i), new Vector<T>(y, i), va)).CopyTo(dx, i);
+            }
+            for (; i < hi; i++) dx[i] = dy[i] * TFn.D(x[i], y[i], a);
         });
 
     /// <summary>c = f(a, b) with broadcasting. The innermost axis runs as a tight loop with a stride of 0 or 1 per
     /// operand; outer indices are decoded once per row.</summary>
-    public static void Binary<T, TFn>(T[] a, Shape sa, T[] b, Shape sb, T[] c, Shape sc) where T : IFloatingPointIeee754<T> where TFn : IBinaryFn<T>
+    public static void Binary<T, TFn>(T[] a, Shape sa, T[] b, Shape sb, T[] c, Shape sc) where T : struct, IFloatingPointIeee754<T> where TFn : IBinaryFn<T>
     {
         if (sa == sc && sb == sc)
         {
@@ -50,7 +62,7 @@ internal static class Elementwise
     }
 
     /// <summary>y = Σ x over the axes where y broadcasts (the adjoint of broadcasting y to x's shape).</summary>
-    public static void SumTo<T>(T[] x, Shape sx, T[] y, Shape sy) where T : IFloatingPointIeee754<T>
+    public static void SumTo<T>(T[] x, Shape sx, T[] y, Shape sy) where T : struct, IFloatingPointIeee754<T>
     {
         Array.Clear(y);
         long[] stY = sy.BroadcastStrides(sx);
