@@ -52,8 +52,7 @@ public static class Init
         {
             switch (m)
             {
-                case Conv2d c: Normal(c.Weight, 0, 0.02, generator); break;
-                case ConvTranspose2d c: Normal(c.Weight, 0, 0.02, generator); break;
+                case ConvLayer c: Normal(c.Weight, 0, 0.02, generator); break;
                 case BatchNorm bn when bn.Weight is not null:
                     Normal(bn.Weight, 1, 0.02, generator);
                     Constant(bn.Bias!, 0);
