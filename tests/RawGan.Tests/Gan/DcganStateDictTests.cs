@@ -36,3 +36,35 @@ public class DcganStateDictTests
         return (g, d);
     }
 }
+
+/// <summary>Weights PyTorch wrote (the DCGAN-32 of the training golden file, saved as PyTorch's safetensors would:
+/// float32 tensors, int64 num_batches_tracked) load into RawGan's generator under the same names.</summary>
+public class PyTorchWeightsTests : IDisposable
+{
+    private readonly string _path = Path.GetTempFileName();
+
+    public void Dispose() => File.Delete(_path);
+
+    [Fact]
+    public void A_pytorch_state_dict_in_safetensors_loads_into_the_generator()
+    {
+        var g = GoldenFile.Load("train_dcgan32");
+        const string prefix = "init.G.";
+        var entries = g.Names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Select(n => n.EndsWith("num_batches_tracked", StringComparison.Ordinal)
+            ? RawGan.IO.SafeTensorEntry.FromValues<long>(n[prefix.Length..], [], [g.I32(n)[0]])
+            : RawGan.IO.SafeTensorEntry.FromValues<float>(n[prefix.Length..], g.Dims(n), g.F32(n))).ToList();
+        RawGan.IO.SafeTensors.Write(_path, entries);
+
+        var generator = new DcganGenerator(100, 16, 1, 32);
+        generator.LoadStateDict(RawGan.Gan.Checkpoint.Section(RawGan.IO.SafeTensors.Read(_path), ""));
+
+        Assert.Equal(entries.Count, generator.StateDict().Count);
+        foreach ((string name, Tensors.Tensor value) in generator.StateDict())
+        {
+            double[] expected = name.EndsWith("num_batches_tracked", StringComparison.Ordinal)
+                ? [g.I32(prefix + name)[0]]
+                : g.F32(prefix + name).Select(v => (double)v).ToArray();
+            Assert.Equal(expected, value.ToDoubleArray());
+        }
+    }
+}
