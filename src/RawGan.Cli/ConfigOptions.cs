@@ -33,6 +33,7 @@ internal sealed class ConfigOptions
         Bind(command, "--out", $"folder that receives the run folder (default {defaults.Out})", (GanConfig c, string v) => c with { Out = v });
         Bind(command, "--sample-every", $"steps between sample grids, 0 for once per epoch (default {defaults.SampleEvery})", (GanConfig c, int v) => c with { SampleEvery = v });
         Bind(command, "--checkpoint-every", $"steps between checkpoints, 0 for once per epoch (default {defaults.CheckpointEvery})", (GanConfig c, int v) => c with { CheckpointEvery = v });
+        Bind(command, "--log-every", $"steps between reads of the losses from the device (default {defaults.LogEvery})", (GanConfig c, int v) => c with { LogEvery = v });
         Bind(command, "--keep-last", "keep the last partial batch of each epoch", (GanConfig c, bool v) => c with { DropLast = !v });
         Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
         Bind(command, "--resize", $"image folders: crop (shorter side, centre crop) or fit (crop to aspect, resize) (default {defaults.Resize})", (GanConfig c, string v) => c with { Resize = v });

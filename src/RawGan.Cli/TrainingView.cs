@@ -24,12 +24,10 @@ internal static class TrainingView
             {
                 ProgressTask task = ctx.AddTask("starting", maxValue: totalSteps);
                 task.Value = run.Trainer.Step;
-                double rate = 0;
                 run.StepCompleted += r =>
                 {
-                    rate = rate == 0 ? r.ImagesPerSecond : 0.95 * rate + 0.05 * r.ImagesPerSecond;
                     task.Value = r.Step;
-                    task.Description = Markup.Escape(Describe(r, config.Epochs, rate));
+                    task.Description = Markup.Escape(Describe(r, config.Epochs));
                 };
                 outcome = run.Run(cancellation);
             });
@@ -47,12 +45,16 @@ internal static class TrainingView
             last = clock.Elapsed;
             double perStep = clock.Elapsed.TotalSeconds / Math.Max(1, r.Step - startStep);
             TimeSpan eta = TimeSpan.FromSeconds(perStep * (totalSteps - r.Step));
-            Console.WriteLine($"{Describe(r, run.Trainer.Config.Epochs, r.ImagesPerSecond)}  step {r.Step}/{totalSteps}  eta {eta:hh\\:mm\\:ss}");
+            Console.WriteLine($"{Describe(r, run.Trainer.Config.Epochs)}  step {r.Step}/{totalSteps}  eta {eta:hh\\:mm\\:ss}");
         };
         return run.Run(cancellation);
     }
 
-    private static string Describe(StepReport r, int epochs, double imagesPerSecond) =>
-        $"epoch {r.Epoch + 1}/{epochs} batch {r.Batch + 1}/{r.BatchesPerEpoch}  D {r.Metrics.DLoss:F3}  G {r.Metrics.GLoss:F3}  " +
-        $"D(x) {r.Metrics.DReal:F2}  D(G(z)) {r.Metrics.DFake:F2}  {imagesPerSecond:F0} img/s";
+    // The metrics are those of the last read window (every --log-every steps), so they lag the step count a little.
+    private static string Describe(StepReport r, int epochs)
+    {
+        string where = $"epoch {r.Epoch + 1}/{epochs} batch {r.Batch + 1}/{r.BatchesPerEpoch}";
+        if (r.Metrics is not StepMetrics m) return where;
+        return $"{where}  D {m.DLoss:F3}  G {m.GLoss:F3}  D(x) {m.DReal:F2}  D(G(z)) {m.DFake:F2}  {r.ImagesPerSecond:F0} img/s";
+    }
 }

@@ -77,9 +77,9 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, OnNan = saved.OnNan };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --sample-every, --checkpoint-every and --on-nan may change.");
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --sample-every, --checkpoint-every, --log-every and --on-nan may change.");
         IBackend backend = DeviceChoice.Resolve(config.Device);
         var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(backend.Name)}");

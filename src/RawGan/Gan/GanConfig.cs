@@ -45,7 +45,10 @@ public sealed record GanConfig
     /// <summary>Image-folder resizing: crop (shorter side, then centre crop) or fit (crop to aspect, then resize).</summary>
     public string Resize { get; init; } = "crop";
     public bool Flip { get; init; }
-    /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and skip the batch).</summary>
+    /// <summary>Read the losses back from the device every this many steps (each read makes the host wait for the
+    /// GPU); metrics.csv still gets one row per step.</summary>
+    public int LogEvery { get; init; } = 10;
+    /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
     public string OnNan { get; init; } = "stop";
 
     public static readonly JsonSerializerOptions Json = new()
@@ -92,5 +95,6 @@ public sealed record GanConfig
         Require(Resize is "crop" or "fit", $"--resize must be crop or fit, not '{Resize}'.");
         Require(OnNan is "stop" or "rollback", $"--on-nan must be stop or rollback, not '{OnNan}'.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
+        Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
     }
 }

@@ -8,10 +8,19 @@ using RawGan.Tensors;
 namespace RawGan.Gan;
 
 /// <summary>What one training step measured: the losses and the discriminator's mean outputs on real and fake.</summary>
-public readonly record struct StepMetrics(double DLoss, double GLoss, double DReal, double DFake);
+public readonly record struct StepMetrics(double DLoss, double GLoss, double DReal, double DFake)
+{
+    /// <summary>The number of values a step's metrics tensor holds, in this record's order.</summary>
+    public const int Count = 4;
 
-/// <summary>A loss came out NaN or infinite. A NaN discriminator loss stops the step before any update; a NaN
-/// generator loss stops it after D's update and before G's, so the step counter does not advance.</summary>
+    public bool IsFinite => double.IsFinite(DLoss) && double.IsFinite(GLoss) && double.IsFinite(DReal) && double.IsFinite(DFake);
+
+    /// <summary>Reads row <paramref name="row"/> of values laid out as <see cref="GanTrainer.EnqueueStep(Tensors.Tensor, Tensors.Tensor?)"/> writes them.</summary>
+    public static StepMetrics FromValues(ReadOnlySpan<double> values, int row = 0) =>
+        new(values[row * Count], values[row * Count + 1], values[row * Count + 2], values[row * Count + 3]);
+}
+
+/// <summary>A loss came out NaN or infinite: the weights updated with it are no longer usable.</summary>
 public sealed class DivergenceException : Exception
 {
     public DivergenceException() { }
@@ -65,18 +74,27 @@ public sealed class GanTrainer
     public long Step { get; set; }
 
     /// <summary>One step on a real batch [N, C, H, W] (labels [N] int32 for conditional models), drawing the
-    /// latent codes and generated labels from <see cref="NoiseRng"/>.</summary>
-    public StepMetrics TrainStep(Tensor real, Tensor? labels)
+    /// latent codes and generated labels from <see cref="NoiseRng"/>; reads its metrics back at once.</summary>
+    public StepMetrics TrainStep(Tensor real, Tensor? labels) => Read(EnqueueStep(real, labels));
+
+    /// <summary>One step with given latent codes (and generated labels), read back at once.</summary>
+    public StepMetrics TrainStep(Tensor real, Tensor? labels, Tensor z, Tensor? genLabels) => Read(EnqueueStep(real, labels, z, genLabels));
+
+    /// <summary>One step whose metrics stay on the device: a tensor [<see cref="StepMetrics.Count"/>] (see
+    /// <see cref="StepMetrics.FromValues"/>). Nothing here waits for the device, so a GPU runs steps back to back
+    /// while the host queues the next; reading the metrics (a <see cref="MetricsWindow"/> does, once per N steps)
+    /// is where a NaN loss is found.</summary>
+    public Tensor EnqueueStep(Tensor real, Tensor? labels)
     {
         int n = real.Shape[0];
         Tensor z = Tensor.Randn(new Shape(n, Config.Nz), NoiseRng, real.DType, Backend);
         Tensor? genLabels = IsConditional ? RandomLabels(n) : null;
-        return TrainStep(real, labels, z, genLabels);
+        return EnqueueStep(real, labels, z, genLabels);
     }
 
     /// <summary>One step with given latent codes (and generated labels): the path training and the PyTorch
     /// regression test share.</summary>
-    public StepMetrics TrainStep(Tensor real, Tensor? labels, Tensor z, Tensor? genLabels)
+    public Tensor EnqueueStep(Tensor real, Tensor? labels, Tensor z, Tensor? genLabels)
     {
         if (IsConditional && (labels is null || genLabels is null))
             throw new ArgumentException($"--model {Config.Model} is conditional: the batch needs labels.");
@@ -92,18 +110,16 @@ public sealed class GanTrainer
         Tensor dFake = D.Score(fake.Detach(), genLabels);
         Tensor dLoss = Criterion(dReal, ones) + Criterion(dFake, zeros);
         if (_averageDLoss) dLoss *= 0.5;
-        double dLossValue = Finite(dLoss, "discriminator");
         dLoss.Backward();
         OptD.Step();
         OptD.ZeroGrad();
 
         // Generator: make D call the same fakes real. D's weights need no gradient here, so none is computed.
         SetRequiresGrad(D, false);
-        double gLossValue;
+        Tensor gLoss;
         try
         {
-            Tensor gLoss = Criterion(D.Score(fake, genLabels), ones);
-            gLossValue = Finite(gLoss, "generator");
+            gLoss = Criterion(D.Score(fake, genLabels), ones);
             gLoss.Backward();
         }
         finally
@@ -114,7 +130,8 @@ public sealed class GanTrainer
         OptG.ZeroGrad();
         Step++;
         using var noGrad = GradMode.NoGrad();
-        return new StepMetrics(dLossValue, gLossValue, dReal.Mean().Item(), dFake.Mean().Item());
+        Tensor[] values = [dLoss, gLoss, dReal.Mean(), dFake.Mean()];
+        return scope.Keep(F.Concat(Array.ConvertAll(values, v => F.Reshape(v, 1)), axis: 0));
     }
 
     /// <summary>Images from latent codes in eval mode (see <see cref="Sampling.Generate"/>).</summary>
@@ -131,13 +148,15 @@ public sealed class GanTrainer
     private Tensor Criterion(Tensor prediction, Tensor target) =>
         _leastSquares ? F.MseLoss(prediction, target) : F.BinaryCrossEntropy(prediction, target);
 
-    private double Finite(Tensor loss, string which)
+    private StepMetrics Read(Tensor metrics)
     {
-        double v = loss.Item();
-        if (!double.IsFinite(v))
-            throw new DivergenceException($"The {which} loss is {v} at step {Step + 1}: training diverged (try a lower --lr).");
-        return v;
+        StepMetrics m = StepMetrics.FromValues(metrics.ToDoubleArray());
+        if (!m.IsFinite) throw Diverged(Step, m);
+        return m;
     }
+
+    internal static DivergenceException Diverged(long step, StepMetrics m) =>
+        new($"A loss is not finite at step {step} (D {m.DLoss}, G {m.GLoss}): training diverged (try a lower --lr).");
 
     private static void SetRequiresGrad(Nn.Module m, bool value)
     {

@@ -8,8 +8,9 @@ namespace RawGan.Gan;
 
 public enum RunOutcome { Completed, Interrupted, Diverged }
 
-/// <summary>After each step: where the run is, what the step measured, and its throughput.</summary>
-public sealed record StepReport(long Step, int Epoch, int Batch, int BatchesPerEpoch, StepMetrics Metrics, double ImagesPerSecond);
+/// <summary>After each step: where the run is, and the metrics and throughput of the last steps read back from the
+/// device (<see cref="GanConfig.LogEvery"/>; null before the first read).</summary>
+public sealed record StepReport(long Step, int Epoch, int Batch, int BatchesPerEpoch, StepMetrics? Metrics, double ImagesPerSecond);
 
 /// <summary>
 /// A training run and its folder: config.json, metrics.csv, samples/ (a grid from fixed noise every N steps and
@@ -21,6 +22,11 @@ public sealed class TrainingRun : IDisposable
 {
     private const int SampleColumns = 8;
     private readonly MetricsLog _metrics;
+    private readonly MetricsWindow _window;
+    private readonly Stopwatch _windowClock = new();
+    private long _windowImages;
+    private StepMetrics? _lastMetrics;
+    private double _lastImagesPerSecond;
     private readonly Tensor _sampleZ;
     private readonly Tensor? _sampleLabels;
 
@@ -33,6 +39,7 @@ public sealed class TrainingRun : IDisposable
         System.IO.Directory.CreateDirectory(SamplesDirectory);
         System.IO.Directory.CreateDirectory(CheckpointsDirectory);
         _metrics = new MetricsLog(System.IO.Path.Combine(directory, "metrics.csv"), resumed ? trainer.Step : -1);
+        _window = new MetricsWindow(trainer.Config.LogEvery, trainer.Backend);
 
         // The fixed noise of the sample grids has its own stream, so grids from different steps are comparable.
         int rows = trainer.IsConditional ? Math.Min(trainer.Classes, 16) : SampleColumns;
@@ -86,43 +93,47 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Trains until the configured epochs are done, <paramref name="cancellation"/> fires, or
-    /// <paramref name="stopAtStep"/> is reached; an interrupted run writes a checkpoint before returning.</summary>
+    /// <paramref name="stopAtStep"/> is reached; an interrupted run writes a checkpoint before returning. A loss
+    /// that is not finite ends the run (<see cref="GanConfig.OnNan"/> stop) or sends it back to its last
+    /// checkpoint (rollback, up to three times in a row).</summary>
     public RunOutcome Run(CancellationToken cancellation = default, long? stopAtStep = null)
+    {
+        try
+        {
+            return Train(cancellation, stopAtStep);
+        }
+        catch (DivergenceException e)
+        {
+            Notice?.Invoke($"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint}.");
+            return RunOutcome.Diverged;
+        }
+    }
+
+    private RunOutcome Train(CancellationToken cancellation, long? stopAtStep)
     {
         GanConfig config = Trainer.Config;
         int rollbacks = 0;
-        var clock = new Stopwatch();
+        _windowClock.Restart();
         try
         {
             for (int epoch = Position.Epoch; epoch < config.Epochs; epoch++)
             {
                 foreach (Batch batch in Loader.Epoch(epoch, epoch == Position.Epoch ? Position.Batch : 0, cancellation))
                 {
-                    if (cancellation.IsCancellationRequested || Trainer.Step >= stopAtStep) return Interrupt();
-                    clock.Restart();
-                    StepMetrics m;
-                    try
-                    {
-                        m = TrainOn(batch);
-                        rollbacks = 0;
-                    }
-                    catch (DivergenceException e) when (config.OnNan == "rollback" && rollbacks < 3 && File.Exists(LatestCheckpoint))
-                    {
-                        rollbacks++;
-                        RollBack(e.Message);
-                        Loader.Recycle(batch);
-                        Position = new DataPosition(epoch, batch.Index + 1);
-                        continue;
-                    }
+                    if (cancellation.IsCancellationRequested || Trainer.Step >= stopAtStep) return Interrupt(ref rollbacks);
+                    TrainOn(batch, epoch);
                     Position = new DataPosition(epoch, batch.Index + 1);
-                    double imagesPerSecond = batch.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                    _metrics.Append(Trainer.Step, epoch, m, imagesPerSecond);
                     Loader.Recycle(batch);
-                    StepCompleted?.Invoke(new StepReport(Trainer.Step, epoch, batch.Index, Loader.BatchesPerEpoch, m, imagesPerSecond));
-                    if (config.SampleEvery > 0 && Trainer.Step % config.SampleEvery == 0) WriteSamples($"step-{Trainer.Step:D6}");
-                    if (config.CheckpointEvery > 0 && Trainer.Step % config.CheckpointEvery == 0) SaveCheckpoint();
+                    // Samples and checkpoints read the metrics first: nothing is saved from weights a NaN has reached.
+                    bool sample = config.SampleEvery > 0 && Trainer.Step % config.SampleEvery == 0;
+                    bool checkpoint = config.CheckpointEvery > 0 && Trainer.Step % config.CheckpointEvery == 0;
+                    if (_window.IsFull || sample || checkpoint) ReadMetrics(ref rollbacks);
+                    StepCompleted?.Invoke(new StepReport(Trainer.Step, epoch, batch.Index, Loader.BatchesPerEpoch, _lastMetrics, _lastImagesPerSecond));
+                    if (sample) WriteSamples($"step-{Trainer.Step:D6}");
+                    if (checkpoint) SaveCheckpoint();
                 }
                 Position = new DataPosition(epoch + 1, 0);
+                ReadMetrics(ref rollbacks);
                 WriteSamples($"epoch-{epoch + 1:D3}");
                 SaveCheckpoint();
             }
@@ -130,13 +141,34 @@ public sealed class TrainingRun : IDisposable
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            return Interrupt();
+            return Interrupt(ref rollbacks);
         }
-        catch (DivergenceException e)
+    }
+
+    /// <summary>Reads the window of queued metrics into metrics.csv (one device sync), or, at the first loss that is
+    /// not finite, rolls back or throws <see cref="DivergenceException"/>.</summary>
+    private void ReadMetrics(ref int rollbacks)
+    {
+        IReadOnlyList<(long Step, int Epoch, StepMetrics Metrics)> rows = _window.Read();
+        if (rows.Count == 0) return;
+        double imagesPerSecond = _windowImages / Math.Max(_windowClock.Elapsed.TotalSeconds, 1e-9);
+        _windowImages = 0;
+        _windowClock.Restart();
+        foreach ((long step, int epoch, StepMetrics m) in rows)
         {
-            Notice?.Invoke($"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint}.");
-            return RunOutcome.Diverged;
+            if (!m.IsFinite)
+            {
+                DivergenceException e = GanTrainer.Diverged(step, m);
+                if (Trainer.Config.OnNan != "rollback" || rollbacks >= 3 || !File.Exists(LatestCheckpoint)) throw e;
+                rollbacks++;
+                RollBack(e.Message);
+                return;
+            }
+            _metrics.Append(step, epoch, m, imagesPerSecond);
+            _lastMetrics = m;
         }
+        _lastImagesPerSecond = imagesPerSecond;
+        rollbacks = 0;
     }
 
     /// <summary>Writes a sample grid from the fixed noise to samples/NAME.png and returns its path.</summary>
@@ -157,33 +189,37 @@ public sealed class TrainingRun : IDisposable
 
     public void Dispose() => _metrics.Dispose();
 
-    private StepMetrics TrainOn(Batch batch)
+    private void TrainOn(Batch batch, int epoch)
     {
         using var scope = new TensorScope(); // the batch's tensors are a step's intermediates too
         var shape = new Shape(batch.Count, Trainer.Channels, Trainer.Size, Trainer.Size);
         Tensor real = Tensor.FromSpan<float>(batch.Images.AsSpan(0, (int)shape.Numel), shape, DType.Float32, Trainer.Backend);
         Tensor? labels = Trainer.IsConditional ? Tensor.FromSpan<int>(batch.Labels, new Shape(batch.Count), DType.Int32, Trainer.Backend) : null;
-        return Trainer.TrainStep(real, labels);
+        Tensor metrics = Trainer.EnqueueStep(real, labels);
+        _window.Add(Trainer.Step, epoch, metrics);
+        _windowImages += batch.Count;
     }
 
-    private RunOutcome Interrupt()
+    private RunOutcome Interrupt(ref int rollbacks)
     {
+        ReadMetrics(ref rollbacks);
         SaveCheckpoint();
         Notice?.Invoke($"Stopped at step {Trainer.Step}; checkpoint written. Resume with: rawgan train --resume {Directory}");
         return RunOutcome.Interrupted;
     }
 
-    // The weights and moments return to the last checkpoint; the data and noise go on, so the same batch is not
+    // The weights and moments return to the last checkpoint; the data and noise go on, so the same batches are not
     // replayed into the same NaN.
     private void RollBack(string why)
     {
         ulong noise = Trainer.NoiseRng.Offset, dropout = Trainer.DropoutRng.Offset;
         long step = Trainer.Step;
         Checkpoint.Load(LatestCheckpoint, Trainer);
+        _window.Clear();
         _metrics.RewindTo(Trainer.Step);
         Trainer.NoiseRng.Restore(noise);
         Trainer.DropoutRng.Restore(dropout);
-        Notice?.Invoke($"{why} Rolled back to the checkpoint at step {Trainer.Step} (was at {step}) and skipped the batch.");
+        Notice?.Invoke($"{why} Rolled back to the checkpoint at step {Trainer.Step} (was at {step}); training goes on with the next batch.");
     }
 
     private static DataLoader NewLoader(GanConfig config, IDataset data) =>
