@@ -87,7 +87,8 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>
-    /// The cuDNN descriptors and chosen algorithms for one geometry (and TF32 setting), made on first use.
+    /// The cuDNN descriptors and chosen algorithms for one geometry (and TF32 setting), made on first use and kept
+    /// as long as the backend (so the descriptors are never destroyed).
     /// cuDNN pads symmetrically only; an asymmetric padding (TensorFlow's 'same' at even sizes) becomes an explicit
     /// zero border on the input: the input is copied into a buffer larger by |top - bottom| rows and
     /// |left - right| columns, offset by the excess on the larger side, and convolved with the smaller padding on
@@ -96,15 +97,15 @@ public sealed partial class CudaBackend
     private sealed class ConvPlan
     {
         private readonly ConvGeometry _g;
-        private readonly CudnnTensorDescriptor _x, _y;
-        private readonly CudnnFilterDescriptor _w;
-        private readonly CudnnConvolutionDescriptor _fwdConv, _dataConv, _filterConv;
+        private readonly ICudaApi _api;
+        private readonly nint _x, _y, _w, _fwdConv, _dataConv, _filterConv;
         private readonly bool _tf32;
         private readonly int _hp, _wp, _offTop, _offLeft;
         private (int Algo, long Workspace)? _fwd, _data, _filter;
 
         public ConvPlan(CudaBackend b, ConvGeometry g, bool tf32)
         {
+            _api = b.Api;
             _g = g;
             _tf32 = tf32;
             Padded = g.PadTop != g.PadBottom || g.PadLeft != g.PadRight;
@@ -117,9 +118,8 @@ public sealed partial class CudaBackend
 
             _x = TensorDescriptor(g.N, g.C, _hp, _wp);
             _y = TensorDescriptor(g.N, g.K, g.P, g.Q);
-            CheckCudnn(Interop.Cudnn.cudnnCreateFilterDescriptor(out nint w));
-            _w = new CudnnFilterDescriptor(w);
-            CheckCudnn(Interop.Cudnn.cudnnSetFilter4dDescriptor(w, Interop.Cudnn.DataFloat, Interop.Cudnn.TensorNchw, g.K, g.C, g.R, g.S));
+            CheckCudnn(_api.cudnnCreateFilterDescriptor(out _w));
+            CheckCudnn(_api.cudnnSetFilter4dDescriptor(_w, Interop.Cudnn.DataFloat, Interop.Cudnn.TensorNchw, g.K, g.C, g.R, g.S));
             _fwdConv = ConvDescriptor(padH, padW);
             _dataConv = ConvDescriptor(padH, padW);
             _filterConv = ConvDescriptor(padH, padW);
@@ -128,22 +128,20 @@ public sealed partial class CudaBackend
         public bool Padded { get; }
         public long PaddedInputBytes { get; }
 
-        private static CudnnTensorDescriptor TensorDescriptor(int n, int c, int h, int w)
+        private nint TensorDescriptor(int n, int c, int h, int w)
         {
-            CheckCudnn(Interop.Cudnn.cudnnCreateTensorDescriptor(out nint d));
-            var handle = new CudnnTensorDescriptor(d);
-            CheckCudnn(Interop.Cudnn.cudnnSetTensor4dDescriptor(d, Interop.Cudnn.TensorNchw, Interop.Cudnn.DataFloat, n, c, h, w));
-            return handle;
+            CheckCudnn(_api.cudnnCreateTensorDescriptor(out nint d));
+            CheckCudnn(_api.cudnnSetTensor4dDescriptor(d, Interop.Cudnn.TensorNchw, Interop.Cudnn.DataFloat, n, c, h, w));
+            return d;
         }
 
-        private CudnnConvolutionDescriptor ConvDescriptor(int padH, int padW)
+        private nint ConvDescriptor(int padH, int padW)
         {
-            CheckCudnn(Interop.Cudnn.cudnnCreateConvolutionDescriptor(out nint d));
-            var handle = new CudnnConvolutionDescriptor(d);
-            CheckCudnn(Interop.Cudnn.cudnnSetConvolution2dDescriptor(d, padH, padW, _g.StrideH, _g.StrideW, 1, 1,
+            CheckCudnn(_api.cudnnCreateConvolutionDescriptor(out nint d));
+            CheckCudnn(_api.cudnnSetConvolution2dDescriptor(d, padH, padW, _g.StrideH, _g.StrideW, 1, 1,
                 Interop.Cudnn.CrossCorrelation, Interop.Cudnn.DataFloat));
-            CheckCudnn(Interop.Cudnn.cudnnSetConvolutionMathType(d, _tf32 ? Interop.Cudnn.DefaultMath : Interop.Cudnn.FmaMath));
-            return handle;
+            CheckCudnn(_api.cudnnSetConvolutionMathType(d, _tf32 ? Interop.Cudnn.DefaultMath : Interop.Cudnn.FmaMath));
+            return d;
         }
 
         // ---- explicit padding -------------------------------------------------------------------------------
@@ -162,51 +160,51 @@ public sealed partial class CudaBackend
         {
             var (algo, ws) = _fwd ??= Choose(b, "forward", _fwdConv, (h, perf, n) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionForwardAlgorithm_v7(h, _x.Value, _w.Value, _fwdConv.Value, _y.Value, n, out int got, perf));
+                CheckCudnn(_api.cudnnGetConvolutionForwardAlgorithm_v7(h, _x, _w, _fwdConv, _y, n, out int got, perf));
                 return got;
             }, (h, a) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionForwardWorkspaceSize(h, _x.Value, _w.Value, _fwdConv.Value, _y.Value, a, out nuint s));
+                CheckCudnn(_api.cudnnGetConvolutionForwardWorkspaceSize(h, _x, _w, _fwdConv, _y, a, out nuint s));
                 return (long)s;
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(Interop.Cudnn.cudnnConvolutionForward(b._cudnn.Value, &one, _x.Value, x, _w.Value, w, _fwdConv.Value, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y.Value, y));
+            CheckCudnn(_api.cudnnConvolutionForward(b._cudnn, &one, _x, x, _w, w, _fwdConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y, y));
         }
 
         public unsafe void BackwardData(CudaBackend b, ulong dy, ulong w, ulong dx)
         {
             var (algo, ws) = _data ??= Choose(b, "backward data", _dataConv, (h, perf, n) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, _w.Value, _y.Value, _dataConv.Value, _x.Value, n, out int got, perf));
+                CheckCudnn(_api.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, _w, _y, _dataConv, _x, n, out int got, perf));
                 return got;
             }, (h, a) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionBackwardDataWorkspaceSize(h, _w.Value, _y.Value, _dataConv.Value, _x.Value, a, out nuint s));
+                CheckCudnn(_api.cudnnGetConvolutionBackwardDataWorkspaceSize(h, _w, _y, _dataConv, _x, a, out nuint s));
                 return (long)s;
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(Interop.Cudnn.cudnnConvolutionBackwardData(b._cudnn.Value, &one, _w.Value, w, _y.Value, dy, _dataConv.Value, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x.Value, dx));
+            CheckCudnn(_api.cudnnConvolutionBackwardData(b._cudnn, &one, _w, w, _y, dy, _dataConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x, dx));
         }
 
         public unsafe void BackwardFilter(CudaBackend b, ulong x, ulong dy, ulong dw)
         {
             var (algo, ws) = _filter ??= Choose(b, "backward filter", _filterConv, (h, perf, n) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, _x.Value, _y.Value, _filterConv.Value, _w.Value, n, out int got, perf));
+                CheckCudnn(_api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, _x, _y, _filterConv, _w, n, out int got, perf));
                 return got;
             }, (h, a) =>
             {
-                CheckCudnn(Interop.Cudnn.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, _x.Value, _y.Value, _filterConv.Value, _w.Value, a, out nuint s));
+                CheckCudnn(_api.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, _x, _y, _filterConv, _w, a, out nuint s));
                 return (long)s;
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(Interop.Cudnn.cudnnConvolutionBackwardFilter(b._cudnn.Value, &one, _x.Value, x, _y.Value, dy, _filterConv.Value, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w.Value, dw));
+            CheckCudnn(_api.cudnnConvolutionBackwardFilter(b._cudnn, &one, _x, x, _y, dy, _filterConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w, dw));
         }
 
         private unsafe delegate int Heuristic(nint handle, CudnnAlgoPerf* perf, int requested);
@@ -214,11 +212,11 @@ public sealed partial class CudaBackend
         /// <summary>cuDNN's heuristic ranking (the _v7 query, no benchmarking): the first algorithm that is supported,
         /// respects the TF32 setting and fits <see cref="MaxConvWorkspaceBytes"/>. With TF32 allowed, the
         /// descriptor takes the math type that algorithm was ranked with, as PyTorch does.</summary>
-        private unsafe (int, long) Choose(CudaBackend b, string what, CudnnConvolutionDescriptor conv, Heuristic query, Func<nint, int, long> workspace)
+        private unsafe (int, long) Choose(CudaBackend b, string what, nint conv, Heuristic query, Func<nint, int, long> workspace)
         {
             const int max = 16;
             CudnnAlgoPerf* perf = stackalloc CudnnAlgoPerf[max];
-            int got = query(b._cudnn.Value, perf, max);
+            int got = query(b._cudnn, perf, max);
             var rejected = new List<string>();
             for (int i = 0; i < got; i++)
             {
@@ -226,9 +224,9 @@ public sealed partial class CudaBackend
                 if (p.Status != Interop.Cudnn.StatusSuccess) { rejected.Add($"algo {p.Algo}: status {p.Status}"); continue; }
                 bool tensorOps = p.MathType is Interop.Cudnn.TensorOpMath or Interop.Cudnn.TensorOpMathAllowConversion;
                 if (tensorOps && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
-                if (_tf32) CheckCudnn(Interop.Cudnn.cudnnSetConvolutionMathType(conv.Value, p.MathType));
+                if (_tf32) CheckCudnn(_api.cudnnSetConvolutionMathType(conv, p.MathType));
                 long ws;
-                try { ws = workspace(b._cudnn.Value, p.Algo); }
+                try { ws = workspace(b._cudnn, p.Algo); }
                 catch (CudaException e) { rejected.Add($"algo {p.Algo}: workspace query failed ({e.Message})"); continue; }
                 if (ws > MaxConvWorkspaceBytes) { rejected.Add($"algo {p.Algo}: workspace {ws} bytes"); continue; }
                 return (p.Algo, ws);

@@ -20,7 +20,7 @@ public sealed partial class CudaBackend
         lock (_libraryGate) // a cuBLAS handle is not for concurrent use from several threads
         {
             SetCublasMathMode();
-            CheckCublas(Interop.Cublas.cublasSgemm(_cublas.Value,
+            CheckCublas(Api.cublasSgemm(_cublas,
                 transB ? Interop.Cublas.OpT : Interop.Cublas.OpN,
                 transA ? Interop.Cublas.OpT : Interop.Cublas.OpN,
                 n, m, k, &al, Ptr(b), ldb, Ptr(a), lda, &be, Ptr(c), n));
@@ -31,7 +31,7 @@ public sealed partial class CudaBackend
     {
         int mode = AllowTf32 ? Interop.Cublas.Tf32TensorOpMath : Interop.Cublas.DefaultMath;
         if (mode == _cublasMathMode) return;
-        CheckCublas(Interop.Cublas.cublasSetMathMode(_cublas.Value, mode));
+        CheckCublas(Api.cublasSetMathMode(_cublas, mode));
         _cublasMathMode = mode;
     }
 
@@ -42,7 +42,7 @@ public sealed partial class CudaBackend
         {
             MakeCurrent();
             int v;
-            lock (_libraryGate) CheckCublas(Interop.Cublas.cublasGetVersion(_cublas.Value, out v));
+            lock (_libraryGate) CheckCublas(Api.cublasGetVersion(_cublas, out v));
             return v;
         }
     }
@@ -58,7 +58,7 @@ public sealed partial class CudaBackend
         ulong src = Ptr(source) + (ulong)(sourceOffset * es), dst = Ptr(destination) + (ulong)(destinationOffset * es);
         if (rows == 1 || (sourceStride == count && destinationStride == count))
         {
-            Check(Interop.Driver.cuMemcpyDtoDAsync(dst, src, (nuint)(rows * count * es), Stream));
+            Check(Api.cuMemcpyDtoDAsync(dst, src, (nuint)(rows * count * es), Stream));
             return;
         }
         if (es == 4 && Copy2DKernel(src, sourceStride, dst, destinationStride, rows, count)) return;
@@ -91,6 +91,6 @@ public sealed partial class CudaBackend
             Height = (nuint)height,
             Depth = (nuint)depth,
         };
-        Check(Interop.Driver.cuMemcpy3DAsync(&copy, Stream));
+        Check(Api.cuMemcpy3DAsync(&copy, Stream));
     }
 }

@@ -86,7 +86,7 @@ public sealed partial class CudaBackend
         }
         using ScratchBuffer tmp = Scratch(n * sizeof(float));
         BroadcastBinary(op, a, b, tmp.Pointer, c.Shape);
-        CudaCheck.Check(Interop.Driver.cuMemcpyDtoDAsync(Ptr(c), tmp.Pointer, (nuint)(n * sizeof(float)), Stream));
+        CudaCheck.Check(Api.cuMemcpyDtoDAsync(Ptr(c), tmp.Pointer, (nuint)(n * sizeof(float)), Stream));
     }
 
     /// <summary>Brings c's shape to at most 4 axes as elementwise.ptx's broadcast entries ask (drop size-1 axes,

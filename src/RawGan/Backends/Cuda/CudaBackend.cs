@@ -18,9 +18,11 @@ public sealed partial class CudaBackend : IBackend
 
     [ThreadStatic] private static nint _threadContext;
 
+    // The context, stream and library handles live as long as the process: a backend is created once per device
+    // and never torn down (as PyTorch keeps its per-device handles), so they are plain handles, not SafeHandles.
     private readonly nint _context;
-    private readonly CublasHandle _cublas;
-    private readonly CudnnHandle _cudnn;
+    private readonly nint _cublas;
+    private readonly nint _cudnn;
     private int _cublasMathMode = -1;
     private readonly Lock _libraryGate = new(); // serialises use of the cuBLAS and cuDNN handles
 
@@ -31,8 +33,10 @@ public sealed partial class CudaBackend : IBackend
     /// </summary>
     public static bool AllowTf32 { get; set; }
 
-    private CudaBackend(int index, int device, nint context, nint stream, CublasHandle cublas, CudnnHandle cudnn, DeviceInfo info)
+    /// <param name="api">The calls the backend makes (<see cref="NativeCudaApi"/>, or an emulation in tests).</param>
+    internal CudaBackend(ICudaApi api, int index, int device, nint context, nint stream, nint cublas, nint cudnn, DeviceInfo info)
     {
+        Api = api;
         Index = index;
         DeviceOrdinal = device;
         _context = context;
@@ -56,6 +60,7 @@ public sealed partial class CudaBackend : IBackend
     public CachingAllocator Allocator { get; }
 
     internal nint Stream { get; }
+    internal ICudaApi Api { get; }
     internal KernelModules Kernels { get; }
 
     // ---- creation ----------------------------------------------------------------------------------------------
@@ -122,14 +127,11 @@ public sealed partial class CudaBackend : IBackend
         Check(Interop.Driver.cuStreamCreate(out nint stream, 0));
 
         CheckCublas(Interop.Cublas.cublasCreate(out nint cublas));
-        var cublasHandle = new CublasHandle(cublas);
         CheckCublas(Interop.Cublas.cublasSetStream(cublas, stream));
-
         CheckCudnn(Interop.Cudnn.cudnnCreate(out nint cudnn));
-        var cudnnHandle = new CudnnHandle(cudnn);
         CheckCudnn(Interop.Cudnn.cudnnSetStream(cudnn, stream));
 
-        return new CudaBackend(index, device, context, stream, cublasHandle, cudnnHandle, info);
+        return new CudaBackend(NativeCudaApi.Instance, index, device, context, stream, cublas, cudnn, info);
     }
 
     /// <summary>Makes this device's context current on the calling thread (a thread-local check; the driver call
@@ -142,7 +144,7 @@ public sealed partial class CudaBackend : IBackend
 
     private void SetCurrent()
     {
-        Check(Interop.Driver.cuCtxSetCurrent(_context));
+        Check(Api.cuCtxSetCurrent(_context));
         _threadContext = _context;
     }
 
@@ -150,14 +152,14 @@ public sealed partial class CudaBackend : IBackend
     public void Synchronize()
     {
         MakeCurrent();
-        Check(Interop.Driver.cuStreamSynchronize(Stream));
+        Check(Api.cuStreamSynchronize(Stream));
     }
 
     /// <summary>Free and total device memory as the driver sees it.</summary>
     public (long Free, long Total) MemoryInfo()
     {
         MakeCurrent();
-        Check(Interop.Driver.cuMemGetInfo(out nuint free, out nuint total));
+        Check(Api.cuMemGetInfo(out nuint free, out nuint total));
         return ((long)free, (long)total);
     }
 
@@ -169,17 +171,24 @@ public sealed partial class CudaBackend : IBackend
     public double TimeMilliseconds(Action work)
     {
         MakeCurrent();
-        Check(Interop.Driver.cuEventCreate(out nint start, Interop.Driver.EventDefault));
-        using var startHandle = new CudaEventHandle(start);
-        Check(Interop.Driver.cuEventCreate(out nint end, Interop.Driver.EventDefault));
-        using var endHandle = new CudaEventHandle(end);
-        Check(Interop.Driver.cuEventRecord(start, Stream));
-        work();
-        MakeCurrent();
-        Check(Interop.Driver.cuEventRecord(end, Stream));
-        Check(Interop.Driver.cuEventSynchronize(end));
-        Check(Interop.Driver.cuEventElapsedTime(out float ms, start, end));
-        return ms;
+        Check(Api.cuEventCreate(out nint start, Interop.Driver.EventDefault));
+        nint end = 0;
+        try
+        {
+            Check(Api.cuEventCreate(out end, Interop.Driver.EventDefault));
+            Check(Api.cuEventRecord(start, Stream));
+            work();
+            MakeCurrent();
+            Check(Api.cuEventRecord(end, Stream));
+            Check(Api.cuEventSynchronize(end));
+            Check(Api.cuEventElapsedTime(out float ms, start, end));
+            return ms;
+        }
+        finally
+        {
+            Api.cuEventDestroy(start);
+            if (end != 0) Api.cuEventDestroy(end);
+        }
     }
 
     // ---- memory ------------------------------------------------------------------------------------------------
@@ -190,7 +199,7 @@ public sealed partial class CudaBackend : IBackend
         ulong p = Allocator.Allocate(bytes, out long block);
         // Zero-filled, as the seam promises: queued on the stream, so it lands before any later use.
         long words = (bytes + 3) / 4;
-        if (words > 0) Check(Interop.Driver.cuMemsetD32Async(p, 0, (nuint)words, Stream));
+        if (words > 0) Check(Api.cuMemsetD32Async(p, 0, (nuint)words, Stream));
         return new CudaStorage(this, length, dtype, p, block);
     }
 
@@ -204,9 +213,9 @@ public sealed partial class CudaBackend : IBackend
         Written(d);
         fixed (T* p = source)
         {
-            Check(Interop.Driver.cuMemcpyHtoDAsync(d.Pointer, p, (nuint)bytes, Stream));
+            Check(Api.cuMemcpyHtoDAsync(d.Pointer, p, (nuint)bytes, Stream));
             // The source is pageable and only pinned for this call: wait until the copy has read it.
-            Check(Interop.Driver.cuStreamSynchronize(Stream));
+            Check(Api.cuStreamSynchronize(Stream));
         }
     }
 
@@ -219,8 +228,8 @@ public sealed partial class CudaBackend : IBackend
         MakeCurrent();
         fixed (T* p = destination)
         {
-            Check(Interop.Driver.cuMemcpyDtoHAsync(p, s.Pointer, (nuint)bytes, Stream));
-            Check(Interop.Driver.cuStreamSynchronize(Stream));
+            Check(Api.cuMemcpyDtoHAsync(p, s.Pointer, (nuint)bytes, Stream));
+            Check(Api.cuStreamSynchronize(Stream));
         }
     }
 
@@ -230,7 +239,7 @@ public sealed partial class CudaBackend : IBackend
         if (bytes == 0) return;
         MakeCurrent();
         Written(destination.Storage);
-        Check(Interop.Driver.cuMemcpyDtoDAsync(Ptr(destination), Ptr(source), (nuint)bytes, Stream));
+        Check(Api.cuMemcpyDtoDAsync(Ptr(destination), Ptr(source), (nuint)bytes, Stream));
     }
 
     /// <summary>fill_f32 writes a 32-bit pattern: a float's bits for float32, an int's for int32.</summary>
@@ -248,7 +257,7 @@ public sealed partial class CudaBackend : IBackend
         };
         if (destination.DType == DType.Float64)
         {
-            Check(Interop.Driver.cuMemsetD8Async(Ptr(destination), 0, (nuint)(n * 8), Stream));
+            Check(Api.cuMemsetD8Async(Ptr(destination), 0, (nuint)(n * 8), Stream));
             return;
         }
         Kernels.Launch(ElementwiseKernels.Fill, QuadGrid(n), Block, KernelArg.U64(Ptr(destination)), KernelArg.U64(n), KernelArg.B32(bits));
@@ -275,7 +284,7 @@ public sealed partial class CudaBackend : IBackend
     internal ScratchBuffer Scratch(long bytes, bool zeroed = false)
     {
         ulong p = Allocator.Allocate(bytes, out long block);
-        if (zeroed && bytes > 0) Check(Interop.Driver.cuMemsetD32Async(p, 0, (nuint)((bytes + 3) / 4), Stream));
+        if (zeroed && bytes > 0) Check(Api.cuMemsetD32Async(p, 0, (nuint)((bytes + 3) / 4), Stream));
         return new ScratchBuffer(Allocator, p, block);
     }
 
@@ -291,7 +300,7 @@ public sealed partial class CudaBackend : IBackend
         public ulong TryAllocate(long bytes)
         {
             backend.MakeCurrent();
-            CUresult r = Interop.Driver.cuMemAlloc(out ulong p, (nuint)bytes);
+            CUresult r = backend.Api.cuMemAlloc(out ulong p, (nuint)bytes);
             if (r == CUresult.ErrorOutOfMemory) return 0;
             Check(r, $"cuMemAlloc({bytes} bytes)");
             return p;
@@ -300,7 +309,7 @@ public sealed partial class CudaBackend : IBackend
         public void Free(ulong pointer)
         {
             backend.MakeCurrent();
-            Check(Interop.Driver.cuMemFree(pointer));
+            Check(backend.Api.cuMemFree(pointer));
         }
 
         public void Synchronize() => backend.Synchronize();

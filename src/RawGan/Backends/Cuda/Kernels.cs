@@ -89,11 +89,11 @@ internal sealed class KernelModules(CudaBackend backend)
     private CudaFunction Lookup(string file, string entry)
     {
         nint module = Module(file);
-        CUresult r = Interop.Driver.cuModuleGetFunction(out nint fn, module, entry);
+        CUresult r = backend.Api.cuModuleGetFunction(out nint fn, module, entry);
         if (r != CUresult.Success)
             throw new CudaException("cuda", $"cuModuleGetFunction(\"{entry}\") in kernels/{file}", (int)r, Interop.Driver.ErrorName(r),
                 Interop.Driver.ErrorString(r), r == CUresult.ErrorNotFound ? $"kernels/{file} has no entry named {entry}" : null);
-        CudaCheck.Check(Interop.Driver.cuFuncGetAttribute(out int maxThreads, Interop.Driver.FuncAttributeMaxThreadsPerBlock, fn),
+        CudaCheck.Check(backend.Api.cuFuncGetAttribute(out int maxThreads, Interop.Driver.FuncAttributeMaxThreadsPerBlock, fn),
             $"cuFuncGetAttribute({entry}, MAX_THREADS_PER_BLOCK)");
         return new CudaFunction(fn, file, entry, maxThreads);
     }
@@ -123,7 +123,7 @@ internal sealed class KernelModules(CudaBackend backend)
         nint* values = stackalloc nint[4] { (nint)errorLog, logSize, (nint)infoLog, logSize };
         fixed (byte* p = image)
         {
-            CUresult r = Interop.Driver.cuModuleLoadDataEx(out nint module, p, 4, options, values);
+            CUresult r = backend.Api.cuModuleLoadDataEx(out nint module, p, 4, options, values);
             if (r == CUresult.Success) return module;
             string log = Marshal.PtrToStringUTF8((nint)errorLog)?.Trim() ?? "";
             throw new CudaException("cuda", $"cuModuleLoadDataEx(kernels/{file})", (int)r, Interop.Driver.ErrorName(r),
@@ -182,33 +182,33 @@ internal sealed class KernelModules(CudaBackend backend)
             slots[i] = args[i].Bits;
             pointers[i] = &slots[i];
         }
-        CUresult r = Interop.Driver.cuLaunchKernel(f.Handle, gridX, gridY, 1, blockX, 1, 1, sharedBytes, backend.Stream, pointers, null);
+        CUresult r = backend.Api.cuLaunchKernel(f.Handle, gridX, gridY, 1, blockX, 1, 1, sharedBytes, backend.Stream, pointers, null);
         if (r != CUresult.Success) throw Error(r, $"cuLaunchKernel({f.Name}, grid ({gridX}, {gridY}), block {blockX})");
     }
 
     /// <summary>Compares the arguments with the kernel's parameter list (cuFuncGetParamInfo, CUDA 12.4+): a count or
     /// size mismatch would otherwise read garbage on the device. Skipped where the driver lacks the call.</summary>
-    private static void Validate(CudaFunction f, ReadOnlySpan<KernelArg> args)
+    private void Validate(CudaFunction f, ReadOnlySpan<KernelArg> args)
     {
         try
         {
             // Where the first query already fails, the driver cannot answer for this function: launch unchecked
             // (the PTX text itself is checked against every KernelSpec by a test that needs no GPU).
-            if (args.Length == 0 || Interop.Driver.cuFuncGetParamInfo(f.Handle, 0, out _, out _) != CUresult.Success)
+            if (args.Length == 0 || backend.Api.cuFuncGetParamInfo(f.Handle, 0, out _, out _) != CUresult.Success)
             {
                 f.Validated = true;
                 return;
             }
             for (int i = 0; i < args.Length; i++)
             {
-                CUresult r = Interop.Driver.cuFuncGetParamInfo(f.Handle, (nuint)i, out _, out nuint size);
+                CUresult r = backend.Api.cuFuncGetParamInfo(f.Handle, (nuint)i, out _, out nuint size);
                 if (r == CUresult.ErrorInvalidValue)
                     throw new InvalidOperationException($"Kernel {f.Name} (kernels/{f.Module}) takes {i} parameters but was launched with {args.Length} ({Describe(args)}).");
                 Check(r, $"cuFuncGetParamInfo({f.Name}, {i})");
                 if ((int)size != args[i].Size)
                     throw new InvalidOperationException($"Kernel {f.Name} (kernels/{f.Module}): parameter {i} is {size} bytes but the launch passes a {args[i].Type} ({args[i].Size} bytes); arguments ({Describe(args)}).");
             }
-            CUresult extra = Interop.Driver.cuFuncGetParamInfo(f.Handle, (nuint)args.Length, out _, out _);
+            CUresult extra = backend.Api.cuFuncGetParamInfo(f.Handle, (nuint)args.Length, out _, out _);
             if (extra == CUresult.Success)
                 throw new InvalidOperationException($"Kernel {f.Name} (kernels/{f.Module}) takes more than the {args.Length} parameters it was launched with ({Describe(args)}).");
         }

@@ -101,6 +101,22 @@ internal static partial class Interop
         public static partial int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc,
             int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
 
+        // ---- algorithm choice by measurement (tools/bench only: the reference the backend's heuristic choice is
+        // timed against). cuDNN runs every algorithm on buffers and workspaces it cudaMallocs itself, outside the
+        // caching allocator, and returns them sorted fastest first. Each result's MathType is the one it was timed
+        // with: set it on the convolution descriptor before running that algorithm.
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionForwardAlgorithm")]
+        public static partial int cudnnFindConvolutionForwardAlgorithm(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,
+            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardDataAlgorithm")]
+        public static partial int cudnnFindConvolutionBackwardDataAlgorithm(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc,
+            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardFilterAlgorithm")]
+        public static partial int cudnnFindConvolutionBackwardFilterAlgorithm(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc,
+            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+
         [LibraryImport(Lib, EntryPoint = "cudnnGetConvolutionForwardWorkspaceSize")]
         public static partial int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,
             int algo, out nuint sizeInBytes);
