@@ -9,39 +9,19 @@
 #   gpu (default)  the CUDA conformance suite and the binding checks; a skip counts as a failure here
 #                  (-failSkips), so a host where the GPU or its libraries are not found fails loudly
 #   cpu            the CPU conformance suite and the binding checks (to check a bundle on a machine without a GPU)
-#   all            every test in the assembly (skips allowed)
+#   all            every test in the assembly (skips allowed; the tests that read the PyTorch training goldens fail for
+#                  want of their data, which pack.sh leaves out of the bundle)
 #
 # Environment: RAWGAN_CUDA_LIBS (folders with libcublas.so.13 / libcudnn.so.9; found from python3's nvidia
 # package when unset), RESULTS_DIR (where to write xunit XML and markdown results; default: none).
 set -uo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mode=${1:-gpu}
 [[ $# -gt 0 ]] && shift
 say() { printf '== %s\n' "$*"; }
 
-# ---- .NET runtime and the applications from the bundle ------------------------------------------------------
-if [[ ! -x $here/dotnet/dotnet ]]; then
-  say "unpacking the .NET runtime into $here/dotnet"
-  mkdir -p "$here/dotnet" && tar -xzf "$here/dotnet-runtime.tar.gz" -C "$here/dotnet" || { echo "cannot unpack the runtime" >&2; exit 2; }
-fi
-if [[ ! -f $here/app/RawGan.Tests.dll ]]; then
-  say "unpacking the applications into $here/app"
-  tar -xzf "$here/app.tar.gz" -C "$here" || { echo "cannot unpack app.tar.gz" >&2; exit 2; }
-fi
-export DOTNET_ROOT=$here/dotnet
-export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-export PATH=$DOTNET_ROOT:$PATH
-dotnet=$DOTNET_ROOT/dotnet
-
-# ---- CUDA libraries from pip's nvidia wheels ---------------------------------------------------------------
-if [[ -z ${RAWGAN_CUDA_LIBS:-} ]] && command -v python3 >/dev/null; then
-  site=$(python3 -c "import nvidia, os; print(os.path.dirname(nvidia.__path__[0]))" 2>/dev/null) || site=
-  if [[ -n $site ]]; then
-    RAWGAN_CUDA_LIBS=$(ls -d "$site"/nvidia/*/lib 2>/dev/null | paste -sd: -)
-    export RAWGAN_CUDA_LIBS
-  fi
-fi
+# The .NET runtime, the applications and the CUDA libraries' folders (bundle-env.sh, shared with run-all.sh).
+source "$(dirname "${BASH_SOURCE[0]}")/bundle-env.sh" || exit 2
 say "RAWGAN_CUDA_LIBS=${RAWGAN_CUDA_LIBS:-<unset>}"
 
 # ---- what is here ------------------------------------------------------------------------------------------
@@ -51,9 +31,9 @@ if command -v nvidia-smi >/dev/null; then
 else
   say "no nvidia-smi on this host"
 fi
-if [[ -f $here/app/rawgan.dll ]]; then
+if [[ -f $app/rawgan.dll ]]; then
   say "rawgan info"
-  "$dotnet" "$here/app/rawgan.dll" info 2>&1 || true
+  "$dotnet" "$app/rawgan.dll" info 2>&1 || true
 fi
 
 # ---- the suite ---------------------------------------------------------------------------------------------
@@ -72,7 +52,7 @@ if [[ -n ${RESULTS_DIR:-} ]]; then
 fi
 say "RawGan.Tests ($mode): $dotnet exec RawGan.Tests.dll ${args[*]} $*"
 log=$(mktemp)
-"$dotnet" exec "$here/app/RawGan.Tests.dll" "${args[@]}" "$@" 2>&1 | tee "$log"
+"$dotnet" exec "$app/RawGan.Tests.dll" "${args[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 say "summary ($mode)"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using RawGan.Ops;
 using RawGan.Tensors;
 
@@ -68,14 +69,7 @@ internal static class OpsBench
             forward.Add(f);
             backward.Add(bw);
         }
-        GemmBench.Report("op", name + ":fwd", Median(forward), flops);
-        GemmBench.Report("op", name + ":bwd", Median(backward), 2 * flops);
-    }
-
-    private static double Median(List<double> times)
-    {
-        times.Sort();
-        int n = times.Count;
-        return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+        GemmBench.Report("op", name + ":fwd", Timing.MedianOf(CollectionsMarshal.AsSpan(forward)), flops);
+        GemmBench.Report("op", name + ":bwd", Timing.MedianOf(CollectionsMarshal.AsSpan(backward)), 2 * flops);
     }
 }

@@ -1,4 +1,5 @@
 using RawGan.Backends;
+using RawGan.Backends.Cpu;
 using RawGan.Backends.Cuda;
 using RawGan.Gan;
 using RawGan.Tensors;
@@ -8,24 +9,76 @@ namespace RawGan.Bench;
 /// <summary>
 /// One whole GAN training step (D on a real and a generated batch, G through D, Adam on both), the figure a user
 /// feels, on the CPU or a GPU. tools/peer/gan_step.py times the identical step in PyTorch (same models, loss,
-/// optimiser, batch 64, median of several steps after warm-up), so the two lines compare.
+/// optimiser, batch, TF32 setting; median of several steps after warm-up) and prints the same line with "pytorch"
+/// for "rawgan", so the two compare line for line. Each timed step ends with the step's losses read back to the
+/// host, which waits for the GPU: the time is the step's, not the time to queue it. On CUDA the line adds the peak
+/// memory over the timed steps (the caching allocator's blocks in use and reserved, as torch.cuda's
+/// max_memory_allocated / max_memory_reserved count theirs) and the device memory in use at the end (cuMemGetInfo:
+/// everything the process holds, CUDA context and library workspaces included). Compare one model per process: a
+/// second model's peaks include the first one's parameters.
 /// </summary>
 internal static class StepBench
 {
-    public static void Run(string device)
+    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32]";
+
+    public static int Run(string[] args)
     {
-        IBackend backend = BackendRegistry.Get(Devices.Resolve(device).Device);
-        Time("cgan", 1, 28, 10, 64, backend);
-        Time("dcgan", 3, 64, 1, 64, backend);
+        string device = "cpu", model = "all";
+        int? batch = null;
+        bool tf32 = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "cpu" or "cuda": device = args[i]; break;
+                case "--model" when i + 1 < args.Length && args[i + 1] is "cgan" or "dcgan" or "all": model = args[++i]; break;
+                case "--batch" when i + 1 < args.Length && int.TryParse(args[i + 1], out int b) && b > 1: batch = b; i++; break;
+                case "--tf32": tf32 = true; break;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        CudaBackend? cuda = null;
+        if (device == "cuda")
+        {
+            cuda = CudaDevice.Open("step");
+            if (cuda is null) return CudaDevice.Unavailable;
+            CudaBackend.AllowTf32 = tf32;
+        }
+        IBackend backend = cuda ?? (IBackend)CpuBackend.Default;
+        // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.
+        int n = batch ?? (cuda is null ? 64 : 128);
+        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", TF32 {(tf32 ? "on" : "off")}")}");
+        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, tf32);
+        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, tf32);
+        return 0;
     }
 
-    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend)
+    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, bool tf32)
     {
         var config = new GanConfig { Model = model, BatchSize = batch };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
-        Tensor real = Tensor.Rand(new Shape(batch, channels, size, size), new Generator(1), DType.Float32, backend.Device, -1, 1);
+        Tensor real = Tensor.Rand(new Shape(batch, channels, size, size), new Generator(1), DType.Float32, backend, -1, 1);
         Tensor? labels = classes > 1 ? trainer.RandomLabels(batch) : null;
+        // Two steps first, as gan_step.py does before torch.cuda.reset_peak_memory_stats(): plans, kernels and the
+        // allocator's blocks are in place, and the peaks below are those of the steady steps.
+        trainer.TrainStep(real, labels);
+        trainer.TrainStep(real, labels);
+        cuda?.Allocator.ResetPeaks();
         double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: model == "dcgan" ? 20 : 5, minRuns: 3);
-        Console.WriteLine($"step {model} batch {batch} {backend.Name}: {seconds:F4} s/step  {batch / seconds:F1} images/s");
+        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : $"cuda tf32={(tf32 ? "on" : "off")}")}: " +
+                      $"{seconds:F4} s/step  {batch / seconds:F1} images/s";
+        if (cuda is not null)
+        {
+            AllocatorStats stats = cuda.Allocator.Stats;
+            (long free, long total) = cuda.MemoryInfo();
+            line += $"  peak allocated {Mib(stats.PeakAllocatedBytes)} MiB  peak reserved {Mib(stats.PeakReservedBytes)} MiB" +
+                    $"  device used {Mib(total - free)} MiB";
+        }
+        Console.WriteLine(line);
     }
+
+    private static string Mib(long bytes) => $"{bytes / 1048576.0:F0}";
 }

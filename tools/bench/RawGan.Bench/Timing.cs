@@ -26,7 +26,14 @@ internal static class Timing
             body();
             times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
-        Array.Sort(times);
-        return runs % 2 == 1 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+        return MedianOf(times);
+    }
+
+    /// <summary>The median of <paramref name="values"/> (sorted in place).</summary>
+    public static double MedianOf(Span<double> values)
+    {
+        values.Sort();
+        int n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 }

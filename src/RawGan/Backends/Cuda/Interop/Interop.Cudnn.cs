@@ -102,20 +102,23 @@ internal static partial class Interop
             int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
 
         // ---- algorithm choice by measurement (tools/bench only: the reference the backend's heuristic choice is
-        // timed against). cuDNN runs every algorithm on buffers and workspaces it cudaMallocs itself, outside the
-        // caching allocator, and returns them sorted fastest first. Each result's MathType is the one it was timed
-        // with: set it on the convolution descriptor before running that algorithm.
-        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionForwardAlgorithm")]
-        public static partial int cudnnFindConvolutionForwardAlgorithm(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,
-            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+        // timed against). cuDNN runs each algorithm that fits the workspace given on the buffers given (overwriting
+        // the output) and returns them sorted fastest first. Each result's MathType is the one it was timed with:
+        // set it on the convolution descriptor before running that algorithm.
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionForwardAlgorithmEx")]
+        public static partial int cudnnFindConvolutionForwardAlgorithmEx(nint handle, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc,
+            nint yDesc, ulong y, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+            ulong workSpace, nuint workSpaceSizeInBytes);
 
-        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardDataAlgorithm")]
-        public static partial int cudnnFindConvolutionBackwardDataAlgorithm(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc,
-            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardDataAlgorithmEx")]
+        public static partial int cudnnFindConvolutionBackwardDataAlgorithmEx(nint handle, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc,
+            nint dxDesc, ulong dx, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+            ulong workSpace, nuint workSpaceSizeInBytes);
 
-        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardFilterAlgorithm")]
-        public static partial int cudnnFindConvolutionBackwardFilterAlgorithm(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc,
-            int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+        [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionBackwardFilterAlgorithmEx")]
+        public static partial int cudnnFindConvolutionBackwardFilterAlgorithmEx(nint handle, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc,
+            nint dwDesc, ulong dw, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+            ulong workSpace, nuint workSpaceSizeInBytes);
 
         [LibraryImport(Lib, EntryPoint = "cudnnGetConvolutionForwardWorkspaceSize")]
         public static partial int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,

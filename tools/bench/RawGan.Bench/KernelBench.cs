@@ -1,0 +1,173 @@
+using RawGan.Backends;
+using RawGan.Backends.Cuda;
+using RawGan.Tensors;
+
+namespace RawGan.Bench;
+
+/// <summary>
+/// `RawGan.Bench kernels [cuda]`: the kernel lab's figures. Each PTX kernel family is timed through the backend's
+/// IBackend method (what training calls) at 1M, 4M and 16M elements, and its achieved bandwidth — the bytes it must
+/// read and write per element, as the entry's comment block in kernels/*.ptx gives them under "Traffic" — is printed
+/// beside the device's copy bandwidth measured in the same run (cuMemcpyDtoDAsync, counting bytes read + written).
+/// Then GEMM against cublasSgemm and the DCGAN convolutions against cuDNN, both called directly
+/// (<see cref="CublasBench"/>, <see cref="CudnnBench"/>).
+/// </summary>
+internal static class KernelBench
+{
+    private static readonly (string Label, int Elements)[] Sizes = [("1M", 1 << 20), ("4M", 4 << 20), ("16M", 16 << 20)];
+
+    /// <summary>The reference copy: 256 MB each way, large enough that launch and tail effects vanish.</summary>
+    private const int ReferenceCopyElements = 64 << 20;
+
+    /// <summary>Batch and channels of the batch-norm cases ([N, C, S] with S = elements / (N·C)): 128 channels sit
+    /// between DCGAN-64's 64 and 512 and, at one block per channel, just under one block per multiprocessor of an
+    /// H100 or H200 (132).</summary>
+    private const int BnBatch = 128, BnChannels = 128;
+
+    /// <summary>Embedding cases: a [1024, 256] table, so rows = elements / 256.</summary>
+    private const int TableRows = 1024, TableWidth = 256;
+
+    private sealed record KernelCase(string Name, double BytesPerElement, Action Run);
+
+    public static int Run(string[] args)
+    {
+        if (args.Length > 1 || (args.Length == 1 && args[0] != "cuda"))
+        {
+            Console.Error.WriteLine("usage: RawGan.Bench kernels [cuda]");
+            return 2;
+        }
+        CudaBackend? backend = CudaDevice.Open("kernels");
+        if (backend is null) return CudaDevice.Unavailable;
+
+        var timer = new DeviceTimer(backend);
+        Console.WriteLine($"# rawgan kernels: {backend.Name} ({backend.Info}), {DeviceTimer.Method}");
+        double copy = ReferenceCopy(backend, timer);
+        Console.WriteLine($"# copy bandwidth (cuMemcpyDtoDAsync, {ReferenceCopyElements >> 18} MiB, 2·bytes/time): {copy:F0} GB/s" +
+                          (backend.Info.PeakBandwidthGBs > 0 ? $"; theoretical DRAM bandwidth {backend.Info.PeakBandwidthGBs:F0} GB/s" : ""));
+        Console.WriteLine("# kind entry:size ms GB/s %copy   (GB/s from the bytes per element each kernel must move, kernels/*.ptx \"Traffic\")");
+        int failures = 0;
+        foreach ((string label, int n) in Sizes)
+        {
+            using var scope = new TensorScope(); // this size's operands go back to the pool before the next size
+            foreach (KernelCase c in Cases(backend, n))
+            {
+                failures += Measure($"kernel {c.Name}:{label}", () =>
+                {
+                    double ms = timer.MedianMilliseconds(c.Run);
+                    double gbs = c.BytesPerElement * n / (ms * 1e-3) / 1e9;
+                    return $"{ms:F4} {gbs:F1} {100 * gbs / copy:F1}";
+                });
+            }
+        }
+        failures += CublasBench.Run(backend, timer);
+        failures += CudnnBench.Run(backend, timer);
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Prints "<paramref name="name"/> figures", or a comment line with the error; returns the failures (0 or 1).
+    /// One failing case must not hide the others' figures (unless it broke the context, which then fails them all).</summary>
+    public static int Measure(string name, Func<string> figures)
+    {
+        try
+        {
+            Console.WriteLine($"{name} {figures()}");
+            return 0;
+        }
+        catch (Exception e) when (e is CudaException or InvalidOperationException or ArgumentException or OutOfMemoryException
+                                     or EntryPointNotFoundException)
+        {
+            Console.WriteLine($"# FAILED {name}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static double ReferenceCopy(CudaBackend b, DeviceTimer timer)
+    {
+        using var scope = new TensorScope();
+        Tensor source = Tensor.Rand(new Shape(ReferenceCopyElements), new Generator(3), DType.Float32, b, -1, 1);
+        Tensor destination = Tensor.Empty(new Shape(ReferenceCopyElements), DType.Float32, b);
+        double ms = timer.MedianMilliseconds(() => b.Copy(source, destination));
+        return 2.0 * ReferenceCopyElements * sizeof(float) / (ms * 1e-3) / 1e9;
+    }
+
+    /// <summary>
+    /// The cases at <paramref name="n"/> elements, operands filled with random values (never zeros: METHOD.md), in
+    /// the ranges the ops expect (probabilities for BCE, positive variances for Adam and batch norm). Names are the
+    /// entries the backend launches; bytes per element are the entries' "Traffic" lines, except where noted.
+    /// </summary>
+    private static List<KernelCase> Cases(CudaBackend b, int n)
+    {
+        var rng = new Generator(1);
+        Tensor Uniform(Shape shape, double low = -1, double high = 1) => Tensor.Rand(shape, rng, DType.Float32, b, low, high);
+        Tensor View(Tensor t, params int[] shape) => new(t.Storage, new Shape(shape));
+        var flat = new Shape(n);
+        Tensor x = Uniform(flat), y = Uniform(flat), dy = Uniform(flat), dx = Uniform(flat);
+
+        var cases = new List<KernelCase>
+        {
+            new("copy(cuMemcpyDtoDAsync)", 8, () => b.Copy(x, y)),
+            new(ElementwiseKernels.Fill.Entry, 4, () => b.Fill(y, 0.5)),
+        };
+        // Strided: n elements as rows of 512 into every other half-row of a 2n buffer (slicing, concatenation).
+        Tensor wide = Uniform(new Shape(2 * n));
+        cases.Add(new(ElementwiseKernels.Copy2D.Entry, 8, () => b.Copy2D(x, 0, 512, wide, 0, 1024, n / 512, 512)));
+
+        foreach (UnaryOp op in new[] { UnaryOp.Relu, UnaryOp.LeakyRelu, UnaryOp.Tanh, UnaryOp.Sigmoid })
+        {
+            cases.Add(new(ElementwiseKernels.UnaryForward[(int)op].Entry, 8, () => b.Unary(op, 0.2, x, y)));
+            cases.Add(new(ElementwiseKernels.UnaryBackward[(int)op].Entry, 12, () => b.UnaryBackward(op, 0.2, x, y, dy, dx)));
+        }
+        cases.Add(new(ElementwiseKernels.Binary[(int)BinaryOp.Add].Entry, 12, () => b.Binary(BinaryOp.Add, x, y, dx)));
+        cases.Add(new(ElementwiseKernels.Binary[(int)BinaryOp.Mul].Entry, 12, () => b.Binary(BinaryOp.Mul, x, y, dx)));
+
+        // Batch-norm layout [N, C, S]; a bias [1, C, 1] broadcast over it. The bias is read from cache, so the bytes
+        // that must move are x and y: 8, not the entry's worst-case 12.
+        int s = n / (BnBatch * BnChannels);
+        Tensor xb = View(x, BnBatch, BnChannels, s), yb = View(y, BnBatch, BnChannels, s);
+        Tensor dyb = View(dy, BnBatch, BnChannels, s), dxb = View(dx, BnBatch, BnChannels, s);
+        Tensor bias = Uniform(new Shape(1, BnChannels, 1));
+        cases.Add(new(ElementwiseKernels.BinaryBroadcast[(int)BinaryOp.Add].Entry + "(bias)", 8, () => b.Binary(BinaryOp.Add, xb, bias, yb)));
+
+        Tensor total = Tensor.Empty(new Shape(1), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumBlocks.Entry}(all)", 4, () => b.SumTo(x, total)));
+        Tensor rows256 = View(x, n / 256, 256), rowSums = Tensor.Empty(new Shape(n / 256, 1), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumRows.Entry}(rows-of-256)", 4, () => b.SumTo(rows256, rowSums)));
+        Tensor rows128 = View(x, 128, n / 128), columnSums = Tensor.Empty(new Shape(1, n / 128), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumArb.Entry}(over-128-rows)", 4, () => b.SumTo(rows128, columnSums)));
+
+        Tensor probability = Uniform(flat, 0.01, 0.99), target = Uniform(flat, 0, 1);
+        var bce = LossKind.BinaryCrossEntropy;
+        cases.Add(new(LossKernels.Forward[(int)bce].Entry, 12, () => b.Loss(bce, probability, target, y)));
+        cases.Add(new(LossKernels.Backward[(int)bce].Entry, 16, () => b.LossBackward(bce, probability, target, dy, dx)));
+
+        Shape channels = new(BnChannels);
+        Tensor weight = Uniform(channels, 0.5, 1.5), shift = Uniform(channels), mean = Uniform(channels), invStd = Uniform(channels, 0.5, 1.5);
+        Tensor runningMean = Uniform(channels), runningVar = Uniform(channels, 0.5, 1.5), dWeight = Uniform(channels), dBias = Uniform(channels);
+        cases.Add(new($"{BatchNormKernels.Stats.Entry}+{BatchNormKernels.Forward.Entry}(train)", 16,
+            () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, true, 0.1, 1e-5, yb, mean, invStd)));
+        cases.Add(new($"{BatchNormKernels.RunningStats.Entry}+{BatchNormKernels.Forward.Entry}(eval)", 8,
+            () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, false, 0.1, 1e-5, yb, mean, invStd)));
+        cases.Add(new($"{BatchNormKernels.Backward.Entry}(train)", 20,
+            () => b.BatchNormBackward(xb, dyb, weight, mean, invStd, true, dxb, dWeight, dBias)));
+
+        Tensor param = Uniform(flat), grad = Uniform(flat), m = Uniform(flat), v = Uniform(flat, 0, 1e-3);
+        var hyper = new AdamHyper(2e-4, 0.5, 0.999, 1e-8, 0, 10);
+        cases.Add(new(AdamKernels.Step.Entry, 28, () => b.AdamStep(param, grad, m, v, hyper)));
+
+        // Rows of TableWidth gathered from a 1 MB table: 8 B per element and 4 per row's index, though the table
+        // itself is read from L2 after the first touch.
+        int rows = n / TableWidth;
+        var pick = new Random(5);
+        Tensor indices = Tensor.FromSpan<int>(Enumerable.Range(0, rows).Select(_ => pick.Next(TableRows)).ToArray(), new Shape(rows), DType.Int32, b);
+        Tensor table = Uniform(new Shape(TableRows, TableWidth)), dTable = Uniform(new Shape(TableRows, TableWidth));
+        Tensor gathered = View(y, rows, TableWidth), dGathered = View(dy, rows, TableWidth);
+        cases.Add(new(EmbeddingKernels.Gather.Entry, 8 + 4.0 / TableWidth, () => b.Gather(table, indices, gathered)));
+        // Its "Traffic" counts the 4 B read per element; the atomic adds land in L2 and are not counted.
+        cases.Add(new(EmbeddingKernels.ScatterAdd.Entry, 4 + 4.0 / TableWidth, () => b.ScatterAdd(dGathered, indices, dTable)));
+
+        cases.Add(new(RandomKernels.Uniform.Entry, 4, () => b.FillUniform(y, 7, 0, -1, 1)));
+        cases.Add(new(RandomKernels.Normal.Entry, 4, () => b.FillNormal(y, 7, 0, 0, 1)));
+        cases.Add(new(RandomKernels.Bernoulli.Entry, 4, () => b.FillBernoulli(y, 7, 0, 0.5, 2)));
+        return cases;
+    }
+}
