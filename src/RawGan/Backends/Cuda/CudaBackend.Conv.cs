@@ -222,8 +222,9 @@ public sealed partial class CudaBackend
             {
                 CudnnAlgoPerf p = perf[i];
                 if (p.Status != Interop.Cudnn.StatusSuccess) { rejected.Add($"algo {p.Algo}: status {p.Status}"); continue; }
-                bool tensorOps = p.MathType is Interop.Cudnn.TensorOpMath or Interop.Cudnn.TensorOpMathAllowConversion;
-                if (tensorOps && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
+                // ALLOW_CONVERSION may round float32 operands to float16: never, TF32 or not (PyTorch neither).
+                if (p.MathType == Interop.Cudnn.TensorOpMathAllowConversion) { rejected.Add($"algo {p.Algo}: float16 conversion"); continue; }
+                if (p.MathType == Interop.Cudnn.TensorOpMath && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
                 if (_tf32) CheckCudnn(_api.cudnnSetConvolutionMathType(conv, p.MathType));
                 long ws;
                 try { ws = workspace(b._cudnn, p.Algo); }

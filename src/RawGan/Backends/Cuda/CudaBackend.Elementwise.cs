@@ -76,9 +76,11 @@ public sealed partial class CudaBackend
             Kernels.Launch(ElementwiseKernels.Binary[(int)op], QuadGrid(n), Block, U64(Ptr(a)), U64(Ptr(b)), U64(Ptr(c)), U64(n));
             return;
         }
-        // The broadcast entry wants c disjoint from a and b. Ops add biases in place (y = y + bias): when c shares
-        // a broadcast operand's storage, compute into a scratch buffer and copy back.
-        bool aliased = ReferenceEquals(c.Storage, a.Storage) || ReferenceEquals(c.Storage, b.Storage);
+        // Ops add biases in place (y = y + bias): an operand of c's own shape in c's storage is read at the same
+        // index, by the same thread, just before that element is written, which is safe. A broadcast operand in c's
+        // storage would be read after other threads overwrote it: compute into a scratch buffer and copy back.
+        bool aliased = (ReferenceEquals(c.Storage, a.Storage) && a.Shape != c.Shape) ||
+                       (ReferenceEquals(c.Storage, b.Storage) && b.Shape != c.Shape);
         if (!aliased)
         {
             BroadcastBinary(op, a, b, Ptr(c), c.Shape);
