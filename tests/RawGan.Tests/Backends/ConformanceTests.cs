@@ -217,11 +217,13 @@ public abstract class BackendConformance
     }
 
     [Fact]
-    public void Binary_may_write_into_its_first_operand()
+    public void Binary_may_write_into_an_operand_of_the_output_shape()
     {
         // Ops add a bias in place: y = y + bias[C, 1, 1].
         float[] y = Random(2 * 3 * 4 * 5, 41), bias = Random(3, 42);
         Compare("in-place add", b => [On(b, y, 2, 3, 4, 5), On(b, bias, 3, 1, 1)], (b, t) => b.Binary(BinaryOp.Add, t[0], t[1], t[0]), [0], 0);
+        Compare("in-place sub into the second operand", b => [On(b, y, 2, 3, 4, 5), On(b, bias, 3, 1, 1)],
+            (b, t) => b.Binary(BinaryOp.Sub, t[1], t[0], t[0]), [0], 0);
     }
 
     public static TheoryData<int[], int[]> SumToCases => new()
@@ -443,13 +445,21 @@ public sealed class CpuDefaultConformance : BackendConformance
     protected override IBackend Backend => CpuBackend.Default;
 }
 
+/// <summary>The CUDA backend's code and PTX kernels on the emulated GPU (kernels interpreted, cuBLAS and cuDNN by
+/// definition) against the CPU reference: runs everywhere, so a wrong launch, argument list or kernel fails in CI.</summary>
+[Collection(nameof(EmulatedGpu.EmulatedGpu))]
+public sealed class EmulatedCudaConformance : CudaBackendConformance
+{
+    protected override CudaBackend Cuda => EmulatedGpu.EmulatedGpu.Backend;
+}
+
 /// <summary>The CUDA backend against the CPU reference, TF32 off. Skipped (never passed) where there is no usable
 /// CUDA device or library, with the reason.</summary>
-public sealed class CudaConformance : BackendConformance
+public sealed class CudaConformance : CudaBackendConformance
 {
-    protected override IBackend Backend => Cuda;
+    protected override CudaBackend Cuda => Device;
 
-    internal static CudaBackend Cuda
+    internal static CudaBackend Device
     {
         get
         {
@@ -459,6 +469,14 @@ public sealed class CudaConformance : BackendConformance
             return b;
         }
     }
+}
+
+/// <summary>What every CUDA backend (real or emulated) must also do: its caching allocator in a training loop.</summary>
+public abstract class CudaBackendConformance : BackendConformance
+{
+    protected abstract CudaBackend Cuda { get; }
+
+    protected sealed override IBackend Backend => Cuda;
 
     [Fact]
     public void Steady_training_loop_makes_no_new_device_allocations()
