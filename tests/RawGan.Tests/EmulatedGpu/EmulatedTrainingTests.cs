@@ -1,6 +1,8 @@
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
+using RawGan.IO;
 using RawGan.Tensors;
+using RawGan.Tests.Gan;
 
 namespace RawGan.Tests.EmulatedGpu;
 
@@ -41,5 +43,34 @@ public class EmulatedTrainingTests
         Tensor real = Tensor.FromSpan<float>(images, new Shape(n, t.Channels, t.Size, t.Size), DType.Float32, t.Backend);
         Tensor? y = t.IsConditional ? Tensor.FromSpan<int>(labels, new Shape(n), DType.Int32, t.Backend) : null;
         return t.TrainStep(real, y);
+    }
+
+    [Fact]
+    public void A_run_on_the_emulated_gpu_checkpoints_samples_and_resumes_on_the_cpu()
+    {
+        string dir = Directory.CreateTempSubdirectory("rawgan-emulated-").FullName;
+        try
+        {
+            var config = new GanConfig { Model = "dcgan", Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 2, Seed = 7, SampleEvery = 2, LogEvery = 4 };
+            var data = new TinyDataset(10, 1, 16, 1);
+            float[] onGpu;
+            using (var run = TrainingRun.Create(config, data, EmulatedGpu.Backend, dir))
+            {
+                Assert.Equal(RunOutcome.Interrupted, run.Run(stopAtStep: 3));
+                onGpu = run.Trainer.G.Parameters().SelectMany(p => p.ToFloatArray()).ToArray();
+            }
+            Assert.True(File.Exists(Path.Combine(dir, "samples", "step-000002.png")));
+            Assert.Equal(4, File.ReadAllLines(Path.Combine(dir, "metrics.csv")).Length); // header and steps 1..3
+
+            using var resumed = TrainingRun.Resume(dir, data, CpuBackend.Default);
+            Assert.Equal(3, resumed.Trainer.Step);
+            Assert.Equal(onGpu, resumed.Trainer.G.Parameters().SelectMany(p => p.ToFloatArray()).ToArray());
+            Assert.Equal(RunOutcome.Completed, resumed.Run());
+            Assert.True(SafeTensors.Read(Path.Combine(dir, "generator.safetensors")).Tensors.Count > 0);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 }
