@@ -114,54 +114,45 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cudnn.StatusSuccess;
     }
 
-    // ---- the three convolutions ------------------------------------------------------------------------------
+    // ---- the three convolutions: one sum, accumulated into the operand each computes ----------------------------
+    private enum Operand { X, W, Y }
+
     public int cudnnConvolutionForward(nint handle, float* alpha, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, int algo, ulong workSpace,
-        nuint workSpaceSizeInBytes, float* beta, nint yDesc, ulong y)
+        nuint workSpaceSizeInBytes, float* beta, nint yDesc, ulong y) =>
+        Convolve("cudnnConvolutionForward", Operand.Y, xDesc, x, wDesc, w, convDesc, yDesc, y, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    public int cudnnConvolutionBackwardData(nint handle, float* alpha, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc, int algo,
+        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dxDesc, ulong dx) =>
+        Convolve("cudnnConvolutionBackwardData", Operand.X, dxDesc, dx, wDesc, w, convDesc, dyDesc, dy, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    public int cudnnConvolutionBackwardFilter(nint handle, float* alpha, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc, int algo,
+        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw) =>
+        Convolve("cudnnConvolutionBackwardFilter", Operand.W, xDesc, x, dwDesc, dw, convDesc, dyDesc, dy, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    /// <summary>output = alpha·Σ + beta·output, where Σ runs over every product x·w of the convolution and lands on
+    /// the y element (forward), the x element (backward data) or the w element (backward filter) it involves.</summary>
+    private int Convolve(string call, Operand output, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, nint yDesc, ulong y,
+        int algo, ulong workspace, nuint workspaceBytes, float alpha, float beta)
     {
-        const string call = "cudnnConvolutionForward";
         var (g, conv) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
         lock (_gate)
         {
-            CheckWorkspace(call, algo, workSpace, workSpaceSizeInBytes);
+            CheckWorkspace(call, algo, workspace, workspaceBytes);
             float[] X = Read(x, g.X), W = Read(w, g.W), Y = Read(y, g.Y);
-            var sum = new double[Y.Length];
-            Visit(g, conv, (xi, wi, yi) => sum[yi] += (double)X[xi] * W[wi]);
-            Blend(Y, sum, *alpha, *beta);
-            Memory.Write(y, (ReadOnlySpan<float>)Y);
-        }
-        return Interop.Cudnn.StatusSuccess;
-    }
-
-    public int cudnnConvolutionBackwardData(nint handle, float* alpha, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc, int algo,
-        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dxDesc, ulong dx)
-    {
-        const string call = "cudnnConvolutionBackwardData";
-        var (g, conv) = Geometry(call, dxDesc, wDesc, convDesc, dyDesc);
-        lock (_gate)
-        {
-            CheckWorkspace(call, algo, workSpace, workSpaceSizeInBytes);
-            float[] W = Read(w, g.W), DY = Read(dy, g.Y), DX = Read(dx, g.X);
-            var sum = new double[DX.Length];
-            Visit(g, conv, (xi, wi, yi) => sum[xi] += (double)DY[yi] * W[wi]);
-            Blend(DX, sum, *alpha, *beta);
-            Memory.Write(dx, (ReadOnlySpan<float>)DX);
-        }
-        return Interop.Cudnn.StatusSuccess;
-    }
-
-    public int cudnnConvolutionBackwardFilter(nint handle, float* alpha, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc, int algo,
-        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw)
-    {
-        const string call = "cudnnConvolutionBackwardFilter";
-        var (g, conv) = Geometry(call, xDesc, dwDesc, convDesc, dyDesc);
-        lock (_gate)
-        {
-            CheckWorkspace(call, algo, workSpace, workSpaceSizeInBytes);
-            float[] X = Read(x, g.X), DY = Read(dy, g.Y), DW = Read(dw, g.W);
-            var sum = new double[DW.Length];
-            Visit(g, conv, (xi, wi, yi) => sum[wi] += (double)X[xi] * DY[yi]);
-            Blend(DW, sum, *alpha, *beta);
-            Memory.Write(dw, (ReadOnlySpan<float>)DW);
+            (float[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
+            var sum = new double[result.Length];
+            Visit(g, conv, (xi, wi, yi) =>
+            {
+                switch (output)
+                {
+                    case Operand.Y: sum[yi] += (double)X[xi] * W[wi]; break;
+                    case Operand.X: sum[xi] += (double)Y[yi] * W[wi]; break;
+                    default: sum[wi] += (double)X[xi] * Y[yi]; break;
+                }
+            });
+            for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
+                result[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * (double)result[i]));
+            Memory.Write(address, (ReadOnlySpan<float>)result);
         }
         return Interop.Cudnn.StatusSuccess;
     }
@@ -226,12 +217,5 @@ internal sealed unsafe partial class EmulatedCudaApi
                                 }
                             }
                     }
-    }
-
-    /// <summary>out = alpha·sum + beta·out; beta = 0 does not read out (it may hold NaN).</summary>
-    private static void Blend(float[] output, double[] sum, float alpha, float beta)
-    {
-        for (int i = 0; i < output.Length; i++)
-            output[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * (double)output[i]));
     }
 }
