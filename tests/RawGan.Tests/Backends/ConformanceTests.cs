@@ -336,6 +336,8 @@ public abstract class BackendConformance
         { [16, 8], true, true },          // BatchNorm1d
         { [2, 6, 17, 9], true, false },
         { [64, 4, 16, 16], true, true },  // 16k values per channel
+        { [3, 2, 37, 41], true, true },   // on a GPU, channels split into slices of unequal length
+        { [64, 1, 16, 16], false, true }, // one channel in many slices
     };
 
     [Theory]

@@ -154,7 +154,10 @@ internal sealed class KernelModules(CudaBackend backend)
     // ---- launching ------------------------------------------------------------------------------------------
     /// <summary>Launches <paramref name="spec"/> with a 1-D block of <paramref name="block"/> threads on the
     /// backend's stream; the arguments must match the spec's parameter types one for one.</summary>
-    public void Launch(KernelSpec spec, uint grid, uint block, params ReadOnlySpan<KernelArg> args)
+    public void Launch(KernelSpec spec, uint grid, uint block, params ReadOnlySpan<KernelArg> args) => Launch(spec, grid, 1, block, args);
+
+    /// <summary>As <see cref="Launch(KernelSpec, uint, uint, ReadOnlySpan{KernelArg})"/> on a 2-D grid.</summary>
+    public void Launch(KernelSpec spec, uint gridX, uint gridY, uint block, params ReadOnlySpan<KernelArg> args)
     {
         backend.MakeCurrent();
         if (args.Length != spec.Params.Length) throw Mismatch(spec, args);
@@ -164,7 +167,7 @@ internal sealed class KernelModules(CudaBackend backend)
         // Every kernel takes any block that is a multiple of 32; should the JIT's register use not allow the one
         // asked for (1024 for few batch-norm channels), use the largest multiple of 32 that it allows.
         if (block > f.MaxThreadsPerBlock) block = (uint)Math.Max(32, f.MaxThreadsPerBlock / 32 * 32);
-        Launch(f, grid, 1, block, 0, args);
+        Launch(f, gridX, gridY, block, 0, args);
     }
 
     private static InvalidOperationException Mismatch(KernelSpec spec, ReadOnlySpan<KernelArg> args) =>
