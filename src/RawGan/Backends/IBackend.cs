@@ -14,7 +14,9 @@ public interface IBackend
     /// <summary>A short description for logs: "cpu (AVX-512, 2 threads)", "cuda:0 NVIDIA H100".</summary>
     string Name { get; }
 
-    /// <summary>A zero-filled buffer.</summary>
+    /// <summary>A buffer whose contents are unspecified (as torch.empty's): every op writes all of its output, so
+    /// zero-filling each intermediate would only add memory traffic. <see cref="Tensors.Tensor.Zeros(Tensors.Shape, DType, IBackend)"/>
+    /// fills. (The test suite fills fresh buffers with NaN, so an op that reads what it did not write shows.)</summary>
     Storage Allocate(long length, DType dtype);
 
     void Upload<T>(ReadOnlySpan<T> source, Storage destination) where T : unmanaged;

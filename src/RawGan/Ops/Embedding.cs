@@ -22,7 +22,7 @@ public static partial class F
         weight.Backend.Gather(weight, flat, y);
         y = Record(y, op, [weight], dy =>
         {
-            Tensor dw = EmptyLike(weight);
+            Tensor dw = Tensor.Zeros(weight.Shape, weight.DType, weight.Backend); // ScatterAdd accumulates
             weight.Backend.ScatterAdd(dy, flat, dw);
             return [dw];
         });

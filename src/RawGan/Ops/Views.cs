@@ -92,7 +92,7 @@ public static partial class F
         x.Backend.Copy2D(x, start * inner, size * inner, y, 0, length * inner, outer, length * inner);
         return Record(y, "narrow", [x], dy =>
         {
-            Tensor dx = EmptyLike(x);
+            Tensor dx = Tensor.Zeros(x.Shape, x.DType, x.Backend); // zero outside the slice
             x.Backend.Copy2D(dy, 0, length * inner, dx, start * inner, size * inner, outer, length * inner);
             return [dx];
         });

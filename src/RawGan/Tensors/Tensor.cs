@@ -69,14 +69,16 @@ public sealed partial class Tensor
     public Tensor Detach() => new(Storage, Shape);
 
     // ---- creation ------------------------------------------------------------------------------------------
+    /// <summary>A tensor whose values are unspecified until written (torch.empty).</summary>
     public static Tensor Empty(Shape shape, DType dtype = DType.Float32, Device? device = null) =>
         Empty(shape, dtype, BackendRegistry.Get(device ?? Device.Cpu));
 
+    /// <summary>A tensor whose values are unspecified until written (torch.empty).</summary>
     public static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
         new(TensorScope.Track(backend.Allocate(shape.Numel, dtype)), shape);
 
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Empty(shape, dtype, device);
-    public static Tensor Zeros(Shape shape, DType dtype, IBackend backend) => Empty(shape, dtype, backend);
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0, dtype, device);
+    public static Tensor Zeros(Shape shape, DType dtype, IBackend backend) => Full(shape, 0, dtype, backend);
 
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null) =>
         Full(shape, value, dtype, BackendRegistry.Get(device ?? Device.Cpu));

@@ -142,6 +142,9 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
                 return CUresult.ErrorOutOfMemory;
             }
             devicePointer = Memory.Allocate((long)bytes);
+            var poison = new byte[(int)bytes]; // as the CPU's arrays in tests: NaN until written
+            Array.Fill(poison, (byte)0xFF);
+            Memory.Write<byte>(devicePointer, poison);
             _allocations[devicePointer] = (long)bytes;
             _bytesAllocated += (long)bytes;
             return CUresult.Success;

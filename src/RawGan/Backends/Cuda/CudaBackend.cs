@@ -197,9 +197,6 @@ public sealed partial class CudaBackend : IBackend
         MakeCurrent();
         long bytes = length * dtype.SizeInBytes();
         ulong p = Allocator.Allocate(bytes, out long block);
-        // Zero-filled, as the seam promises: queued on the stream, so it lands before any later use.
-        long words = (bytes + 3) / 4;
-        if (words > 0) Check(Api.cuMemsetD32Async(p, 0, (nuint)words, Stream));
         return new CudaStorage(this, length, dtype, p, block);
     }
 
