@@ -481,6 +481,16 @@ public abstract class CudaBackendConformance : BackendConformance
     protected sealed override IBackend Backend => Cuda;
 
     [Fact]
+    public void Uploads_through_the_staging_buffers_arrive_intact_whatever_their_order_and_size()
+    {
+        CudaBackend b = Cuda;
+        // More uploads than staging buffers, growing and shrinking, each read back after all were queued.
+        float[][] data = [Random(10, 1), Random(300_000, 2), Random(7, 3), Random(600_000, 4), Random(1, 5)];
+        Tensor[] uploaded = data.Select(d => On(b, d, d.Length)).ToArray();
+        for (int i = 0; i < data.Length; i++) Assert.Equal(data[i], uploaded[i].ToFloatArray());
+    }
+
+    [Fact]
     public void Steady_training_loop_makes_no_new_device_allocations()
     {
         CudaBackend b = Cuda;

@@ -162,6 +162,18 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
         return CUresult.Success;
     }
 
+    public CUresult cuMemHostAlloc(out nint hostPointer, nuint bytes, uint flags)
+    {
+        hostPointer = (nint)NativeMemory.Alloc(bytes);
+        return CUresult.Success;
+    }
+
+    public CUresult cuMemFreeHost(nint hostPointer)
+    {
+        NativeMemory.Free((void*)hostPointer);
+        return CUresult.Success;
+    }
+
     public CUresult cuMemcpyHtoDAsync(ulong destination, void* source, nuint bytes, nint stream)
     {
         lock (_gate) Memory.Write(destination, new ReadOnlySpan<byte>(source, checked((int)bytes)));

@@ -9,7 +9,8 @@ namespace RawGan.Backends.Cuda;
 /// The CUDA backend for one device: its primary context, one stream that every operation is queued on, a caching
 /// allocator, cuBLAS for GEMM, cuDNN for convolutions and the hand-written PTX kernels in <c>kernels/</c> for the
 /// rest. Float32 only (int32 for indices); float64 stays on the CPU, where gradient checks run. Operations are
-/// asynchronous: only reading data back to the host (<see cref="Download{T}"/>) waits for the stream.
+/// asynchronous, uploads too (through <see cref="PinnedStaging"/>): only reading data back to the host
+/// (<see cref="Download{T}"/>) waits for the stream.
 /// </summary>
 public sealed partial class CudaBackend : IBackend
 {
@@ -25,6 +26,7 @@ public sealed partial class CudaBackend : IBackend
     private readonly nint _cudnn;
     private int _cublasMathMode = -1;
     private readonly Lock _libraryGate = new(); // serialises use of the cuBLAS and cuDNN handles
+    private readonly PinnedStaging _staging;
 
     /// <summary>
     /// Whether float32 GEMMs and convolutions may use TF32 tensor cores (10-bit mantissa products, about 7× the
@@ -46,6 +48,7 @@ public sealed partial class CudaBackend : IBackend
         Info = info;
         Allocator = new CachingAllocator(new DeviceMemory(this));
         Kernels = new KernelModules(this);
+        _staging = new PinnedStaging(this);
     }
 
     public Device Device => Device.Cuda(Index);
@@ -208,6 +211,11 @@ public sealed partial class CudaBackend : IBackend
         if (bytes == 0) return;
         MakeCurrent();
         Written(d);
+        if (bytes <= PinnedStaging.MaxBytes)
+        {
+            _staging.Upload(MemoryMarshal.AsBytes(source), d.Pointer);
+            return;
+        }
         fixed (T* p = source)
         {
             Check(Api.cuMemcpyHtoDAsync(d.Pointer, p, (nuint)bytes, Stream));

@@ -26,6 +26,8 @@ internal unsafe interface ICudaApi
         uint blockDimZ, uint sharedMemBytes, nint stream, void** kernelParams, void** extra);
     CUresult cuMemAlloc(out ulong devicePointer, nuint bytes);
     CUresult cuMemFree(ulong devicePointer);
+    CUresult cuMemHostAlloc(out nint hostPointer, nuint bytes, uint flags);
+    CUresult cuMemFreeHost(nint hostPointer);
     CUresult cuMemcpyHtoDAsync(ulong destination, void* source, nuint bytes, nint stream);
     CUresult cuMemcpyDtoHAsync(void* destination, ulong source, nuint bytes, nint stream);
     CUresult cuMemcpyDtoDAsync(ulong destination, ulong source, nuint bytes, nint stream);

@@ -66,6 +66,7 @@ internal static partial class Interop
 
         public const uint StreamNonBlocking = 0x1; // CU_STREAM_NON_BLOCKING
         public const uint EventDefault = 0x0;      // CU_EVENT_DEFAULT
+        public const uint EventDisableTiming = 0x2; // CU_EVENT_DISABLE_TIMING: cheaper, for ordering only
 
         [LibraryImport(Lib, EntryPoint = "cuInit")]
         public static partial CUresult cuInit(uint flags);
@@ -132,6 +133,13 @@ internal static partial class Interop
             uint blockDimX, uint blockDimY, uint blockDimZ, uint sharedMemBytes, nint stream, void** kernelParams, void** extra);
 
         // ---- memory ------------------------------------------------------------------------------------------
+        /// <summary>Page-locked host memory (flags 0): the driver copies from it without staging, asynchronously.</summary>
+        [LibraryImport(Lib, EntryPoint = "cuMemHostAlloc")]
+        public static partial CUresult cuMemHostAlloc(out nint hostPointer, nuint bytes, uint flags);
+
+        [LibraryImport(Lib, EntryPoint = "cuMemFreeHost")]
+        public static partial CUresult cuMemFreeHost(nint hostPointer);
+
         [LibraryImport(Lib, EntryPoint = "cuMemAlloc_v2")]
         public static partial CUresult cuMemAlloc(out ulong devicePointer, nuint bytes);
 

@@ -29,6 +29,10 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
         Interop.Driver.cuMemAlloc(out devicePointer, bytes);
     public CUresult cuMemFree(ulong devicePointer) =>
         Interop.Driver.cuMemFree(devicePointer);
+    public CUresult cuMemHostAlloc(out nint hostPointer, nuint bytes, uint flags) =>
+        Interop.Driver.cuMemHostAlloc(out hostPointer, bytes, flags);
+    public CUresult cuMemFreeHost(nint hostPointer) =>
+        Interop.Driver.cuMemFreeHost(hostPointer);
     public CUresult cuMemcpyHtoDAsync(ulong destination, void* source, nuint bytes, nint stream) =>
         Interop.Driver.cuMemcpyHtoDAsync(destination, source, bytes, stream);
     public CUresult cuMemcpyDtoHAsync(void* destination, ulong source, nuint bytes, nint stream) =>
