@@ -120,7 +120,7 @@ write_summary() {
     echo
     echo "- started $started, $(( SECONDS )) s so far; budget ${budget} s"
     echo "- bundle commit $(cat "$here/COMMIT" 2>/dev/null || echo '?'), .NET $(cat "$here/RUNTIME_VERSION" 2>/dev/null || echo '?')"
-    echo "- host $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | xargs)"
+    echo "- host $(uname -srm), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//')"
     echo "- $(python3 --version 2>&1) (PyTorch's version: the step section's '# pytorch step' line)"
     echo "- RAWGAN_CUDA_LIBS=${RAWGAN_CUDA_LIBS:-<unset>}"
     echo
