@@ -23,7 +23,7 @@ public sealed class TrainingRun : IDisposable
     private const int SampleColumns = 8;
     private readonly MetricsLog _metrics;
     private readonly MetricsWindow _window;
-    private readonly Stopwatch _windowClock = new();
+    private readonly Stopwatch _windowClock = new(); // runs while steps are queued and while the window is read
     private long _windowImages;
     private StepMetrics? _lastMetrics;
     private double _lastImagesPerSecond;
@@ -113,7 +113,6 @@ public sealed class TrainingRun : IDisposable
     {
         GanConfig config = Trainer.Config;
         int rollbacks = 0;
-        _windowClock.Restart();
         try
         {
             for (int epoch = Position.Epoch; epoch < config.Epochs; epoch++)
@@ -149,11 +148,14 @@ public sealed class TrainingRun : IDisposable
     /// not finite, rolls back or throws <see cref="DivergenceException"/>.</summary>
     private void ReadMetrics(ref int rollbacks)
     {
-        IReadOnlyList<(long Step, int Epoch, StepMetrics Metrics)> rows = _window.Read();
+        _windowClock.Start();
+        IReadOnlyList<(long Step, int Epoch, StepMetrics Metrics)> rows = _window.Read(); // waits for the device
+        _windowClock.Stop();
         if (rows.Count == 0) return;
+        // Steps queued plus the wait for them: the device's throughput, without samples and checkpoints.
         double imagesPerSecond = _windowImages / Math.Max(_windowClock.Elapsed.TotalSeconds, 1e-9);
         _windowImages = 0;
-        _windowClock.Restart();
+        _windowClock.Reset();
         foreach ((long step, int epoch, StepMetrics m) in rows)
         {
             if (!m.IsFinite)
@@ -191,12 +193,14 @@ public sealed class TrainingRun : IDisposable
 
     private void TrainOn(Batch batch, int epoch)
     {
+        _windowClock.Start();
         using var scope = new TensorScope(); // the batch's tensors are a step's intermediates too
         var shape = new Shape(batch.Count, Trainer.Channels, Trainer.Size, Trainer.Size);
         Tensor real = Tensor.FromSpan<float>(batch.Images.AsSpan(0, (int)shape.Numel), shape, DType.Float32, Trainer.Backend);
         Tensor? labels = Trainer.IsConditional ? Tensor.FromSpan<int>(batch.Labels, new Shape(batch.Count), DType.Int32, Trainer.Backend) : null;
         Tensor metrics = Trainer.EnqueueStep(real, labels);
         _window.Add(Trainer.Step, epoch, metrics);
+        _windowClock.Stop();
         _windowImages += batch.Count;
     }
 
