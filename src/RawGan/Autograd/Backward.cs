@@ -10,23 +10,29 @@ internal static class Backward
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException($"Backward() on a tensor of shape {root.Shape} that does not require grad: no input of the graph has RequiresGrad set, or it was built under NoGrad.");
+        Tensor? seed = null;
         if (gradient is null)
         {
             if (root.Numel != 1)
                 throw new InvalidOperationException($"Backward() without a gradient needs a scalar, but the tensor has shape {root.Shape}; pass a gradient of that shape.");
-            gradient = Tensor.Full(root.Shape, 1, root.DType, root.Backend);
+            gradient = seed = Tensor.Full(root.Shape, 1, root.DType, root.Backend);
         }
         else if (gradient.Shape != root.Shape || gradient.DType != root.DType || !ReferenceEquals(gradient.Backend, root.Backend))
             throw new ArgumentException($"Backward() got a gradient {gradient.DType.Name()} {gradient.Shape} on {gradient.Backend.Name} " +
                                         $"for a tensor {root.DType.Name()} {root.Shape} on {root.Backend.Name}; they must match.");
 
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance) { [root] = gradient };
+        var memory = new GradientMemory();
+        memory.Hold(gradient);
+        if (!ReferenceEquals(gradient, seed)) memory.Keep(gradient); // the caller's tensor
         foreach (Tensor t in TopologicalOrder(root))
         {
             if (!grads.Remove(t, out Tensor? g)) continue;
             if (t.IsLeaf)
             {
-                t.Grad = t.Grad is null ? g : Ops.F.AddNoGrad(t.Grad, g);
+                if (t.Grad is null) memory.Keep(t.Grad = g);
+                else t.Grad = Ops.F.AddNoGrad(t.Grad, g);
+                memory.Drop(g);
                 continue;
             }
 
@@ -40,8 +46,47 @@ internal static class Backward
                 if (!input.RequiresGrad || gi is null) continue;
                 if (gi.Shape != input.Shape)
                     throw new InvalidOperationException($"Backward of '{node.Op}' produced a gradient of shape {gi.Shape} for input {i} of shape {input.Shape}.");
-                grads[input] = grads.TryGetValue(input, out Tensor? acc) ? Ops.F.AddNoGrad(acc, gi) : gi;
+                memory.Hold(gi);
+                if (grads.TryGetValue(input, out Tensor? acc))
+                {
+                    Tensor sum = Ops.F.AddNoGrad(acc, gi);
+                    memory.Hold(sum);
+                    memory.Drop(acc);
+                    memory.Drop(gi);
+                    gi = sum;
+                }
+                grads[input] = gi;
             }
+            memory.Drop(g);
+        }
+    }
+
+    /// <summary>
+    /// Returns each intermediate gradient's memory to the pool as soon as the walk has consumed it, instead of when
+    /// the step's <see cref="TensorScope"/> closes: the peak then holds the activations and a few gradients, not
+    /// every gradient of the graph (PyTorch frees them as it goes too). A gradient may share its storage with others
+    /// (a rule may pass its input gradient on, or reshape it), so storages are counted, not tensors; those that
+    /// become a leaf's <see cref="Tensor.Grad"/>, or were passed in by the caller, are kept.
+    /// </summary>
+    private sealed class GradientMemory
+    {
+        private readonly Dictionary<Backends.Storage, int> _pending = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Backends.Storage> _kept = new(ReferenceEqualityComparer.Instance);
+
+        public void Hold(Tensor g) => _pending[g.Storage] = _pending.GetValueOrDefault(g.Storage) + 1;
+
+        public void Keep(Tensor g) => _kept.Add(g.Storage);
+
+        public void Drop(Tensor g)
+        {
+            int left = _pending[g.Storage] - 1;
+            if (left > 0)
+            {
+                _pending[g.Storage] = left;
+                return;
+            }
+            _pending.Remove(g.Storage);
+            if (!_kept.Contains(g.Storage)) g.Storage.Release();
         }
     }
 
