@@ -31,6 +31,9 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     /// <summary>Kernel launches so far (tests check that work went through the kernels).</summary>
     public long Launches { get; private set; }
 
+    /// <summary>Device-to-host copies so far: each is a point where the host waits for the GPU.</summary>
+    public long DeviceToHostCopies { get; private set; }
+
     // Handles are 1-based indices into the lists (0 is never a valid handle).
     private static nint Handle(int index) => index + 1;
     private static int Index(nint handle) => (int)handle - 1;
@@ -182,7 +185,11 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
 
     public CUresult cuMemcpyDtoHAsync(void* destination, ulong source, nuint bytes, nint stream)
     {
-        lock (_gate) Memory.Read(source, new Span<byte>(destination, checked((int)bytes)));
+        lock (_gate)
+        {
+            Memory.Read(source, new Span<byte>(destination, checked((int)bytes)));
+            DeviceToHostCopies++;
+        }
         return CUresult.Success;
     }
 

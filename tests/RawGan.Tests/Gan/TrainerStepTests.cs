@@ -74,4 +74,15 @@ public class TrainerStepTests
         var e = Assert.Throws<ArgumentException>(() => trainer.TrainStep(Tensor.Zeros(new Shape(2, 1, 4, 4)), null));
         Assert.Contains("conditional", e.Message);
     }
+
+    [Theory]
+    [InlineData("cgan")]
+    [InlineData("cdcgan")]
+    public void A_label_outside_the_classes_is_refused_with_its_value(string model)
+    {
+        var trainer = new GanTrainer(new GanConfig { Model = model, Nz = 4, Ngf = 4, Ndf = 4 }, 1, 16, 10, CpuBackend.Default);
+        var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
+            trainer.Sample(Tensor.Randn(new Shape(2, 4), new Generator(1)), Tensor.FromArray(new[] { 3, 12 }, new Shape(2))));
+        Assert.Contains("index 12", e.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using RawGan.Tensors;
 using static RawGan.Backends.Cuda.KernelArg;
 
@@ -28,9 +29,11 @@ internal static class AdamKernels
 
 public sealed partial class CudaBackend
 {
-    // Index tensors already checked against a table size (labels are checked once for the forward gather and
-    // reused by the backward scatter); writes into an int32 storage forget it.
-    private readonly ConditionalWeakTable<Storage, StrongBox<long>> _checkedIndices = new();
+    // The smallest and largest value of int32 storages, known without reading them back: recorded where the values
+    // pass through the host (an upload of the whole storage, or a first check), forgotten by any other write. So
+    // labels uploaded with a batch are checked with no device round trip, and the backward scatter reuses the
+    // forward gather's check.
+    private readonly ConditionalWeakTable<Storage, StrongBox<(int Min, int Max)>> _indexRanges = new();
 
     public void Gather(Tensor table, Tensor indices, Tensor output)
     {
@@ -55,18 +58,40 @@ public sealed partial class CudaBackend
     private void CheckIndices(string op, Tensor indices, long rows)
     {
         if (indices.DType != DType.Int32) throw new ArgumentException($"{op}: indices must be int32, not {indices.DType.Name()}.");
-        if (_checkedIndices.TryGetValue(indices.Storage, out StrongBox<long>? ok) && ok.Value == rows) return;
+        if (!_indexRanges.TryGetValue(indices.Storage, out StrongBox<(int Min, int Max)>? range))
+        {
+            range = new StrongBox<(int, int)>(MinMax(indices.ToArray<int>())); // waits for the device, once per tensor
+            _indexRanges.AddOrUpdate(indices.Storage, range);
+        }
+        if (range.Value.Min >= 0 && range.Value.Max < rows) return;
         int[] idx = indices.ToArray<int>();
         for (int i = 0; i < idx.Length; i++)
             if ((uint)idx[i] >= (ulong)rows)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"{op}: index {idx[i]} at position {i} is outside the table's {rows} rows.");
-        _checkedIndices.AddOrUpdate(indices.Storage, new StrongBox<long>(rows));
     }
 
-    /// <summary>Called by every write into a storage: a checked index tensor must be checked again.</summary>
+    private static (int Min, int Max) MinMax(ReadOnlySpan<int> values)
+    {
+        int min = int.MaxValue, max = int.MinValue;
+        foreach (int v in values)
+        {
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        return (min, max); // empty: (MaxValue, MinValue), which passes any check, as it should
+    }
+
+    /// <summary>Called by every write into a storage: what was known of an int32 storage's values is stale.</summary>
     private void Written(Storage s)
     {
-        if (s.DType == DType.Int32) _checkedIndices.Remove(s);
+        if (s.DType == DType.Int32) _indexRanges.Remove(s);
+    }
+
+    /// <summary>Called by an upload of all of <paramref name="s"/>: the values are on the host now, so their range is free.</summary>
+    private void Uploaded<T>(Storage s, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        if (s.DType == DType.Int32 && typeof(T) == typeof(int) && values.Length == s.Length)
+            _indexRanges.AddOrUpdate(s, new StrongBox<(int, int)>(MinMax(MemoryMarshal.Cast<T, int>(values))));
     }
 
     public void AdamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamHyper h)

@@ -211,6 +211,7 @@ public sealed partial class CudaBackend : IBackend
         if (bytes == 0) return;
         MakeCurrent();
         Written(d);
+        Uploaded(d, source);
         if (bytes <= PinnedStaging.MaxBytes)
         {
             _staging.Upload(MemoryMarshal.AsBytes(source), d.Pointer);
