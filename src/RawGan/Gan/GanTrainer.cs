@@ -106,11 +106,8 @@ public sealed class GanTrainer
 
         // Discriminator: real toward 1, generated (detached, so G gets no gradient) toward 0.
         Tensor fake = G.Generate(z, genLabels);
-        Tensor dReal = D.Score(real, labels);
-        Tensor dFake = D.Score(fake.Detach(), genLabels);
-        Tensor dLoss = Criterion(dReal, ones) + Criterion(dFake, zeros);
-        if (_averageDLoss) dLoss *= 0.5;
-        dLoss.Backward();
+        (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, ones);
+        (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, zeros);
         OptD.Step();
         OptD.ZeroGrad();
 
@@ -130,8 +127,28 @@ public sealed class GanTrainer
         OptG.ZeroGrad();
         Step++;
         using var noGrad = GradMode.NoGrad();
-        Tensor[] values = [dLoss, gLoss, dReal.Mean(), dFake.Mean()];
+        Tensor[] values = [dLossReal + dLossFake, gLoss, dReal, dFake];
         return scope.Keep(F.Concat(Array.ConvertAll(values, v => F.Reshape(v, 1)), axis: 0));
+    }
+
+    /// <summary>
+    /// D's loss on one batch toward <paramref name="target"/>, its gradient added into D's weights' gradients, and
+    /// the loss and mean score kept; D's graph for the batch (its activations) is released before the next batch
+    /// goes through, as PyTorch's example frees it by calling backward once per batch. The peak then holds one D
+    /// graph, not two. The gradients are the same numbers as one backward of the summed loss (the two
+    /// contributions to each weight are added either way).
+    /// </summary>
+    private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, Tensor target)
+    {
+        using var half = new TensorScope();
+        Tensor score = D.Score(images, labels);
+        Tensor loss = Criterion(score, target);
+        if (_averageDLoss) loss *= 0.5;
+        loss.Backward();
+        foreach (Tensor p in D.Parameters())
+            if (p.Grad is not null) half.Keep(p.Grad);
+        using var noGrad = GradMode.NoGrad();
+        return (half.Keep(loss.Detach()), half.Keep(score.Mean()));
     }
 
     /// <summary>Images from latent codes in eval mode (see <see cref="Sampling.Generate"/>).</summary>
