@@ -36,7 +36,9 @@ internal static class ConvGroups
     }
 
     /// <summary>Runs body(n0, count, threads, worker) for every group: on the calling thread with all threads for
-    /// each group's work, or with whole groups handed to workers 0 .. T-1 (threads = 1), first come first served.</summary>
+    /// each group's work, or with whole groups dealt to workers 0 .. T-1 (threads = 1) in turn. The deal is fixed,
+    /// not first come first served: a worker's groups are summed into its own slot of the filter gradient, so which
+    /// groups share a slot decides the order of the float sums, and a run must give the same bits every time.</summary>
     public static void Run(ConvGeometry g, Schedule plan, Action<int, int, int, int> body)
     {
         if (!plan.PerThread)
@@ -44,10 +46,10 @@ internal static class ConvGroups
             for (int n0 = 0; n0 < g.N; n0 += plan.GroupSize) body(n0, Math.Min(plan.GroupSize, g.N - n0), CpuParallel.Threads, 0);
             return;
         }
-        int next = -1;
-        Parallel.For(0, CpuParallel.Threads, new ParallelOptions { MaxDegreeOfParallelism = CpuParallel.Threads }, worker =>
+        int workers = CpuParallel.Threads;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
         {
-            for (int group; (group = Interlocked.Increment(ref next)) < plan.Groups;)
+            for (int group = worker; group < plan.Groups; group += workers)
             {
                 int n0 = group * plan.GroupSize;
                 body(n0, Math.Min(plan.GroupSize, g.N - n0), 1, worker);
