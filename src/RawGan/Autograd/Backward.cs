@@ -37,6 +37,7 @@ internal static class Backward
             }
 
             Node node = t.GradFn!;
+            node.CheckVersions(t);
             Tensor?[] inputGrads;
             using (GradMode.NoGrad()) inputGrads = node.BackwardRule(g);
             for (int i = 0; i < node.Inputs.Length; i++)

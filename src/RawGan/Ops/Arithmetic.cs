@@ -58,6 +58,28 @@ public static partial class F
             Tensor dx = EmptyLike(x);
             x.Backend.UnaryBackward(kind, alpha, x, y, dy, dx);
             return [dx];
-        });
+        }, readsOutput: kind is UnaryOp.Tanh or UnaryOp.Sigmoid);
+    }
+
+    /// <summary>
+    /// y = f(x) written over x (PyTorch's relu_ / inplace=True), for maps whose derivative the result alone gives
+    /// (ReLU and LeakyReLU with a slope ≥ 0: y &gt; 0 exactly where x &gt; 0), so x's values are not needed again and
+    /// its memory serves for y. x's storage version is bumped: an op recorded earlier that still needs x's old
+    /// values fails at backward with a message instead of computing a wrong gradient.
+    /// </summary>
+    private static Tensor UnaryInPlace(string op, UnaryOp kind, double alpha, Tensor x)
+    {
+        RequireFloat(op, x);
+        if (x.IsLeaf && x.RequiresGrad)
+            throw new InvalidOperationException($"{op}: a leaf tensor that requires grad ({x.Shape}) cannot be modified in place; use the out-of-place op.");
+        x.Backend.Unary(kind, alpha, x, x);
+        x.Storage.Version++;
+        Tensor y = new(x.Storage, x.Shape);
+        return Record(y, op, [x], dy =>
+        {
+            Tensor dx = EmptyLike(y);
+            y.Backend.UnaryBackward(kind, alpha, y, y, dy, dx);
+            return [dx];
+        }, readsOutput: true);
     }
 }

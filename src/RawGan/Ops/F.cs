@@ -14,11 +14,14 @@ public static partial class F
     private static Tensor EmptyLike(Tensor t) => Tensor.Empty(t.Shape, t.DType, t.Backend);
     private static Tensor Empty(Shape shape, Tensor like) => Tensor.Empty(shape, like.DType, like.Backend);
 
-    private static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward)
+    /// <param name="readsOutput">The rule reads <paramref name="output"/>: backward then checks that no in-place op
+    /// overwrote it.</param>
+    private static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, bool readsOutput = false)
     {
         if (!GradMode.Enabled) return output;
         foreach (Tensor t in inputs)
-            if (t.RequiresGrad) return output.RecordedBy(new Node(op, inputs, backward));
+            if (t.RequiresGrad)
+                return output.RecordedBy(new Node(op, inputs, backward) { OutputVersion = readsOutput ? output.Storage.Version : null });
         return output;
     }
 

@@ -21,10 +21,10 @@ public sealed class CganGenerator : GanGenerator
         _image = [channels, size, size];
         _labelEmb = RegisterModule("label_emb", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential(
-            new Linear(nz + classes, 128, generator: init), new LeakyReLU(0.2),
-            new Linear(128, 256, generator: init), new BatchNorm1d(256, 0.8), new LeakyReLU(0.2),
-            new Linear(256, 512, generator: init), new BatchNorm1d(512, 0.8), new LeakyReLU(0.2),
-            new Linear(512, 1024, generator: init), new BatchNorm1d(1024, 0.8), new LeakyReLU(0.2),
+            new Linear(nz + classes, 128, generator: init), new LeakyReLU(0.2, inplace: true),
+            new Linear(128, 256, generator: init), new BatchNorm1d(256, 0.8), new LeakyReLU(0.2, inplace: true),
+            new Linear(256, 512, generator: init), new BatchNorm1d(512, 0.8), new LeakyReLU(0.2, inplace: true),
+            new Linear(512, 1024, generator: init), new BatchNorm1d(1024, 0.8), new LeakyReLU(0.2, inplace: true),
             new Linear(1024, channels * size * size, generator: init), new Tanh()));
     }
 
@@ -50,9 +50,9 @@ public sealed class CganDiscriminator : GanDiscriminator
     {
         _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential(
-            new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2),
-            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
-            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2),
+            new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
+            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
+            new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 1, generator: init), new Sigmoid()));
     }
 

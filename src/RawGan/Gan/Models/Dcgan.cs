@@ -28,16 +28,16 @@ public sealed class DcganGenerator : GanGenerator
         var layers = new List<Module>();
         if (variant == DcganVariant.PyTorch)
         {
-            layers.AddRange([new ConvTranspose2d(input, width, 4, 1, 0, bias: false, generator: init), new BatchNorm2d(width), new ReLU()]);
+            layers.AddRange([new ConvTranspose2d(input, width, 4, 1, 0, bias: false, generator: init), new BatchNorm2d(width), new ReLU(inplace: true)]);
             for (int i = 1; i < doublings; i++, width /= 2)
-                layers.AddRange([new ConvTranspose2d(width, width / 2, 4, 2, 1, bias: false, generator: init), new BatchNorm2d(width / 2), new ReLU()]);
+                layers.AddRange([new ConvTranspose2d(width, width / 2, 4, 2, 1, bias: false, generator: init), new BatchNorm2d(width / 2), new ReLU(inplace: true)]);
             layers.AddRange([new ConvTranspose2d(width, channels, 4, 2, 1, bias: false, generator: init), new Tanh()]);
         }
         else
         {
-            layers.AddRange([new Linear(input, width * 16, generator: init), new Unflatten(width, 4, 4), new BatchNorm2d(width), new ReLU()]);
+            layers.AddRange([new Linear(input, width * 16, generator: init), new Unflatten(width, 4, 4), new BatchNorm2d(width), new ReLU(inplace: true)]);
             for (int i = 1; i < doublings; i++, width /= 2)
-                layers.AddRange([ConvTranspose2d.Same(width, width / 2, 5, 2, generator: init), new BatchNorm2d(width / 2), new ReLU()]);
+                layers.AddRange([ConvTranspose2d.Same(width, width / 2, 5, 2, generator: init), new BatchNorm2d(width / 2), new ReLU(inplace: true)]);
             layers.AddRange([ConvTranspose2d.Same(width, channels, 5, 2, generator: init), new Tanh()]);
         }
         Variant = variant;
@@ -80,10 +80,10 @@ public sealed class DcganDiscriminator : GanDiscriminator
         var layers = new List<Module>();
         bool pt = variant == DcganVariant.PyTorch;
         int inChannels = channels + conditionalClasses;
-        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, generator: init), new LeakyReLU(0.2)]);
+        layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, generator: init), new LeakyReLU(0.2, inplace: true)]);
         for (int i = 1; i < doublings; i++, width *= 2)
             layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init),
-                             new BatchNorm2d(width * 2), new LeakyReLU(0.2)]);
+                             new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
         layers.Add(new Sigmoid());

@@ -21,7 +21,7 @@ public sealed class MlpGenerator : GanGenerator
         foreach (int h in hidden)
         {
             layers.Add(new Linear(width, h, generator: init));
-            layers.Add(new ReLU());
+            layers.Add(new ReLU(inplace: true));
             width = h;
         }
         layers.Add(new Linear(width, channels * size * size, generator: init));
@@ -51,7 +51,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
         foreach (int h in hidden)
         {
             layers.Add(new Linear(width, h, generator: init));
-            layers.Add(new LeakyReLU(0.2));
+            layers.Add(new LeakyReLU(0.2, inplace: true));
             width = h;
         }
         layers.Add(new Linear(width, 1, generator: init));
