@@ -8,6 +8,9 @@ internal sealed unsafe partial class EmulatedCudaApi
 {
     public int MathMode { get; private set; }
 
+    /// <summary>Computes -alpha·op(A)·op(B) instead: a library that loads but computes wrongly, for the start-up check's test.</summary>
+    public bool NegateGemm { get; init; }
+
     public int cublasGetVersion(nint handle, out int version)
     {
         version = 0;
@@ -28,7 +31,7 @@ internal sealed unsafe partial class EmulatedCudaApi
         // The leading-dimension rules of the BLAS: each at least the stored matrix's row count.
         if (m < 0 || n < 0 || k < 0 || lda < Math.Max(1, ta ? k : m) || ldb < Math.Max(1, tb ? n : k) || ldc < Math.Max(1, m))
             throw Refused(call, "CUBLAS_STATUS_INVALID_VALUE");
-        float al = *alpha, be = *beta;
+        float al = NegateGemm ? -*alpha : *alpha, be = *beta;
         lock (_gate)
         {
             float[] A = ReadMatrix(a, ta ? k : m, ta ? m : k, lda), B = ReadMatrix(b, tb ? n : k, tb ? k : n, ldb);

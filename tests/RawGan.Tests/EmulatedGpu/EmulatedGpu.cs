@@ -15,11 +15,14 @@ internal static class EmulatedGpu
     private static readonly Lazy<(CudaBackend Backend, EmulatedCudaApi Api)> Instance = new(() =>
     {
         var api = new EmulatedCudaApi();
-        var info = new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2,
-            MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0);
-        return (new CudaBackend(api, index: 0, device: 0, context: 1, stream: 1, cublas: 1, cudnn: 1, info), api);
+        return (Create(api), api);
     });
 
     public static CudaBackend Backend => Instance.Value.Backend;
     public static EmulatedCudaApi Api => Instance.Value.Api;
+
+    /// <summary>A backend of its own on <paramref name="api"/> (for tests that break the emulation on purpose).</summary>
+    public static CudaBackend Create(EmulatedCudaApi api) =>
+        new(api, index: 0, device: 0, context: 1, stream: 1, cublas: 1, cudnn: 1,
+            new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2, MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0));
 }

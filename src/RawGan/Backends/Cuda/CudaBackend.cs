@@ -134,7 +134,9 @@ public sealed partial class CudaBackend : IBackend
         CheckCudnn(Interop.Cudnn.cudnnCreate(out nint cudnn));
         CheckCudnn(Interop.Cudnn.cudnnSetStream(cudnn, stream));
 
-        return new CudaBackend(NativeCudaApi.Instance, index, device, context, stream, cublas, cudnn, info);
+        var backend = new CudaBackend(NativeCudaApi.Instance, index, device, context, stream, cublas, cudnn, info);
+        CudaSelfTest.Run(backend);
+        return backend;
     }
 
     /// <summary>Makes this device's context current on the calling thread (a thread-local check; the driver call
