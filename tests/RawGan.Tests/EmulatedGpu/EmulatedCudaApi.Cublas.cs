@@ -6,8 +6,6 @@ namespace RawGan.Tests.EmulatedGpu;
 /// and op(B) [k, n]; element (i, j) of a matrix with leading dimension ld is at (i + j·ld). Sums in float64.</summary>
 internal sealed unsafe partial class EmulatedCudaApi
 {
-    public int MathMode { get; private set; }
-
     /// <summary>Computes -alpha·op(A)·op(B) instead: a library that loads but computes wrongly, for the start-up check's test.</summary>
     public bool NegateGemm { get; init; }
 
@@ -17,11 +15,8 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cublas.StatusSuccess;
     }
 
-    public int cublasSetMathMode(nint handle, int mode)
-    {
-        MathMode = mode;
-        return Interop.Cublas.StatusSuccess;
-    }
+    /// <summary>Accepted and ignored: the emulation sums in float64 whatever the mode (TF32 or not).</summary>
+    public int cublasSetMathMode(nint handle, int mode) => Interop.Cublas.StatusSuccess;
 
     public int cublasSgemm(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int lda, ulong b, int ldb,
         float* beta, ulong c, int ldc)

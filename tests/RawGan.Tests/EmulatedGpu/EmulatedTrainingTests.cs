@@ -120,10 +120,11 @@ public class EmulatedTrainingTests
             return trainer.EnqueueStep(real, Tensor.FromSpan<int>(labels, new Shape(4), DType.Int32, trainer.Backend));
         }
         Step(); // the first step may read what it caches (BatchNorm's step count)
-        long before = EmulatedGpu.Api.DeviceToHostCopies;
+        long copies = EmulatedGpu.Api.DeviceToHostCopies, launches = EmulatedGpu.Api.Launches;
 
         Step();
 
-        Assert.Equal(before, EmulatedGpu.Api.DeviceToHostCopies);
+        Assert.Equal(copies, EmulatedGpu.Api.DeviceToHostCopies);
+        Assert.True(EmulatedGpu.Api.Launches > launches + 50, "the step's work went through the kernels");
     }
 }

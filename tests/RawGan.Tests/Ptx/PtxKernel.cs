@@ -45,7 +45,6 @@ internal sealed class PtxKernel
         for (int i = 0; i < args.Length; i++)
             arguments[i] = Parameters[i].Size == 8 ? args[i] : args[i] & ((1UL << (8 * Parameters[i].Size)) - 1);
         long executed = new PtxExecutor(this, memory, gridX, gridY, blockX, Module.HasExternShared ? sharedBytes : 0, arguments).Run();
-        Module.CountInstructions(executed);
         return new PtxLaunchStats(executed, (long)gridX * gridY, threads);
     }
 }

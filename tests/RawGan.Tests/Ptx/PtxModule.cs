@@ -9,7 +9,6 @@ internal sealed class PtxModule
     private const ulong SharedStart = 0x100, SharedGap = 0x100;
 
     private readonly Dictionary<string, PtxKernel> _kernels = [];
-    private long _instructionsExecuted;
 
     public string FileName { get; }
     /// <summary>The <c>.entry</c> names, in file order.</summary>
@@ -19,9 +18,6 @@ internal sealed class PtxModule
     internal IReadOnlyList<(PtxSharedSymbol Symbol, ulong Address)> SharedLayout { get; }
     internal ulong ExternSharedBase { get; }
     internal bool HasExternShared { get; }
-
-    /// <summary>Instructions executed by all launches of this module's kernels (micro-operations included).</summary>
-    public long InstructionsExecuted => Interlocked.Read(ref _instructionsExecuted);
 
     /// <summary>A launch executing more instructions than this faults (an endless loop).</summary>
     public long MaxInstructionsPerLaunch { get; set; } = 2_000_000_000;
@@ -78,5 +74,4 @@ internal sealed class PtxModule
         ? kernel
         : throw new KeyNotFoundException($"{FileName} has no .entry '{name}' (entries: {string.Join(", ", Entries)})");
 
-    internal void CountInstructions(long count) => Interlocked.Add(ref _instructionsExecuted, count);
 }

@@ -18,16 +18,11 @@ internal static class CpuArrayPool
     public const long MinBytes = 64 * 1024;
 
     /// <summary>The most the cache holds; arrays released beyond it go to the GC.</summary>
-    public static long CapacityBytes { get; set; } = 2L << 30;
+    private const long CapacityBytes = 2L << 30;
 
     private static readonly Lock Gate = new();
     private static readonly Dictionary<(DType, long), Stack<Array>> Free = [];
     private static long _cachedBytes;
-
-    public static long CachedBytes
-    {
-        get { lock (Gate) return _cachedBytes; }
-    }
 
     /// <summary>When set, every array handed out is first filled with NaN (all bits set; -1 for int32), so that code
     /// which reads an element it never wrote gets a NaN instead of a plausible zero. The test suite sets it.</summary>
@@ -74,16 +69,6 @@ internal static class CpuArrayPool
             if (!Free.TryGetValue((dtype, array.LongLength), out Stack<Array>? stack)) Free[(dtype, array.LongLength)] = stack = new Stack<Array>();
             stack.Push(array);
             _cachedBytes += bytes;
-        }
-    }
-
-    /// <summary>Hands every cached array to the GC (as torch.cuda.empty_cache does for its pool).</summary>
-    public static void EmptyCache()
-    {
-        lock (Gate)
-        {
-            Free.Clear();
-            _cachedBytes = 0;
         }
     }
 }
