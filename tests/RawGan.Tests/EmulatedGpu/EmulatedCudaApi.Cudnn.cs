@@ -1,10 +1,12 @@
+using RawGan.Backends;
+using RawGan.Backends.Cpu;
 using RawGan.Backends.Cuda;
 
 namespace RawGan.Tests.EmulatedGpu;
 
 /// <summary>
-/// cuDNN's legacy convolution API by its definitions (NCHW float tensors, KCRS filters, cross-correlation):
-/// forward y = alpha·conv(x, w) + beta·y, backward data dx = alpha·convᵀ(dy, w) + beta·dx, backward filter
+/// cuDNN's legacy convolution API (NCHW float tensors, KCRS filters, cross-correlation): forward
+/// y = alpha·conv(x, w) + beta·y, backward data dx = alpha·convᵀ(dy, w) + beta·dx, backward filter
 /// dw = alpha·corr(x, dy) + beta·dw. The descriptors' shapes must agree as cuDNN checks them (else
 /// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows.
 /// </summary>
@@ -129,30 +131,32 @@ internal sealed unsafe partial class EmulatedCudaApi
         ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw) =>
         Convolve("cudnnConvolutionBackwardFilter", Operand.W, xDesc, x, dwDesc, dw, convDesc, dyDesc, dy, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
 
-    /// <summary>output = alpha·Σ + beta·output, where Σ runs over every product x·w of the convolution and lands on
-    /// the y element (forward), the x element (backward data) or the w element (backward filter) it involves.</summary>
+    /// <summary>output = alpha·conv + beta·output, the convolution (or its adjoint) computed by the CPU reference in
+    /// float64 (cuDNN's cross-correlation is PyTorch's, which the reference is checked against): what is under test
+    /// here is how the backend describes the convolution to cuDNN, which <see cref="Geometry"/> checks.</summary>
     private int Convolve(string call, Operand output, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, nint yDesc, ulong y,
         int algo, ulong workspace, nuint workspaceBytes, float alpha, float beta)
     {
-        var (g, conv) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        var (shapes, conv) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        if (conv.DilationH != 1 || conv.DilationW != 1) throw Refused(call, "dilation is not emulated");
+        var g = new ConvGeometry(shapes.X.N, shapes.X.C, shapes.X.H, shapes.X.W, shapes.W.K, shapes.W.R, shapes.W.S,
+            conv.StrideH, conv.StrideW, conv.PadH, conv.PadW, conv.PadH, conv.PadW);
         lock (_gate)
         {
             CheckWorkspace(call, algo, workspace, workspaceBytes);
-            float[] X = Read(x, g.X), W = Read(w, g.W), Y = Read(y, g.Y);
-            (float[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
+            double[] X = Read(x, shapes.X), W = Read(w, shapes.W), Y = Read(y, shapes.Y);
+            (double[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
             var sum = new double[result.Length];
-            Visit(g, conv, (xi, wi, yi) =>
+            switch (output)
             {
-                switch (output)
-                {
-                    case Operand.Y: sum[yi] += (double)X[xi] * W[wi]; break;
-                    case Operand.X: sum[xi] += (double)Y[yi] * W[wi]; break;
-                    default: sum[wi] += (double)X[xi] * Y[yi]; break;
-                }
-            });
+                case Operand.Y: ReferenceDense.Conv2d(g, X, W, sum); break;
+                case Operand.X: ReferenceDense.Conv2dBackwardData(g, Y, W, sum); break;
+                default: ReferenceDense.Conv2dBackwardFilter(g, X, Y, sum); break;
+            }
+            var written = new float[result.Length];
             for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
-                result[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * (double)result[i]));
-            Memory.Write(address, (ReadOnlySpan<float>)result);
+                written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
+            Memory.Write(address, (ReadOnlySpan<float>)written);
         }
         return Interop.Cudnn.StatusSuccess;
     }
@@ -183,39 +187,13 @@ internal sealed unsafe partial class EmulatedCudaApi
         Memory.Read(workspace, probe); // must be device memory the size asked for
     }
 
-    private float[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);
-    private float[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S);
+    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);
+    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S);
 
-    private float[] Read(ulong p, long count)
+    private double[] Read(ulong p, long count)
     {
         var v = new float[count];
         Memory.Read(p, v.AsSpan());
-        return v;
-    }
-
-    /// <summary>Calls <paramref name="term"/>(x index, w index, y index) for every product of the convolution.</summary>
-    private static void Visit(Shapes g, ConvDesc c, Action<long, long, long> term)
-    {
-        TensorDesc x = g.X, y = g.Y;
-        FilterDesc w = g.W;
-        for (int n = 0; n < x.N; n++)
-            for (int k = 0; k < w.K; k++)
-                for (int p = 0; p < y.H; p++)
-                    for (int q = 0; q < y.W; q++)
-                    {
-                        long yi = ((long)(n * y.C + k) * y.H + p) * y.W + q;
-                        for (int ch = 0; ch < w.C; ch++)
-                            for (int r = 0; r < w.R; r++)
-                            {
-                                int h = p * c.StrideH - c.PadH + r * c.DilationH;
-                                if ((uint)h >= (uint)x.H) continue;
-                                for (int s = 0; s < w.S; s++)
-                                {
-                                    int col = q * c.StrideW - c.PadW + s * c.DilationW;
-                                    if ((uint)col >= (uint)x.W) continue;
-                                    term(((long)(n * x.C + ch) * x.H + h) * x.W + col, ((long)(k * w.C + ch) * w.R + r) * w.S + s, yi);
-                                }
-                            }
-                    }
+        return Array.ConvertAll(v, f => (double)f);
     }
 }
