@@ -5,13 +5,21 @@ namespace RawGan.Tests.Ptx;
 /// <summary>ld/st/red/atom on .global and .shared: alignment, bounds and race checks, then the access.</summary>
 internal sealed partial class PtxExecutor
 {
-    private void GlobalAccess(PtxThread t, PtxFunction f, int pc, ulong[] r, int fb, ref PtxInstruction ins, bool store)
+    /// <summary>The access's address and size in bytes, which must be naturally aligned (16 bytes for a v4).</summary>
+    private (ulong Address, int Total, string Kind) Aligned(PtxThread t, PtxFunction f, int pc, ulong[] r, int fb, ref PtxInstruction ins,
+        bool store, string space)
     {
         int total = ins.Size * ins.Count;
         ulong address = r[fb + ins.A] + (ulong)ins.Offset;
         string kind = store ? "store" : "load";
         if ((address & (ulong)(total - 1)) != 0)
-            throw Fault(t, f, pc, $"misaligned global {kind} of {total} bytes at 0x{address:x} (needs {total}-byte alignment)");
+            throw Fault(t, f, pc, $"misaligned {space} {kind} of {total} bytes at 0x{address:x} (needs {total}-byte alignment)");
+        return (address, total, kind);
+    }
+
+    private void GlobalAccess(PtxThread t, PtxFunction f, int pc, ulong[] r, int fb, ref PtxInstruction ins, bool store)
+    {
+        (ulong address, int total, string kind) = Aligned(t, f, pc, r, fb, ref ins, store, "global");
         PtxAllocation allocation = _memory.Find(address, total)
             ?? throw Fault(t, f, pc, $"out-of-bounds global {kind} of {total} bytes at 0x{address:x}: {_memory.Describe(address, total)}");
         int offset = (int)(address - allocation.Address);
@@ -35,11 +43,7 @@ internal sealed partial class PtxExecutor
 
     private void SharedAccess(PtxThread t, PtxFunction f, int pc, ulong[] r, int fb, ref PtxInstruction ins, bool store)
     {
-        int total = ins.Size * ins.Count;
-        ulong address = r[fb + ins.A] + (ulong)ins.Offset;
-        string kind = store ? "store" : "load";
-        if ((address & (ulong)(total - 1)) != 0)
-            throw Fault(t, f, pc, $"misaligned shared {kind} of {total} bytes at 0x{address:x} (needs {total}-byte alignment)");
+        (ulong address, int total, string kind) = Aligned(t, f, pc, r, fb, ref ins, store, "shared");
         if (!_shared.Contains(address, total))
             throw Fault(t, f, pc, $"out-of-bounds shared {kind} of {total} bytes at 0x{address:x}: {_shared.Describe(address, total)}");
         var me = new PtxAccessor(t.Index, 0, _memory.Epoch, _blockEpoch, (int)_blockDim);
