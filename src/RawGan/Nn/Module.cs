@@ -14,6 +14,7 @@ public abstract class Module
     private readonly List<(string Name, Tensor Value)> _buffers = [];
     private readonly List<(string Name, Module Value)> _children = [];
     private readonly Dictionary<string, int> _tensorIndex = []; // name -> index into _parameters (≥ 0) or ~index into _buffers
+    private readonly HashSet<string> _nonPersistent = [];
 
     /// <summary>Training mode (the default): BatchNorm uses batch statistics and Dropout drops.</summary>
     public bool Training { get; private set; } = true;
@@ -40,11 +41,15 @@ public abstract class Module
         return value;
     }
 
-    protected Tensor RegisterBuffer(string name, Tensor value)
+    /// <summary>A tensor the module owns but does not train: it moves with <see cref="To(IBackend)"/>. A
+    /// non-<paramref name="persistent"/> buffer (a constant the module derives itself) is left out of
+    /// <see cref="StateDict"/>, as PyTorch's register_buffer(persistent=False).</summary>
+    protected Tensor RegisterBuffer(string name, Tensor value, bool persistent = true)
     {
         CheckNewName(name);
         _tensorIndex[name] = ~_buffers.Count;
         _buffers.Add((name, value));
+        if (!persistent) _nonPersistent.Add(name);
         return value;
     }
 
@@ -86,12 +91,13 @@ public abstract class Module
         foreach (var entry in child.NamedBuffers(prefix + name + ".")) yield return entry;
     }
 
-    /// <summary>Every parameter and buffer by its PyTorch state_dict name, in PyTorch's order.</summary>
+    /// <summary>Every parameter and persistent buffer by its PyTorch state_dict name, in PyTorch's order.</summary>
     public IReadOnlyList<(string Name, Tensor Value)> StateDict(string prefix = "")
     {
         var entries = new List<(string, Tensor)>();
         foreach ((string name, Tensor p) in _parameters) entries.Add((prefix + name, p));
-        foreach ((string name, Tensor b) in _buffers) entries.Add((prefix + name, b));
+        foreach ((string name, Tensor b) in _buffers)
+            if (!_nonPersistent.Contains(name)) entries.Add((prefix + name, b));
         foreach ((string name, Module child) in _children) entries.AddRange(child.StateDict(prefix + name + "."));
         return entries;
     }

@@ -34,6 +34,9 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     /// <summary>Device-to-host copies so far: each is a point where the host waits for the GPU.</summary>
     public long DeviceToHostCopies { get; private set; }
 
+    /// <summary>Host-to-device copies so far (a training step should upload its batch and nothing else).</summary>
+    public long HostToDeviceCopies { get; private set; }
+
     // Handles are 1-based indices into the lists (0 is never a valid handle).
     private static nint Handle(int index) => index + 1;
     private static int Index(nint handle) => (int)handle - 1;
@@ -46,7 +49,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     {
         lock (_gate)
         {
-            total = (nuint)TotalMemory;
+            total = unchecked((nuint)TotalMemory); // 64-bit hosts only, as the real driver
             free = (nuint)(TotalMemory - _bytesAllocated);
             return CUresult.Success;
         }
@@ -179,7 +182,11 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
 
     public CUresult cuMemcpyHtoDAsync(ulong destination, void* source, nuint bytes, nint stream)
     {
-        lock (_gate) Memory.Write(destination, new ReadOnlySpan<byte>(source, checked((int)bytes)));
+        lock (_gate)
+        {
+            Memory.Write(destination, new ReadOnlySpan<byte>(source, checked((int)bytes)));
+            HostToDeviceCopies++;
+        }
         return CUresult.Success;
     }
 

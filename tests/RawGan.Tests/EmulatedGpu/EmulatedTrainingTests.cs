@@ -57,7 +57,7 @@ public class EmulatedTrainingTests
             float[] onGpu;
             using (var run = TrainingRun.Create(config, data, EmulatedGpu.Backend, dir))
             {
-                Assert.Equal(RunOutcome.Interrupted, run.Run(stopAtStep: 3));
+                Assert.Equal(RunOutcome.Interrupted, run.Run(TestContext.Current.CancellationToken, stopAtStep: 3));
                 onGpu = run.Trainer.G.Parameters().SelectMany(p => p.ToFloatArray()).ToArray();
             }
             Assert.True(File.Exists(Path.Combine(dir, "samples", "step-000002.png")));
@@ -66,7 +66,7 @@ public class EmulatedTrainingTests
             using var resumed = TrainingRun.Resume(dir, data, CpuBackend.Default);
             Assert.Equal(3, resumed.Trainer.Step);
             Assert.Equal(onGpu, resumed.Trainer.G.Parameters().SelectMany(p => p.ToFloatArray()).ToArray());
-            Assert.Equal(RunOutcome.Completed, resumed.Run());
+            Assert.Equal(RunOutcome.Completed, resumed.Run(TestContext.Current.CancellationToken));
             Assert.True(SafeTensors.Read(Path.Combine(dir, "generator.safetensors")).Tensors.Count > 0);
         }
         finally
@@ -108,7 +108,7 @@ public class EmulatedTrainingTests
     [Theory]
     [InlineData("cgan", 1, 8, 3)]   // labels through an embedding, dropout, BatchNorm1d
     [InlineData("cdcgan", 1, 16, 3)] // one-hot label planes, convolutions, BatchNorm2d
-    public void A_training_step_never_waits_for_the_device(string model, int channels, int size, int classes)
+    public void A_training_step_never_waits_for_the_device_and_uploads_only_its_batch(string model, int channels, int size, int classes)
     {
         var config = new GanConfig { Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 2 };
         var trainer = new GanTrainer(config, channels, size, classes, EmulatedGpu.Backend);
@@ -120,11 +120,13 @@ public class EmulatedTrainingTests
             return trainer.EnqueueStep(real, Tensor.FromSpan<int>(labels, new Shape(4), DType.Int32, trainer.Backend));
         }
         Step(); // the first step may read what it caches (BatchNorm's step count)
-        long copies = EmulatedGpu.Api.DeviceToHostCopies, launches = EmulatedGpu.Api.Launches;
+        long reads = EmulatedGpu.Api.DeviceToHostCopies, uploads = EmulatedGpu.Api.HostToDeviceCopies, launches = EmulatedGpu.Api.Launches;
 
         Step();
 
-        Assert.Equal(copies, EmulatedGpu.Api.DeviceToHostCopies);
+        Assert.Equal(reads, EmulatedGpu.Api.DeviceToHostCopies);
+        // The batch (images, labels) and the generated images' labels (drawn on the host, as torch.randint): nothing else.
+        Assert.Equal(uploads + 3, EmulatedGpu.Api.HostToDeviceCopies);
         Assert.True(EmulatedGpu.Api.Launches > launches + 50, "the step's work went through the kernels");
     }
 }

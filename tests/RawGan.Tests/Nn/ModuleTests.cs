@@ -17,6 +17,18 @@ public class ModuleTests
     }
 
     [Fact]
+    public void A_non_persistent_buffer_moves_with_the_module_but_stays_out_of_the_state_dict()
+    {
+        // The conditional DCGAN's one-hot table: PyTorch's register_buffer(persistent=False).
+        var d = new DcganDiscriminator(ndf: 4, channels: 1, size: 8, conditionalClasses: 3);
+        Assert.DoesNotContain(d.StateDict(), e => e.Name.Contains("one_hot"));
+        var (name, identity) = Assert.Single(d.NamedBuffers(), b => b.Name.StartsWith("one_hot"));
+        Assert.Equal("one_hot.identity", name);
+        Assert.Equal(new Shape(3, 3), identity.Shape);
+        d.LoadStateDict(d.StateDict().ToDictionary(e => e.Name, e => e.Value)); // strict: not asked for either
+    }
+
+    [Fact]
     public void Train_and_eval_reach_every_descendant()
     {
         var inner = new Sequential(new Dropout(0.5, new Generator(1)));

@@ -16,13 +16,12 @@ public enum DcganVariant { PyTorch, TensorFlow }
 public sealed class DcganGenerator : GanGenerator
 {
     private readonly Sequential _main;
-    private readonly int _classes;
+    private readonly OneHot? _oneHot;
 
     public DcganGenerator(int nz, int ngf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
     {
         int doublings = Doublings(size);
         LatentSize = nz;
-        _classes = conditionalClasses;
         int input = nz + conditionalClasses;
         int width = ngf << (doublings - 1); // channels at 4×4: ngf·8 for 64×64
         var layers = new List<Module>();
@@ -42,16 +41,17 @@ public sealed class DcganGenerator : GanGenerator
         }
         Variant = variant;
         _main = RegisterModule("main", new Sequential([.. layers]));
+        if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }
 
     public DcganVariant Variant { get; }
     public override int LatentSize { get; }
-    public override bool IsConditional => _classes > 0;
+    public override bool IsConditional => _oneHot is not null;
 
     public override Tensor Generate(Tensor z, Tensor? labels)
     {
         CheckLabels(z, labels);
-        Tensor x = IsConditional ? F.Concat([z, OneHot.Encode(labels!, _classes, z)], 1) : z;
+        Tensor x = _oneHot is null ? z : F.Concat([z, _oneHot.Forward(labels!)], 1);
         return _main.Forward(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
     }
 
@@ -70,12 +70,11 @@ public sealed class DcganGenerator : GanGenerator
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
-    private readonly int _classes;
+    private readonly OneHot? _oneHot;
 
     public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
     {
         int doublings = DcganGenerator.Doublings(size);
-        _classes = conditionalClasses;
         int width = ndf;
         var layers = new List<Module>();
         bool pt = variant == DcganVariant.PyTorch;
@@ -88,18 +87,20 @@ public sealed class DcganDiscriminator : GanDiscriminator
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
         layers.Add(new Sigmoid());
         _main = RegisterModule("main", new Sequential([.. layers]));
+        if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }
 
-    public override bool IsConditional => _classes > 0;
+    public override bool IsConditional => _oneHot is not null;
 
     public override Tensor Score(Tensor images, Tensor? labels)
     {
         Tensor x = images;
-        if (IsConditional)
+        if (_oneHot is not null)
         {
             if (labels is null) throw new ArgumentException("This DCGAN discriminator is conditional: pass a label per image.");
-            Tensor planes = OneHot.Encode(labels, _classes, images);
-            planes = F.ExpandTo(F.Reshape(planes, planes.Shape[0], _classes, 1, 1), new Shape(images.Shape[0], _classes, images.Shape[2], images.Shape[3]));
+            Tensor planes = _oneHot.Forward(labels);
+            int classes = planes.Shape[1];
+            planes = F.ExpandTo(F.Reshape(planes, planes.Shape[0], classes, 1, 1), new Shape(images.Shape[0], classes, images.Shape[2], images.Shape[3]));
             x = F.Concat([images, planes], 1);
         }
         return F.Reshape(_main.Forward(x), images.Shape[0]);

@@ -1,18 +1,21 @@
+using RawGan.Nn;
 using RawGan.Ops;
 using RawGan.Tensors;
 
 namespace RawGan.Gan.Models;
 
-internal static class OneHot
+/// <summary>One-hot rows [N, classes] for int32 labels: rows of the identity gathered by label (an embedding
+/// lookup), so the labels are never read back to the host; a label out of range is refused by the gather's index
+/// check. The identity is a non-persistent buffer: it moves to the model's device once and stays out of the
+/// state_dict, whose names match PyTorch's conditional models.</summary>
+internal sealed class OneHot : Module
 {
-    /// <summary>One-hot rows [N, classes] for int32 labels, with <paramref name="like"/>'s dtype and device: rows of
-    /// the identity gathered by label (an embedding lookup), so the labels are never read back to the host; a label
-    /// out of range is refused by the gather's index check.</summary>
-    public static Tensor Encode(Tensor labels, int classes, Tensor like)
+    public OneHot(int classes)
     {
         var identity = new float[classes * classes];
         for (int i = 0; i < classes; i++) identity[i * classes + i] = 1;
-        Tensor table = Tensor.FromSpan<float>(identity, new Shape(classes, classes), DType.Float32, like.Backend).ToDType(like.DType);
-        return F.Embedding(labels, table);
+        RegisterBuffer("identity", Tensor.FromArray(identity, new Shape(classes, classes)), persistent: false);
     }
+
+    public override Tensor Forward(Tensor labels) => F.Embedding(labels, Get("identity"));
 }
