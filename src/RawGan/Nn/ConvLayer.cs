@@ -7,9 +7,9 @@ namespace RawGan.Nn;
 /// initialisation, a stride and a padding.</summary>
 public abstract class ConvLayer : Module
 {
-    /// <param name="weightShape">[out, in, k, k] for a convolution, [in, out, k, k] for a transposed one.</param>
-    /// <param name="fanIn">PyTorch computes it from dim 1 of the weight: in·k² for a convolution, out·k² for a
-    /// transposed one.</param>
+    /// <summary>The weight is [out, in, k, k] for a convolution, [in, out, k, k] for a transposed one; PyTorch
+    /// computes the fan-in for its initialisation from dim 1 of the weight: in·k² for a convolution, out·k² for a
+    /// transposed one.</summary>
     protected ConvLayer(string name, int[] weightShape, int outChannels, int fanIn, int stride, Padding2d padding, bool bias, Generator? generator)
     {
         if (weightShape.Any(d => d <= 0) || stride <= 0)

@@ -14,8 +14,9 @@ public static partial class F
     private static Tensor EmptyLike(Tensor t) => Tensor.Empty(t.Shape, t.DType, t.Backend);
     private static Tensor Empty(Shape shape, Tensor like) => Tensor.Empty(shape, like.DType, like.Backend);
 
-    /// <param name="readsOutput">The rule reads <paramref name="output"/>: backward then checks that no in-place op
-    /// overwrote it.</param>
+    /// <summary>Puts <paramref name="output"/> on the tape with its <paramref name="backward"/> rule. With
+    /// <paramref name="readsOutput"/> the rule reads the output, so backward checks that no in-place op overwrote
+    /// it.</summary>
     private static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, bool readsOutput = false)
     {
         if (!GradMode.Enabled) return output;

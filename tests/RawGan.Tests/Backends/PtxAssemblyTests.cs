@@ -7,7 +7,7 @@ namespace RawGan.Tests.Backends;
 public class PtxAssemblyTests
 {
     [Fact]
-    public void All_kernels_assemble_for_sm80_and_sm90()
+    public async Task All_kernels_assemble_for_sm80_and_sm90()
     {
         string root = RepositoryRoot();
         var start = new ProcessStartInfo("bash", [Path.Combine(root, "tools", "check-ptx.sh")])
@@ -17,9 +17,10 @@ public class PtxAssemblyTests
             WorkingDirectory = root,
         };
         using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(), stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        string output = stdout.Result + stderr.Result;
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync(cancel), stderr = process.StandardError.ReadToEndAsync(cancel);
+        await process.WaitForExitAsync(cancel);
+        string output = await stdout + await stderr;
         if (process.ExitCode == 3) Assert.Skip(output.Trim());
         Assert.True(process.ExitCode == 0, output);
         Assert.Contains("all kernels assemble", output);

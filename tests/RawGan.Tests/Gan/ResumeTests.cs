@@ -24,15 +24,15 @@ public class ResumeTests : IDisposable
 
         string straight = Path.Combine(_root, "straight"), resumed = Path.Combine(_root, "resumed");
         using (var run = TrainingRun.Create(config, data, CpuBackend.Default, straight))
-            Assert.Equal(RunOutcome.Completed, run.Run());
+            Assert.Equal(RunOutcome.Completed, run.Run(TestContext.Current.CancellationToken));
 
         using (var run = TrainingRun.Create(config, data, CpuBackend.Default, resumed))
-            Assert.Equal(RunOutcome.Interrupted, run.Run(stopAtStep: 3));
+            Assert.Equal(RunOutcome.Interrupted, run.Run(TestContext.Current.CancellationToken, stopAtStep: 3));
         using (var run = TrainingRun.Resume(resumed, data, CpuBackend.Default))
         {
             Assert.Equal(3, run.Trainer.Step);
             Assert.Equal(new DataPosition(1, 1), run.Position);
-            Assert.Equal(RunOutcome.Completed, run.Run());
+            Assert.Equal(RunOutcome.Completed, run.Run(TestContext.Current.CancellationToken));
         }
 
         Assert.Equal(File.ReadAllLines(Path.Combine(straight, "metrics.csv")).Select(Losses), File.ReadAllLines(Path.Combine(resumed, "metrics.csv")).Select(Losses));
@@ -54,7 +54,7 @@ public class ResumeTests : IDisposable
     {
         var config = new GanConfig { Model = "mlp", Nz = 4, BatchSize = 2, Epochs = 1, SampleEvery = 0 };
         string dir = Path.Combine(_root, "run");
-        using (var run = TrainingRun.Create(config, new TinyDataset(4, 1, 8, 1), CpuBackend.Default, dir)) run.Run();
+        using (var run = TrainingRun.Create(config, new TinyDataset(4, 1, 8, 1), CpuBackend.Default, dir)) run.Run(TestContext.Current.CancellationToken);
         var e = Assert.Throws<ArgumentException>(() => TrainingRun.Resume(dir, new TinyDataset(4, 3, 8, 1), CpuBackend.Default));
         Assert.Contains("3×8²", e.Message);
     }

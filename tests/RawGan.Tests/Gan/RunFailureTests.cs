@@ -36,7 +36,7 @@ public class RunFailureTests : IDisposable
         using var run = TrainingRun.Create(Config, new NanDataset(), CpuBackend.Default, dir);
         var notices = new List<string>();
         run.Notice += notices.Add;
-        Assert.Equal(RunOutcome.Diverged, run.Run());
+        Assert.Equal(RunOutcome.Diverged, run.Run(TestContext.Current.CancellationToken));
         Assert.Contains(notices, n => n.Contains("NaN") && n.Contains("step 1"));
         Assert.False(File.Exists(run.LatestCheckpoint));
     }
@@ -45,14 +45,14 @@ public class RunFailureTests : IDisposable
     public void Rollback_restores_the_last_good_checkpoint_and_gives_up_after_repeated_failures()
     {
         string dir = Path.Combine(_root, "rollback");
-        using (var good = TrainingRun.Create(Config, new TinyDataset(8, 1, 8, 1), CpuBackend.Default, dir)) good.Run();
+        using (var good = TrainingRun.Create(Config, new TinyDataset(8, 1, 8, 1), CpuBackend.Default, dir)) good.Run(TestContext.Current.CancellationToken);
         SafeTensorsFile before = SafeTensors.Read(Path.Combine(dir, "generator.safetensors"));
 
         // Losses read after every step, so each NaN step is caught before the next.
         using var run = TrainingRun.Resume(dir, new NanDataset(), CpuBackend.Default, c => c with { OnNan = "rollback", Epochs = 3, LogEvery = 1 });
         var notices = new List<string>();
         run.Notice += notices.Add;
-        Assert.Equal(RunOutcome.Diverged, run.Run());
+        Assert.Equal(RunOutcome.Diverged, run.Run(TestContext.Current.CancellationToken));
         Assert.Equal(3, notices.Count(n => n.Contains("Rolled back")));
         Assert.Equal(2, Checkpoint.ReadInfo(run.LatestCheckpoint).Step); // the diverged step 3 is never saved
         SafeTensorsFile after = SafeTensors.Read(Path.Combine(dir, "generator.safetensors"));
@@ -63,7 +63,7 @@ public class RunFailureTests : IDisposable
     public void A_truncated_checkpoint_is_reported_with_its_path()
     {
         string dir = Path.Combine(_root, "truncated");
-        using (var run = TrainingRun.Create(Config, new TinyDataset(8, 1, 8, 1), CpuBackend.Default, dir)) run.Run();
+        using (var run = TrainingRun.Create(Config, new TinyDataset(8, 1, 8, 1), CpuBackend.Default, dir)) run.Run(TestContext.Current.CancellationToken);
         string path = Path.Combine(dir, "checkpoints", "latest.safetensors");
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);

@@ -21,11 +21,11 @@ internal static class OpsBench
         Tensor act = Leaf(64, 128, 16, 16);
 
         Time("linear:100x512->1024", 2.0 * 100 * 512 * 1024, Leaf(100, 512), Leaf(1024, 512), Leaf(1024),
-             (x, w, b) => F.Linear(x, w, b));
+             (x, w, b) => F.Linear(x, w!, b));
         Time("conv2d:D2-64x64x32x32", 2.0 * 64 * 128 * 16 * 16 * 64 * 16, Leaf(64, 64, 32, 32), Leaf(128, 64, 4, 4), null,
-             (x, w, _) => F.Conv2d(x, w, null, 2, 1));
+             (x, w, _) => F.Conv2d(x, w!, null, 2, 1));
         Time("conv_transpose2d:G3-64x256x8x8", 2.0 * 64 * 256 * 8 * 8 * 128 * 16, Leaf(64, 256, 8, 8), Leaf(256, 128, 4, 4), null,
-             (x, w, _) => F.ConvTranspose2d(x, w, null, 2, 1));
+             (x, w, _) => F.ConvTranspose2d(x, w!, null, 2, 1));
         Tensor mean = Tensor.Zeros(new Shape(128)), variance = Tensor.Ones(new Shape(128));
         Time("batch_norm:64x128x16x16", 0, act, Leaf(128), Leaf(128),
              (x, w, b) => F.BatchNorm(x, mean, variance, w, b, training: true));

@@ -35,7 +35,8 @@ public sealed partial class CudaBackend : IBackend
     /// </summary>
     public static bool AllowTf32 { get; set; }
 
-    /// <param name="api">The calls the backend makes (<see cref="NativeCudaApi"/>, or an emulation in tests).</param>
+    /// <summary>A backend on a context, stream and library handles made beforehand (by <c>Create</c>, or by a
+    /// test): <paramref name="api"/> makes the calls (<see cref="NativeCudaApi"/>, or an emulation in tests).</summary>
     internal CudaBackend(ICudaApi api, int index, int device, nint context, nint stream, nint cublas, nint cudnn, DeviceInfo info)
     {
         Api = api;
