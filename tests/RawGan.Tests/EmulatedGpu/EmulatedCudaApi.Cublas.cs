@@ -27,7 +27,7 @@ internal sealed unsafe partial class EmulatedCudaApi
         if (m < 0 || n < 0 || k < 0 || lda < Math.Max(1, ta ? k : m) || ldb < Math.Max(1, tb ? n : k) || ldc < Math.Max(1, m))
             throw Refused(call, "CUBLAS_STATUS_INVALID_VALUE");
         float al = NegateGemm ? -*alpha : *alpha, be = *beta;
-        lock (_gate)
+        Enqueue(call, () =>
         {
             float[] A = ReadMatrix(a, ta ? k : m, ta ? m : k, lda), B = ReadMatrix(b, tb ? n : k, tb ? k : n, ldb);
             float[] C = ReadMatrix(c, m, n, ldc);
@@ -46,7 +46,7 @@ internal sealed unsafe partial class EmulatedCudaApi
                     C[i + j * m] = (float)(al * sum + (be == 0 ? 0 : be * (double)C[i + j * m]));
                 }
             WriteMatrix(c, C, m, n, ldc);
-        }
+        });
         return Interop.Cublas.StatusSuccess;
     }
 

@@ -141,9 +141,9 @@ internal sealed unsafe partial class EmulatedCudaApi
         if (conv.DilationH != 1 || conv.DilationW != 1) throw Refused(call, "dilation is not emulated");
         var g = new ConvGeometry(shapes.X.N, shapes.X.C, shapes.X.H, shapes.X.W, shapes.W.K, shapes.W.R, shapes.W.S,
             conv.StrideH, conv.StrideW, conv.PadH, conv.PadW, conv.PadH, conv.PadW);
-        lock (_gate)
+        CheckWorkspace(call, algo, workspace, workspaceBytes);
+        Enqueue(call, () =>
         {
-            CheckWorkspace(call, algo, workspace, workspaceBytes);
             double[] X = Read(x, shapes.X), W = Read(w, shapes.W), Y = Read(y, shapes.Y);
             (double[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
             var sum = new double[result.Length];
@@ -157,7 +157,7 @@ internal sealed unsafe partial class EmulatedCudaApi
             for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
                 written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
             Memory.Write(address, (ReadOnlySpan<float>)written);
-        }
+        });
         return Interop.Cudnn.StatusSuccess;
     }
 
@@ -184,7 +184,7 @@ internal sealed unsafe partial class EmulatedCudaApi
         if (algo != 0) throw Refused(call, $"algorithm {algo} was never offered");
         if (bytes < WorkspaceBytes || workspace == 0) throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: workspace of {bytes} bytes at 0x{workspace:x}, {WorkspaceBytes} needed");
         Span<byte> probe = stackalloc byte[WorkspaceBytes];
-        Memory.Read(workspace, probe); // must be device memory the size asked for
+        lock (_gate) Memory.Read(workspace, probe); // must be device memory the size asked for
     }
 
     private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);

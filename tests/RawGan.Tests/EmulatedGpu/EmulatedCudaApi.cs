@@ -9,8 +9,8 @@ namespace RawGan.Tests.EmulatedGpu;
 /// <summary>
 /// A GPU made of the CPU: the <see cref="ICudaApi"/> calls a <see cref="CudaBackend"/> makes, carried out on a
 /// <see cref="PtxMemory"/> heap with the PTX kernels run by the <see cref="PtxModule"/> interpreter, and cuBLAS's
-/// and cuDNN's calls computed from their definitions (partial files). Everything runs at once, in order, under
-/// one lock (one stream, one device). Misuse the real driver would refuse (a copy outside an allocation, a
+/// and cuDNN's calls computed from their definitions (partial files). One device, one stream, queued as a GPU's
+/// is (the Stream partial), under one lock. Misuse the real driver would refuse (a copy outside an allocation, a
 /// launch shape it cannot run, a bad descriptor) throws here with the call and the values, rather than returning
 /// a status, so a test failure says what went wrong.
 /// </summary>
@@ -21,8 +21,6 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     private readonly Lock _gate = new();
     private readonly List<PtxModule> _modules = [];
     private readonly List<PtxKernel> _functions = [];
-    private readonly Dictionary<nint, long> _events = [];
-    private nint _nextEvent = 1;
     private readonly Dictionary<ulong, long> _allocations = [];
     private long _bytesAllocated;
 
@@ -131,7 +129,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
             var args = new ulong[parameters.Count];
             for (int i = 0; i < args.Length; i++)
                 args[i] = parameters[i].Size == 8 ? *(ulong*)kernelParams[i] : *(uint*)kernelParams[i];
-            kernel.Launch(Memory, gridDimX, gridDimY, blockDimX, sharedMemBytes, args);
+            Enqueue(call, () => kernel.Launch(Memory, gridDimX, gridDimY, blockDimX, sharedMemBytes, args));
             Launches++;
             return CUresult.Success;
         }
@@ -157,8 +155,10 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
         }
     }
 
+    /// <summary>Waits for the queued work first, as the driver's free does.</summary>
     public CUresult cuMemFree(ulong devicePointer)
     {
+        RunUntil("cuMemFree");
         lock (_gate)
         {
             if (!_allocations.Remove(devicePointer, out long bytes)) throw Refused("cuMemFree", $"0x{devicePointer:x} is not an allocation");
@@ -168,41 +168,9 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
         return CUresult.Success;
     }
 
-    public CUresult cuMemHostAlloc(out nint hostPointer, nuint bytes, uint flags)
-    {
-        hostPointer = (nint)NativeMemory.Alloc(bytes);
-        return CUresult.Success;
-    }
-
-    public CUresult cuMemFreeHost(nint hostPointer)
-    {
-        NativeMemory.Free((void*)hostPointer);
-        return CUresult.Success;
-    }
-
-    public CUresult cuMemcpyHtoDAsync(ulong destination, void* source, nuint bytes, nint stream)
-    {
-        lock (_gate)
-        {
-            Memory.Write(destination, new ReadOnlySpan<byte>(source, checked((int)bytes)));
-            HostToDeviceCopies++;
-        }
-        return CUresult.Success;
-    }
-
-    public CUresult cuMemcpyDtoHAsync(void* destination, ulong source, nuint bytes, nint stream)
-    {
-        lock (_gate)
-        {
-            Memory.Read(source, new Span<byte>(destination, checked((int)bytes)));
-            DeviceToHostCopies++;
-        }
-        return CUresult.Success;
-    }
-
     public CUresult cuMemcpyDtoDAsync(ulong destination, ulong source, nuint bytes, nint stream)
     {
-        lock (_gate) CopyBytes(source, destination, (long)bytes);
+        Enqueue($"cuMemcpyDtoDAsync({bytes} bytes)", () => CopyBytes(source, destination, (long)bytes));
         return CUresult.Success;
     }
 
@@ -218,7 +186,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
             throw Refused(call, $"a pitch is smaller than WidthInBytes + XInBytes (src {c.SrcPitch} < {c.WidthInBytes} + {c.SrcXInBytes} or dst {c.DstPitch} < {c.WidthInBytes} + {c.DstXInBytes})");
         if (c.Depth > 1 && (c.SrcHeight < c.Height + c.SrcY || c.DstHeight < c.Height + c.DstY))
             throw Refused(call, $"a slice height is smaller than Height + Y (src {c.SrcHeight} < {c.Height} + {c.SrcY} or dst {c.DstHeight} < {c.Height} + {c.DstY})");
-        lock (_gate)
+        Enqueue(call, () =>
         {
             for (nuint z = 0; z < c.Depth; z++)
                 for (nuint y = 0; y < c.Height; y++)
@@ -227,7 +195,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
                     ulong dst = c.DstDevice + (ulong)(((c.DstZ + z) * c.DstHeight + c.DstY + y) * c.DstPitch + c.DstXInBytes);
                     CopyBytes(src, dst, (long)c.WidthInBytes);
                 }
-        }
+        });
         return CUresult.Success;
     }
 
@@ -235,7 +203,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     {
         var bytes = new byte[(int)count];
         Array.Fill(bytes, value);
-        lock (_gate) Memory.Write<byte>(destination, bytes);
+        Enqueue("cuMemsetD8Async", () => Memory.Write<byte>(destination, bytes));
         return CUresult.Success;
     }
 
@@ -243,7 +211,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     {
         var words = new uint[(int)count];
         Array.Fill(words, value);
-        lock (_gate) Memory.Write<uint>(destination, words);
+        Enqueue("cuMemsetD32Async", () => Memory.Write<uint>(destination, words));
         return CUresult.Success;
     }
 
@@ -252,38 +220,5 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
         var buffer = new byte[bytes];
         Memory.Read<byte>(source, buffer);
         Memory.Write<byte>(destination, buffer);
-    }
-
-    // ---- stream and events: everything has already run -------------------------------------------------------
-    public CUresult cuStreamSynchronize(nint stream) => CUresult.Success;
-
-    public CUresult cuEventCreate(out nint @event, uint flags)
-    {
-        lock (_gate)
-        {
-            @event = _nextEvent++;
-            _events[@event] = 0;
-        }
-        return CUresult.Success;
-    }
-
-    public CUresult cuEventRecord(nint @event, nint stream)
-    {
-        lock (_gate) _events[@event] = Stopwatch.GetTimestamp();
-        return CUresult.Success;
-    }
-
-    public CUresult cuEventSynchronize(nint @event) => CUresult.Success;
-
-    public CUresult cuEventElapsedTime(out float milliseconds, nint start, nint end)
-    {
-        lock (_gate) milliseconds = (float)Stopwatch.GetElapsedTime(_events[start], _events[end]).TotalMilliseconds;
-        return CUresult.Success;
-    }
-
-    public CUresult cuEventDestroy(nint @event)
-    {
-        lock (_gate) _events.Remove(@event);
-        return CUresult.Success;
     }
 }

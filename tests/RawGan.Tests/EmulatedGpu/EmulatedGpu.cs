@@ -4,8 +4,8 @@ namespace RawGan.Tests.EmulatedGpu;
 
 /// <summary>
 /// The CUDA backend on <see cref="EmulatedCudaApi"/>: every line of <see cref="CudaBackend"/> above the native
-/// calls, and every PTX kernel, runs as it would on a GPU, on any machine. What it cannot show is what only
-/// hardware has: the real libraries' own bugs and numerics, races the interpreter's schedule does not produce,
+/// calls, and every PTX kernel, runs as it would on a GPU, on any machine, on a stream that runs only when the
+/// host waits for it. What it cannot show is what only hardware has: the real libraries' own bugs and numerics, races the interpreter's schedule does not produce,
 /// and speed. Two streaming multiprocessors keep grids (and so interpretation) small. Test classes that use it
 /// share the xunit collection of that name, so they take turns as they would on one device (the allocator test
 /// counts device allocations).
