@@ -9,8 +9,8 @@ namespace RawGan.Bench;
 /// IBackend method (what training calls) at 1M, 4M and 16M elements, and its achieved bandwidth — the bytes it must
 /// read and write per element, as the entry's comment block in kernels/*.ptx gives them under "Traffic" — is printed
 /// beside the device's copy bandwidth measured in the same run (cuMemcpyDtoDAsync, counting bytes read + written).
-/// Then GEMM against cublasSgemm and the DCGAN convolutions against cuDNN, both called directly
-/// (<see cref="CublasBench"/>, <see cref="CudnnBench"/>).
+/// Then GEMM against cublasSgemm, the DCGAN convolutions against cuDNN, and the DCGAN batch norms against cuDNN's,
+/// the libraries called directly (<see cref="CublasBench"/>, <see cref="CudnnBench"/>, <see cref="CudnnBatchNormBench"/>).
 /// </summary>
 internal static class KernelBench
 {
@@ -61,6 +61,7 @@ internal static class KernelBench
         }
         failures += CublasBench.Run(backend, timer);
         failures += CudnnBench.Run(backend, timer);
+        failures += CudnnBatchNormBench.Run(backend, timer);
         return failures == 0 ? 0 : 1;
     }
 

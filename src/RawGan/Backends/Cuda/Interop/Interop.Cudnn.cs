@@ -145,6 +145,21 @@ internal static partial class Interop
         public static partial int cudnnConvolutionBackwardFilter(nint handle, float* alpha, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc,
             int algo, ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw);
 
+        // ---- batch normalisation (tools/bench only: the reference the backend's PTX batch norm is timed against).
+        // The scale/bias/mean/variance descriptor is [1, C, 1, 1]; the saved inverse variance is 1/sqrt(var + eps).
+        public const int BatchNormSpatial = 1;            // CUDNN_BATCHNORM_SPATIAL: per channel over N, H, W
+        public const int BatchNormSpatialPersistent = 2;  // CUDNN_BATCHNORM_SPATIAL_PERSISTENT: faster, may overflow
+
+        [LibraryImport(Lib, EntryPoint = "cudnnBatchNormalizationForwardTraining")]
+        public static partial int cudnnBatchNormalizationForwardTraining(nint handle, int mode, float* alpha, float* beta, nint xDesc, ulong x,
+            nint yDesc, ulong y, nint scaleBiasMeanVarDesc, ulong scale, ulong bias, double exponentialAverageFactor,
+            ulong runningMean, ulong runningVariance, double epsilon, ulong saveMean, ulong saveInvVariance);
+
+        [LibraryImport(Lib, EntryPoint = "cudnnBatchNormalizationBackward")]
+        public static partial int cudnnBatchNormalizationBackward(nint handle, int mode, float* alphaDataDiff, float* betaDataDiff,
+            float* alphaParamDiff, float* betaParamDiff, nint xDesc, ulong x, nint dyDesc, ulong dy, nint dxDesc, ulong dx,
+            nint scaleBiasDesc, ulong scale, ulong dScale, ulong dBias, double epsilon, ulong savedMean, ulong savedInvVariance);
+
         // ---- errors --------------------------------------------------------------------------------------------
         public static string StatusString(int status)
         {
