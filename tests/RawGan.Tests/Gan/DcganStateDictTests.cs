@@ -1,6 +1,7 @@
 using RawGan.Gan.Models;
 using RawGan.Nn;
 using RawGan.Tests.Golden;
+using RawGan.Tensors;
 
 namespace RawGan.Tests.Gan;
 
@@ -59,7 +60,7 @@ public class PyTorchWeightsTests : IDisposable
         generator.LoadStateDict(RawGan.Gan.Checkpoint.Section(RawGan.IO.SafeTensors.Read(_path), ""));
 
         Assert.Equal(entries.Count, generator.StateDict().Count);
-        foreach ((string name, Tensors.Tensor value) in generator.StateDict())
+        foreach ((string name, Tensor value) in generator.StateDict())
         {
             double[] expected = name.EndsWith("num_batches_tracked", StringComparison.Ordinal)
                 ? [g.I32(prefix + name)[0]]

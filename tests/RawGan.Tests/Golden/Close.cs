@@ -39,11 +39,11 @@ internal static class GoldenTensors
     /// <summary>A golden tensor as a float32 tensor on <paramref name="backend"/>, optionally requiring grad.</summary>
     public static Tensor Tensor(this GoldenFile g, string name, IBackend backend, bool requiresGrad = false)
     {
-        var t = Tensors.Tensor.FromSpan<float>(g.F32(name), g.Dims(name), DType.Float32, backend);
+        var t = RawGan.Tensors.Tensor.FromSpan<float>(g.F32(name), g.Dims(name), DType.Float32, backend);
         t.RequiresGrad = requiresGrad;
         return t;
     }
 
     public static Tensor Indices(this GoldenFile g, string name, IBackend backend) =>
-        Tensors.Tensor.FromSpan<int>(g.I32(name), g.Dims(name), DType.Int32, backend);
+        RawGan.Tensors.Tensor.FromSpan<int>(g.I32(name), g.Dims(name), DType.Int32, backend);
 }

@@ -183,6 +183,11 @@ internal static partial class Interop
         [LibraryImport(Lib, EntryPoint = "cuEventSynchronize")]
         public static partial CUresult cuEventSynchronize(nint @event);
 
+        /// <summary>CUDA 13's cuda.h maps cuEventElapsedTime to this _v2 entry (same signature, CUDA 12.8 and up).</summary>
+        [LibraryImport(Lib, EntryPoint = "cuEventElapsedTime_v2")]
+        public static partial CUresult cuEventElapsedTime_v2(out float milliseconds, nint start, nint end);
+
+        /// <summary>The original entry, for drivers older than CUDA 12.8.</summary>
         [LibraryImport(Lib, EntryPoint = "cuEventElapsedTime")]
         public static partial CUresult cuEventElapsedTime(out float milliseconds, nint start, nint end);
 

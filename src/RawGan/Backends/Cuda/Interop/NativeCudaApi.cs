@@ -53,8 +53,17 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
         Interop.Driver.cuEventRecord(@event, stream);
     public CUresult cuEventSynchronize(nint @event) =>
         Interop.Driver.cuEventSynchronize(@event);
-    public CUresult cuEventElapsedTime(out float milliseconds, nint start, nint end) =>
-        Interop.Driver.cuEventElapsedTime(out milliseconds, start, end);
+    private static bool _elapsedTimeV1; // the driver predates cuEventElapsedTime_v2
+
+    public CUresult cuEventElapsedTime(out float milliseconds, nint start, nint end)
+    {
+        if (!_elapsedTimeV1)
+        {
+            try { return Interop.Driver.cuEventElapsedTime_v2(out milliseconds, start, end); }
+            catch (EntryPointNotFoundException) { _elapsedTimeV1 = true; }
+        }
+        return Interop.Driver.cuEventElapsedTime(out milliseconds, start, end);
+    }
     public CUresult cuEventDestroy(nint @event) =>
         Interop.Driver.cuEventDestroy(@event);
 
