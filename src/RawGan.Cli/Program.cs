@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RawGan.Backends.Cuda;
 using RawGan.Cli.Commands;
 using Spectre.Console;
 
@@ -18,7 +19,8 @@ public static class Program
     }
 
     /// <summary>Runs a command, turning the errors a user can fix (bad option, file, shape) into one red line
-    /// and exit code 2 instead of a stack trace.</summary>
+    /// and exit code 2, and a device that fails (out of memory, a failed CUDA call) into one red line and exit
+    /// code 1, instead of a stack trace.</summary>
     internal static int Guard(Func<int> command)
     {
         try
@@ -31,5 +33,12 @@ public static class Program
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;
         }
+        catch (Exception e) when (IsDeviceFailure(e))
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
     }
+
+    internal static bool IsDeviceFailure(Exception e) => e is OutOfMemoryException or CudaException;
 }

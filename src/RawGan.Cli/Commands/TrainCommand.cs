@@ -48,7 +48,21 @@ internal static class TrainCommand
                 try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
             };
-            RunOutcome outcome = TrainingView.Show(run, cts.Token);
+            RunOutcome outcome;
+            try
+            {
+                outcome = TrainingView.Show(run, cts.Token);
+            }
+            catch (Exception e) when (Program.IsDeviceFailure(e))
+            {
+                // The step that failed saved nothing; a checkpoint on disk is whole (they are written atomically).
+                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+                if (File.Exists(Path.Combine(run.Directory, "checkpoints", "latest.safetensors")))
+                    AnsiConsole.MarkupLine($"The run's last checkpoint is intact: [bold]rawgan train --resume {Markup.Escape(run.Directory)}[/] continues from it.");
+                if (e is OutOfMemoryException)
+                    AnsiConsole.MarkupLine("A smaller --batch-size (a new run), or a device with more memory, needs less.");
+                return 1;
+            }
             LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
             AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] (samples/, metrics.csv, loss.png, checkpoints/)");
             return outcome switch { RunOutcome.Completed => 0, RunOutcome.Interrupted => 130, _ => 3 };

@@ -53,6 +53,18 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_device_failure_is_one_line_and_exit_code_1()
+    {
+        Assert.Equal(1, Program.Guard(() => throw new OutOfMemoryException("CUDA out of memory: could not allocate 4194304 bytes.")));
+        Assert.Equal(1, Program.Guard(() => throw new RawGan.Backends.Cuda.CudaException("cuda", "cuLaunchKernel(...)", 700,
+            "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered")));
+        string output = _out.ToString().Replace("\n", "");
+        Assert.Contains("CUDA out of memory: could not allocate 4194304 bytes.", output);
+        Assert.Contains("cuLaunchKernel(...) failed: CUDA_ERROR_ILLEGAL_ADDRESS", output);
+        Assert.DoesNotContain("   at ", output); // no stack trace
+    }
+
+    [Fact]
     public void Unparseable_values_are_rejected_by_the_parser() =>
         Assert.NotEqual(0, Run("train", "--batch-size", "many").Code);
 
