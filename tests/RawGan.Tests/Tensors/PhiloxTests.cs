@@ -51,7 +51,7 @@ public class PhiloxTests
     [InlineData(0.8, 1.25)]
     public void A_bernoulli_fill_keeps_exactly_the_draws_below_p(double p, double value)
     {
-        const int n = 20_003; // two parallel chunks, blocks of words, a SIMD remainder
+        const int n = 40_003; // two parallel chunks (of 16,384 or more), blocks of 1,024 words, a SIMD remainder
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             Tensor mask = Tensor.Empty(new Shape(n), dtype, CpuBackend.Default);
