@@ -31,6 +31,12 @@ internal sealed unsafe partial class EmulatedCudaApi
     {
         lock (_gate)
         {
+            if (SkipWork)
+            {
+                _queued++;
+                _ran++;
+                return;
+            }
             _queue.Enqueue(new Work(call, run, hostStart, hostBytes));
             _queued++;
         }

@@ -18,6 +18,11 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
 {
     public const long TotalMemory = 8L << 30;
 
+    /// <summary>Accept every call but run no queued work and leave memory unwritten: for full-size models whose
+    /// allocator figures (which depend only on the sizes asked for) are wanted without interpreting their kernels.
+    /// Results read back are meaningless.</summary>
+    public bool SkipWork { get; init; }
+
     private readonly Lock _gate = new();
     private readonly List<PtxModule> _modules = [];
     private readonly List<PtxKernel> _functions = [];
@@ -146,9 +151,12 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
                 return CUresult.ErrorOutOfMemory;
             }
             devicePointer = Memory.Allocate((long)bytes);
-            var poison = new byte[(int)bytes]; // as the CPU's arrays in tests: NaN until written
-            Array.Fill(poison, (byte)0xFF);
-            Memory.Write<byte>(devicePointer, poison);
+            if (!SkipWork)
+            {
+                var poison = new byte[(int)bytes]; // as the CPU's arrays in tests: NaN until written
+                Array.Fill(poison, (byte)0xFF);
+                Memory.Write<byte>(devicePointer, poison);
+            }
             _allocations[devicePointer] = (long)bytes;
             _bytesAllocated += (long)bytes;
             return CUresult.Success;
