@@ -31,14 +31,9 @@ internal sealed unsafe partial class EmulatedCudaApi
     {
         lock (_gate)
         {
-            if (SkipWork)
-            {
-                _queued++;
-                _ran++;
-                return;
-            }
-            _queue.Enqueue(new Work(call, run, hostStart, hostBytes));
             _queued++;
+            if (SkipWork) _ran++; // done at once, having done nothing
+            else _queue.Enqueue(new Work(call, run, hostStart, hostBytes));
         }
     }
 
