@@ -16,6 +16,16 @@ internal static class Elementwise
             {
                 var va = new Vector<T>(a);
                 for (; i <= hi - w; i += w) TFn.F(new Vector<T>(x, i), va).CopyTo(y, i);
+                if (i < hi)
+                {
+                    // The tail through the same vector code, padded: an element's bits never depend on where the
+                    // chunks of this machine's core count happen to end.
+                    var pad = new T[w];
+                    Array.Copy(x, i, pad, 0, hi - i);
+                    TFn.F(new Vector<T>(pad), va).CopyTo(pad);
+                    Array.Copy(pad, 0, y, i, hi - i);
+                    i = (int)hi;
+                }
             }
             for (; i < hi; i++) y[i] = TFn.F(x[i], a);
         });

@@ -5,7 +5,9 @@ namespace RawGan.Backends.Cpu;
 
 /// <summary>An elementwise function and its derivative, as a struct so generic loops inline it (no per-element
 /// virtual call). Derivatives receive x, y = f(x) and the op's parameter a. The piecewise-linear functions also
-/// come as SIMD vectors: written as branches they stall on every mispredicted sign (6 ns an element).</summary>
+/// come as SIMD vectors: written as branches they stall on every mispredicted sign (6 ns an element). So do exp,
+/// tanh and sigmoid in float32, computed as the GPU kernels compute them (<see cref="KernelMath"/>); in float64 they
+/// stay the C runtime's.</summary>
 internal interface IUnaryFn<T> where T : struct, IFloatingPointIeee754<T>
 {
     static abstract T F(T x, T a);
@@ -29,6 +31,9 @@ internal struct ExpFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee754<T
 {
     public static T F(T x, T a) => T.Exp(x);
     public static T D(T x, T y, T a) => y;
+    public static bool Vectorized => typeof(T) == typeof(float);
+    public static Vector<T> F(Vector<T> x, Vector<T> a) => Vector.As<float, T>(KernelMath.Exp(Vector.As<T, float>(x)));
+    public static Vector<T> D(Vector<T> x, Vector<T> y, Vector<T> a) => y;
 }
 
 internal struct LogFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee754<T>
@@ -71,6 +76,9 @@ internal struct TanhFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee754<
 {
     public static T F(T x, T a) => T.Tanh(x);
     public static T D(T x, T y, T a) => T.One - y * y;
+    public static bool Vectorized => typeof(T) == typeof(float);
+    public static Vector<T> F(Vector<T> x, Vector<T> a) => Vector.As<float, T>(KernelMath.Tanh(Vector.As<T, float>(x)));
+    public static Vector<T> D(Vector<T> x, Vector<T> y, Vector<T> a) => Vector<T>.One - y * y;
 }
 
 internal struct SigmoidFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee754<T>
@@ -79,6 +87,9 @@ internal struct SigmoidFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee7
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T F(T x, T a) => T.One / (T.One + T.Exp(-x));
     public static T D(T x, T y, T a) => y * (T.One - y);
+    public static bool Vectorized => typeof(T) == typeof(float);
+    public static Vector<T> F(Vector<T> x, Vector<T> a) => Vector.As<float, T>(KernelMath.Sigmoid(Vector.As<T, float>(x)));
+    public static Vector<T> D(Vector<T> x, Vector<T> y, Vector<T> a) => y * (Vector<T>.One - y);
 }
 
 internal struct ScaleFn<T> : IUnaryFn<T> where T : struct, IFloatingPointIeee754<T>
