@@ -31,8 +31,8 @@ public static class Philox
     }
 
     /// <summary>A word mapped to (0, 1) from its top 24 bits, ((x >> 8) + 0.5)·2^-24, exact in float64: never 0, so
-    /// log is safe, and never 1. (Its 25 significant bits do not all fit a float32: a uniform fill rounded to
-    /// float32 can reach its upper bound, about once in 2^25 draws.)</summary>
+    /// log is safe, and never 1. (Its 25 significant bits do not all fit a float32: rounded to float32, the largest
+    /// unit is 1, so a float32 uniform fill of [0, 1) gives 1 once in 2^24 draws.)</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double ToUnit(uint x) => ((x >> 8) + 0.5) * TwoPow24Inv;
 
