@@ -1,5 +1,6 @@
 using RawGan.Backends;
 using RawGan.Backends.Cuda;
+using RawGan.Gan;
 using Spectre.Console;
 
 namespace RawGan.Cli;
@@ -14,4 +15,15 @@ internal static class DeviceChoice
         if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(resolved.Notice)}[/]");
         return BackendRegistry.Get(resolved.Device);
     }
+
+    /// <summary>A training run's device, with its TF32 setting applied (process-wide, as PyTorch's flags are).</summary>
+    public static IBackend Resolve(GanConfig config)
+    {
+        IBackend backend = Resolve(config.Device);
+        CudaBackend.AllowTf32 = config.Tf32;
+        return backend;
+    }
+
+    /// <summary>The backend's name, and "TF32" where it will use it.</summary>
+    public static string Describe(IBackend backend) => backend is CudaBackend && CudaBackend.AllowTf32 ? $"{backend.Name}, TF32" : backend.Name;
 }

@@ -75,10 +75,10 @@ internal static class TrainCommand
 
     private static TrainingRun Start(GanConfig config)
     {
-        IBackend backend = DeviceChoice.Resolve(config.Device);
+        IBackend backend = DeviceChoice.Resolve(config);
         IDataset data = Open(config);
         var run = TrainingRun.Create(config, data, backend);
-        AnsiConsole.MarkupLine($"Training [bold]{config.Model}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(backend.Name)}");
+        AnsiConsole.MarkupLine($"Training [bold]{config.Model}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(DeviceChoice.Describe(backend))}");
         AnsiConsole.MarkupLine($"G {run.Trainer.G.ParameterCount():N0} parameters, D {run.Trainer.D.ParameterCount():N0}; run folder [bold]{Markup.Escape(run.Directory)}[/]");
         return run;
     }
@@ -91,12 +91,12 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --sample-every, --checkpoint-every, --log-every and --on-nan may change.");
-        IBackend backend = DeviceChoice.Resolve(config.Device);
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every and --on-nan may change.");
+        IBackend backend = DeviceChoice.Resolve(config);
         var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config);
-        AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(backend.Name)}");
+        AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
         return run;
     }
 

@@ -33,6 +33,10 @@ public sealed record GanConfig
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>On CUDA, let float32 GEMMs and convolutions use TF32 tensor cores (10-bit mantissa products, several
+    /// times the FP32 rate on Ampere and later), as PyTorch's allow_tf32 settings do. Off, a GPU's results match the
+    /// CPU's to float32 rounding. No effect on the CPU.</summary>
+    public bool Tf32 { get; init; }
     public string Out { get; init; } = "runs";
     /// <summary>Also write a sample grid every this many steps (0: only at the end of each epoch).</summary>
     public int SampleEvery { get; init; } = 500;

@@ -115,6 +115,30 @@ public class CliTests : IDisposable
         Assert.Equal(0, Run("info", Path.Combine(run, "generator.safetensors")).Code);
     }
 
+    [Fact]
+    public void Tf32_is_part_of_the_run_config_and_may_change_on_resume()
+    {
+        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
+        string runs = Path.Combine(_dir, "runs");
+        try
+        {
+            (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
+                "--batch-size", "10", "--nz", "8", "--tf32");
+            Assert.True(code == 0, output);
+            string run = Directory.GetDirectories(runs).Single();
+            Assert.Contains("\"tf32\": true", File.ReadAllText(Path.Combine(run, "config.json")));
+            Assert.True(RawGan.Backends.Cuda.CudaBackend.AllowTf32);
+
+            var resumed = Run("train", "--resume", run, "--epochs", "2", "--tf32", "false");
+            Assert.True(resumed.Code == 0, resumed.Output);
+            Assert.False(RawGan.Backends.Cuda.CudaBackend.AllowTf32);
+        }
+        finally
+        {
+            RawGan.Backends.Cuda.CudaBackend.AllowTf32 = false; // process-wide, as PyTorch's flag: other tests expect FP32
+        }
+    }
+
     /// <summary>Writes train-images/labels IDX files (gzip) of random 28×28 digits with labels 0..9.</summary>
     private static string WriteIdx(string folder, int count)
     {
