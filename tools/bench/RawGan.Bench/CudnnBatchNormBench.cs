@@ -33,28 +33,19 @@ internal static unsafe class CudnnBatchNormBench
     {
         Console.WriteLine($"# kind layer:pass:mode rawgan-ms cudnn-ms ratio max|diff|   (DCGAN-64 batch norm at batch {Batch}, training; " +
                           "ratio = cuDNN time / RawGan time)");
-        b.MakeCurrent();
-        CheckCudnn(Interop.Cudnn.cudnnCreate(out nint handle));
+        using var cudnn = new DirectCudnn(b);
         int failures = 0;
-        try
+        foreach ((string name, int channels, int size) in Layers)
         {
-            CheckCudnn(Interop.Cudnn.cudnnSetStream(handle, b.Stream));
-            foreach ((string name, int channels, int size) in Layers)
+            using var scope = new TensorScope();
+            using var layer = new Layer(b, channels, size);
+            foreach ((int mode, string label) in Modes)
             {
-                using var scope = new TensorScope();
-                using var layer = new Layer(b, channels, size);
-                foreach ((int mode, string label) in Modes)
-                {
-                    failures += KernelBench.Measure($"bn {name}:fwd:{label}", () =>
-                        Compare(timer, layer.Forward, () => layer.CudnnForward(handle, mode), layer.Y, layer.CudnnY));
-                    failures += KernelBench.Measure($"bn {name}:bwd:{label}", () =>
-                        Compare(timer, layer.Backward, () => layer.CudnnBackward(handle, mode), layer.Dx, layer.CudnnDx));
-                }
+                failures += KernelBench.Measure($"bn {name}:fwd:{label}", () =>
+                    Compare(timer, layer.Forward, () => layer.CudnnForward(cudnn.Handle, mode), layer.Y, layer.CudnnY));
+                failures += KernelBench.Measure($"bn {name}:bwd:{label}", () =>
+                    Compare(timer, layer.Backward, () => layer.CudnnBackward(cudnn.Handle, mode), layer.Dx, layer.CudnnDx));
             }
-        }
-        finally
-        {
-            Interop.Cudnn.cudnnDestroy(handle);
         }
         return failures;
     }

@@ -26,13 +26,11 @@ internal static unsafe class CudnnBench
     {
         Console.WriteLine($"# kind layer:pass:math rawgan-ms rawgan-GFLOP/s cudnn-ms cudnn-GFLOP/s ratio algo   (DCGAN-64 at batch {Batch}; " +
                           "G layers: bwd-data is the transposed conv's forward; ratio = cuDNN-Find time / RawGan time)");
-        b.MakeCurrent();
-        CheckCudnn(Interop.Cudnn.cudnnCreate(out nint handle));
+        using var cudnn = new DirectCudnn(b);
         bool tf32Before = CudaBackend.AllowTf32;
         int failures = 0;
         try
         {
-            CheckCudnn(Interop.Cudnn.cudnnSetStream(handle, b.Stream));
             foreach (bool tf32 in new[] { false, true })
             {
                 CudaBackend.AllowTf32 = tf32;
@@ -62,11 +60,11 @@ internal static unsafe class CudnnBench
                         };
                         failures += KernelBench.Measure($"conv {name}:{label}:{(tf32 ? "tf32" : "fp32")}", () =>
                         {
-                            using var direct = new DirectConv(b, handle, g, pass, tf32, operands);
+                            using var direct = new DirectConv(b, cudnn.Handle, g, pass, tf32, operands);
                             double rawgan = timer.MedianMilliseconds(ours);
-                            double cudnn = timer.MedianMilliseconds(direct.Run);
+                            double library = timer.MedianMilliseconds(direct.Run);
                             double flops = 2.0 * g.MacCount;
-                            return $"{rawgan:F4} {flops / rawgan / 1e6:F1} {cudnn:F4} {flops / cudnn / 1e6:F1} {cudnn / rawgan:F2} {direct.Describe()}";
+                            return $"{rawgan:F4} {flops / rawgan / 1e6:F1} {library:F4} {flops / library / 1e6:F1} {library / rawgan:F2} {direct.Describe()}";
                         });
                     }
                 }
@@ -75,7 +73,6 @@ internal static unsafe class CudnnBench
         finally
         {
             CudaBackend.AllowTf32 = tf32Before;
-            Interop.Cudnn.cudnnDestroy(handle);
         }
         return failures;
     }
