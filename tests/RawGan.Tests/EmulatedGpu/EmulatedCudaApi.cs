@@ -62,7 +62,12 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     public CUresult cuModuleLoadDataEx(out nint module, byte* image, uint numOptions, int* options, nint* optionValues)
     {
         string text = Marshal.PtrToStringUTF8((nint)image) ?? "";
-        // The kernel files open with "// <name>.ptx — ...": the interpreter's messages then name the file.
+        // The CUDA 13 JIT stops at the first byte above 127, even in a comment (seen on an H200, 2026-11-30).
+        int nonAscii = text.AsSpan().IndexOfAnyInRange((char)128, char.MaxValue);
+        if (nonAscii >= 0)
+            throw Refused("cuModuleLoadDataEx", $"non-ASCII character on line {text[..nonAscii].Count(c => c == '\n') + 1} " +
+                "(the JIT: 'ptxas fatal: Unexpected non-ASCII character encountered')");
+        // The image opens with "// <name>.ptx": the interpreter's messages then name the file.
         Match name = Regex.Match(text, @"^//\s*(\S+\.ptx)");
         PtxModule parsed = PtxModule.Parse(text, name.Success ? name.Groups[1].Value : "module.ptx");
         lock (_gate)

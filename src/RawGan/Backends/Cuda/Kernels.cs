@@ -107,8 +107,7 @@ internal sealed class KernelModules(CudaBackend backend)
         string ptx = ReadEmbedded(file)
             ?? throw new InvalidOperationException($"kernels/{file} is not embedded in {typeof(KernelModules).Assembly.GetName().Name}.dll (see RawGan.csproj's EmbeddedResource).");
         backend.MakeCurrent();
-        byte[] image = new byte[Encoding.UTF8.GetByteCount(ptx) + 1]; // NUL-terminated, as cuModuleLoadData expects for PTX
-        Encoding.UTF8.GetBytes(ptx, image);
+        byte[] image = JitImage(file, ptx);
         const int logSize = 16 * 1024;
         byte* errorLog = stackalloc byte[logSize];
         byte* infoLog = stackalloc byte[logSize];
@@ -129,6 +128,30 @@ internal sealed class KernelModules(CudaBackend backend)
             throw new CudaException("cuda", $"cuModuleLoadDataEx(kernels/{file})", (int)r, Interop.Driver.ErrorName(r),
                 Interop.Driver.ErrorString(r), log.Length > 0 ? "JIT log: " + log : null);
         }
+    }
+
+    /// <summary>
+    /// What the driver's JIT is given: the PTX without its comments (which are documentation, written with ≤, · and
+    /// —; the CUDA 13 JIT refuses any non-ASCII byte, even in a comment, where CUDA 11.8's ptxas accepted it), each
+    /// line kept in place so that the JIT log's line numbers are the file's, under a first line naming the file.
+    /// NUL-terminated, as cuModuleLoadData expects for PTX.
+    /// </summary>
+    internal static byte[] JitImage(string file, string ptx)
+    {
+        var text = new StringBuilder();
+        string[] lines = ptx.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            int comment = line.IndexOf("//", StringComparison.Ordinal);
+            if (comment >= 0) line = line[..comment];
+            line = line.TrimEnd();
+            if (line.Any(c => c > 127))
+                throw new InvalidOperationException($"kernels/{file} line {i + 1} has a non-ASCII character outside a comment, which the driver's JIT refuses.");
+            if (i == 0 && line.Length == 0) line = $"// {file}";
+            text.Append(line).Append('\n');
+        }
+        return Encoding.ASCII.GetBytes(text.Append('\0').ToString());
     }
 
     /// <summary>Loads every embedded module and reports per file (for <c>rawgan info</c>).</summary>
