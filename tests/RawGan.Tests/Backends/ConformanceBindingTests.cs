@@ -81,6 +81,21 @@ public sealed partial class ConformanceBindingTests
     }
 
     [Fact]
+    public void The_driver_gets_each_kernel_without_comments_in_ascii_with_its_line_numbers()
+    {
+        // The CUDA 13 JIT refuses any byte above 127, comments included (an H200, 2026-11-30).
+        string ptx = "// x.ptx \u2014 header\n.version 7.8 // \u2264 1 ulp\n\t// only a comment\nret;";
+        Assert.Equal("// x.ptx\n.version 7.8\n\nret;\n\0", System.Text.Encoding.ASCII.GetString(KernelModules.JitImage("x.ptx", ptx)));
+        Assert.Contains("line 2", Assert.Throws<InvalidOperationException>(() => KernelModules.JitImage("y.ptx", "\n.reg .f32 %\u00e9;")).Message);
+        foreach (string file in KernelModules.EmbeddedFiles())
+        {
+            byte[] image = KernelModules.JitImage(file, KernelModules.ReadEmbedded(file)!);
+            Assert.All(image, b => Assert.True(b < 128, $"{file}: byte {b}"));
+            Assert.Equal(KernelModules.ReadEmbedded(file)!.Split('\n').Length, image.Count(b => b == '\n'));
+        }
+    }
+
+    [Fact]
     public void Every_kernel_file_in_the_repository_is_embedded()
     {
         string? repo = RepositoryRoot();
