@@ -62,22 +62,22 @@ public static class Philox
     {
         Vector256<uint> m0 = Vector256.Create((ulong)M0).AsUInt32(), m1 = Vector256.Create((ulong)M1).AsUInt32();
         Vector256<ulong> lanes = Vector256.Create(0UL, 1, 2, 3), low = Vector256.Create(0xFFFF_FFFFUL);
+        Span<Vector256<ulong>> key0 = stackalloc Vector256<ulong>[10], key1 = stackalloc Vector256<ulong>[10]; // per round
+        uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
+        for (int round = 0; round < 10; round++, k0 += W0, k1 += W1)
+            (key0[round], key1[round]) = (Vector256.Create((ulong)k0), Vector256.Create((ulong)k1));
         int n = x0.Length & ~7;
         for (int i = 0; i < n; i += 8)
         {
             Vector256<ulong> indexA = Vector256.Create(firstIndex + (ulong)i) + lanes, indexB = indexA + Vector256.Create(4UL);
             Vector256<ulong> a0 = indexA & low, a1 = indexA >>> 32, a2 = Vector256<ulong>.Zero, a3 = Vector256<ulong>.Zero;
             Vector256<ulong> b0 = indexB & low, b1 = indexB >>> 32, b2 = Vector256<ulong>.Zero, b3 = Vector256<ulong>.Zero;
-            uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
             for (int round = 0; round < 10; round++)
             {
-                Vector256<ulong> key0 = Vector256.Create((ulong)k0), key1 = Vector256.Create((ulong)k1);
                 Vector256<ulong> pa0 = Avx2.Multiply(a0.AsUInt32(), m0), pa1 = Avx2.Multiply(a2.AsUInt32(), m1);
                 Vector256<ulong> pb0 = Avx2.Multiply(b0.AsUInt32(), m0), pb1 = Avx2.Multiply(b2.AsUInt32(), m1);
-                (a0, a1, a2, a3) = ((pa1 >>> 32) ^ a1 ^ key0, pa1, (pa0 >>> 32) ^ a3 ^ key1, pa0);
-                (b0, b1, b2, b3) = ((pb1 >>> 32) ^ b1 ^ key0, pb1, (pb0 >>> 32) ^ b3 ^ key1, pb0);
-                k0 += W0;
-                k1 += W1;
+                (a0, a1, a2, a3) = ((pa1 >>> 32) ^ a1 ^ key0[round], pa1, (pa0 >>> 32) ^ a3 ^ key1[round], pa0);
+                (b0, b1, b2, b3) = ((pb1 >>> 32) ^ b1 ^ key0[round], pb1, (pb0 >>> 32) ^ b3 ^ key1[round], pb0);
             }
             Vector256.Narrow(a0, b0).CopyTo(x0[i..]);
             if (!x1.IsEmpty) Vector256.Narrow(a1, b1).CopyTo(x1[i..]);

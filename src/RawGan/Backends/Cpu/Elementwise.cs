@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using RawGan.Tensors;
 
 namespace RawGan.Backends.Cpu;
@@ -20,10 +21,11 @@ internal static class Elementwise
                 {
                     // The tail through the same vector code, padded: an element's bits never depend on where the
                     // chunks of this machine's core count happen to end.
-                    var pad = new T[w];
-                    Array.Copy(x, i, pad, 0, hi - i);
-                    TFn.F(new Vector<T>(pad), va).CopyTo(pad);
-                    Array.Copy(pad, 0, y, i, hi - i);
+                    Vector<T> tail = default; // on the stack: no allocation on a training step's path
+                    Span<T> pad = MemoryMarshal.Cast<Vector<T>, T>(MemoryMarshal.CreateSpan(ref tail, 1));
+                    x.AsSpan(i, (int)hi - i).CopyTo(pad);
+                    TFn.F(tail, va).CopyTo(pad);
+                    pad[..((int)hi - i)].CopyTo(y.AsSpan(i));
                     i = (int)hi;
                 }
             }
