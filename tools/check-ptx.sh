@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Assembles every kernels/*.ptx with ptxas for sm_80 and sm_90 and prints one line per kernel entry
 # (registers, spills, stack, shared memory). Exits non-zero on any ptxas error or warning (except the one
-# expected note, explained below), or when a //@shared helper block differs between files; spills are
-# reported as warnings only (they cost speed, not correctness).
+# expected note, explained below); spills are reported as warnings only (they cost speed, not correctness).
+# Each file is assembled as the CUDA backend loads it: its `//@include NAME` lines replaced by the helpers of
+# kernels/common.ptxinc (see splice below), so ptxas's line numbers are those of the spliced text.
 #
-#   tools/check-ptx.sh            (from any directory)
+#   tools/check-ptx.sh                    (from any directory)
+#   tools/check-ptx.sh --spliced FILE     prints kernels/FILE spliced, as ptxas and the driver get it; no ptxas
 #
 # Where ptxas comes from, first match wins:
 #   1. $RAWGAN_PTXAS, if set (a path to a ptxas binary);
@@ -27,6 +29,38 @@ repo=$(pwd)
 
 say() { printf 'check-ptx: %s\n' "$*"; }
 die() { printf 'check-ptx: error: %s\n' "$*" >&2; exit 1; }
+
+# kernels/$1 with each line `//@include NAME` replaced by NAME's block of kernels/common.ptxinc, from its line
+# `//@helper NAME` to its line `//@end NAME`: the same splice as PtxSplice.Expand
+# (src/RawGan/Backends/Cuda/PtxSplice.cs), which loads the modules; a test compares the two on every kernel.
+splice() {
+  [[ -f kernels/$1 ]] || die "no kernels/$1"
+  awk -v file="$1" '
+    function fail(msg) { printf "check-ptx: error: %s\n", msg > "/dev/stderr"; failed = 1; exit 1 }
+    FNR == NR {
+      if (name == "" && /^\/\/@helper [A-Za-z0-9_]+$/) {
+        name = $2; start = FNR
+        if (name in block) fail("kernels/common.ptxinc line " FNR ": a second helper named " name)
+      }
+      if (name != "") block[name] = block[name] $0 "\n"
+      if (name != "" && $0 == "//@end " name) name = ""
+      next
+    }
+    name != "" { fail("kernels/common.ptxinc line " start ": //@helper " name " has no //@end " name) }
+    /^\/\/@include [A-Za-z0-9_]+$/ {
+      if (!($2 in block)) fail("kernels/" file " line " FNR ": no helper named " $2 " in kernels/common.ptxinc")
+      printf "%s", block[$2]; next
+    }
+    { print }
+    END { if (failed) exit 1 }' kernels/common.ptxinc "kernels/$1"
+}
+
+if [[ ${1:-} == --spliced ]]; then
+  (($# == 2)) || die "usage: tools/check-ptx.sh --spliced FILE   (FILE as in kernels/, e.g. adam.ptx)"
+  splice "$2"
+  exit
+fi
+(($# == 0)) || die "usage: tools/check-ptx.sh [--spliced FILE]"
 # Exit 3: this machine cannot obtain ptxas at all (no root, no apt): the test suite reports that as skipped.
 unavailable() { printf 'check-ptx: unavailable: %s\n' "$*" >&2; exit 3; }
 
@@ -130,36 +164,18 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 failed=0 entries=0 spilling=0
 
-# PTX has no #include: helpers several files need are copied verbatim between `//@shared-begin NAME` and
-# `//@shared-end NAME` lines. Every copy of a block must be identical to the first one found.
-shared=0
-while IFS= read -r name; do
-  first=
-  for f in "${files[@]}"; do
-    grep -qx "//@shared-begin $name" "$f" || continue
-    sed -n "\|^//@shared-begin $name\$|,\|^//@shared-end $name\$|p" "$f" >"$out/copy"
-    if [[ -z $first ]]; then first=$f; cp "$out/copy" "$out/first"
-    elif ! cmp -s "$out/first" "$out/copy"; then
-      printf 'FAIL  shared block %s differs between %s and %s:\n' "$name" "$first" "$f"
-      { diff "$out/first" "$out/copy" || true; } | sed 's/^/      /' | head -n 20
-      failed=1
-    fi
-  done
-  shared=$((shared + 1))
-done < <(sed -n 's|^//@shared-begin \([A-Za-z0-9_]*\)$|\1|p' "${files[@]}" | sort -u)
-say "$shared shared helper blocks checked for identical copies"
-
 for f in "${files[@]}"; do
+  splice "$(basename "$f")" >"$out/$(basename "$f")"
   for arch in "${ARCHS[@]}"; do
     log=$out/log
-    if ! "$ptxas" -arch="$arch" -v -o "$out/k.cubin" "$f" >"$log" 2>&1; then
-      printf 'FAIL  %-6s %s\n' "$arch" "$f"
+    if ! "$ptxas" -arch="$arch" -v -o "$out/k.cubin" "$out/$(basename "$f")" >"$log" 2>&1; then
+      printf 'FAIL  %-6s %s (line numbers as in: tools/check-ptx.sh --spliced %s | cat -n)\n' "$arch" "$f" "$(basename "$f")"
       sed 's/^/      /' "$log"
       failed=1
       continue
     fi
     # The one expected note: a helper with two return values (m_grid) makes ptxas compile without the call
-    # ABI, which is what lets it specialise each entry (see kernels/elementwise.ptx). Any other warning fails.
+    # ABI, which is what lets it specialise each entry (see kernels/common.ptxinc). Any other warning fails.
     if grep 'ptxas warning' "$log" | grep -qv "$EXPECTED_WARNING"; then
       printf 'FAIL  %-6s %s (warnings)\n' "$arch" "$f"
       grep 'ptxas warning' "$log" | grep -v "$EXPECTED_WARNING" | sed 's/^/      /'

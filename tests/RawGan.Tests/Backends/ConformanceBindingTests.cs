@@ -62,7 +62,7 @@ public sealed partial class ConformanceBindingTests
         var problems = new List<string>();
         foreach (var file in specs.GroupBy(s => s.File))
         {
-            string? ptx = KernelModules.ReadEmbedded(file.Key);
+            string? ptx = KernelModules.ReadSpliced(file.Key);
             if (ptx is null)
             {
                 problems.Add($"kernels/{file.Key} is not embedded (bound by {string.Join(", ", file.Select(s => s.Entry))})");
@@ -89,9 +89,9 @@ public sealed partial class ConformanceBindingTests
         Assert.Contains("line 2", Assert.Throws<InvalidOperationException>(() => KernelModules.JitImage("y.ptx", "\n.reg .f32 %\u00e9;")).Message);
         foreach (string file in KernelModules.EmbeddedFiles())
         {
-            byte[] image = KernelModules.JitImage(file, KernelModules.ReadEmbedded(file)!);
+            byte[] image = KernelModules.JitImage(file, KernelModules.ReadSpliced(file)!);
             Assert.All(image, b => Assert.True(b < 128, $"{file}: byte {b}"));
-            Assert.Equal(KernelModules.ReadEmbedded(file)!.Split('\n').Length, image.Count(b => b == '\n'));
+            Assert.Equal(KernelModules.ReadSpliced(file)!.Split('\n').Length, image.Count(b => b == '\n'));
         }
     }
 
@@ -102,7 +102,7 @@ public sealed partial class ConformanceBindingTests
         Assert.SkipWhen(repo is null, "the repository's kernels/ folder is not beside this test assembly (a bundle)");
         string[] files = Directory.GetFiles(Path.Combine(repo!, "kernels"), "*.ptx").Select(Path.GetFileName).OfType<string>().Order().ToArray();
         Assert.Equal(files, KernelModules.EmbeddedFiles().ToArray());
-        foreach (string f in files)
+        foreach (string f in files.Append(PtxSplice.HelpersFile))
             Assert.Equal(File.ReadAllText(Path.Combine(repo!, "kernels", f)), KernelModules.ReadEmbedded(f));
     }
 

@@ -21,9 +21,10 @@ internal static class PtxTestSupport
 
     public static string KernelDirectory() => Path.Combine(RepositoryRoot(), "kernels");
 
-    /// <summary>kernels/<paramref name="file"/>, parsed once per test run.</summary>
-    public static PtxModule KernelModule(string file) => Modules.GetOrAdd(file, f =>
-        PtxModule.Parse(File.ReadAllText(Path.Combine(KernelDirectory(), f)), f));
+    /// <summary>kernels/<paramref name="file"/> spliced as the CUDA backend loads it, parsed once per test run.</summary>
+    public static PtxModule KernelModule(string file) => Modules.GetOrAdd(file, f => PtxModule.Parse(
+        RawGan.Backends.Cuda.PtxSplice.Expand(f, File.ReadAllText(Path.Combine(KernelDirectory(), f)),
+            File.ReadAllText(Path.Combine(KernelDirectory(), RawGan.Backends.Cuda.PtxSplice.HelpersFile))), f));
 
     public const string SnippetKernel = "test_kernel", SnippetFile = "snippet.ptx";
 

@@ -83,6 +83,14 @@ internal sealed class KernelModules(CudaBackend backend)
         return reader.ReadToEnd();
     }
 
+    /// <summary>The module text of an embedded kernel file, its <c>//@include</c> lines expanded (<see cref="PtxSplice"/>).</summary>
+    public static string? ReadSpliced(string file) => ReadEmbedded(file) is { } ptx
+        ? PtxSplice.Expand(file, ptx, ReadEmbedded(PtxSplice.HelpersFile) ?? throw NotEmbedded(PtxSplice.HelpersFile))
+        : null;
+
+    private static InvalidOperationException NotEmbedded(string file) =>
+        new($"kernels/{file} is not embedded in {typeof(KernelModules).Assembly.GetName().Name}.dll (see RawGan.csproj's EmbeddedResource).");
+
     public CudaFunction Get(string file, string entry) =>
         _functions.TryGetValue((file, entry), out CudaFunction? f) ? f : _functions.GetOrAdd((file, entry), key => Lookup(key.Item1, key.Item2));
 
@@ -104,8 +112,7 @@ internal sealed class KernelModules(CudaBackend backend)
 
     private unsafe nint Load(string file)
     {
-        string ptx = ReadEmbedded(file)
-            ?? throw new InvalidOperationException($"kernels/{file} is not embedded in {typeof(KernelModules).Assembly.GetName().Name}.dll (see RawGan.csproj's EmbeddedResource).");
+        string ptx = ReadSpliced(file) ?? throw NotEmbedded(file);
         backend.MakeCurrent();
         byte[] image = JitImage(file, ptx);
         const int logSize = 16 * 1024;
@@ -126,14 +133,15 @@ internal sealed class KernelModules(CudaBackend backend)
             if (r == CUresult.Success) return module;
             string log = Marshal.PtrToStringUTF8((nint)errorLog)?.Trim() ?? "";
             throw new CudaException("cuda", $"cuModuleLoadDataEx(kernels/{file})", (int)r, Interop.Driver.ErrorName(r),
-                Interop.Driver.ErrorString(r), log.Length > 0 ? "JIT log: " + log : null);
+                Interop.Driver.ErrorString(r), log.Length > 0 ? $"JIT log (line numbers as in `tools/check-ptx.sh --spliced {file}`): " + log : null);
         }
     }
 
     /// <summary>
-    /// What the driver's JIT is given: the PTX without its comments (which are documentation, written with ≤, · and
-    /// —; the CUDA 13 JIT refuses any non-ASCII byte, even in a comment, where CUDA 11.8's ptxas accepted it), each
-    /// line kept in place so that the JIT log's line numbers are the file's, under a first line naming the file.
+    /// What the driver's JIT is given: the spliced PTX without its comments (which are documentation, written with ≤,
+    /// · and —; the CUDA 13 JIT refuses any non-ASCII byte, even in a comment, where CUDA 11.8's ptxas accepted it),
+    /// each line kept in place so that the JIT log's line numbers are the spliced text's, under a first line naming
+    /// the file.
     /// NUL-terminated, as cuModuleLoadData expects for PTX.
     /// </summary>
     internal static byte[] JitImage(string file, string ptx)
@@ -147,7 +155,7 @@ internal sealed class KernelModules(CudaBackend backend)
             if (comment >= 0) line = line[..comment];
             line = line.TrimEnd();
             if (line.Any(c => c > 127))
-                throw new InvalidOperationException($"kernels/{file} line {i + 1} has a non-ASCII character outside a comment, which the driver's JIT refuses.");
+                throw new InvalidOperationException($"kernels/{file} line {i + 1} (of the spliced text) has a non-ASCII character outside a comment, which the driver's JIT refuses.");
             if (i == 0 && line.Length == 0) line = $"// {file}";
             text.Append(line).Append('\n');
         }
