@@ -15,17 +15,6 @@ public sealed unsafe partial class CpuBackend
             (x, y, z) => Sgemm.Multiply(transA, transB, m, n, k, (float)alpha, x, transA ? m : k, y, transB ? k : n, (float)beta, z, n));
     }
 
-    public void Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor y) => Dense(x, w, y,
-        (a, b, c) => ReferenceDense.Conv2d(g, a, b, c), (a, b, c) => ReferenceDense.Conv2d(g, a, b, c), (a, b, c) => FastConv.Forward(g, a, b, c));
-
-    public void Conv2dBackwardData(ConvGeometry g, Tensor dy, Tensor w, Tensor dx) => Dense(dy, w, dx,
-        (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c), (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c),
-        (a, b, c) => FastConv.BackwardData(g, a, b, c));
-
-    public void Conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw) => Dense(x, dy, dw,
-        (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c), (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c),
-        (a, b, c) => FastConv.BackwardFilter(g, a, b, c));
-
     private delegate void FastKernel(float* a, float* b, float* c);
 
     /// <summary>Runs a two-input, one-output dense primitive on the tier that fits the dtype and the backend.</summary>

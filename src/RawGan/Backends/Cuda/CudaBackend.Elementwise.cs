@@ -1,4 +1,5 @@
 using RawGan.Tensors;
+using static RawGan.Backends.Cuda.CudaCheck;
 using static RawGan.Backends.Cuda.KernelArg;
 
 namespace RawGan.Backends.Cuda;
@@ -177,5 +178,73 @@ public sealed partial class CudaBackend
         Kernels.Launch(ElementwiseKernels.Copy2D, Grid(rows * count), Block,
             U64(src), U64(0L), U64(srcStride), U64(dst), U64(0L), U64(dstStride), U64(rows), U64(count));
         return true;
+    }
+
+    /// <summary>fill_f32 writes a 32-bit pattern: a float's bits for float32, an int's for int32.</summary>
+    public void Fill(Tensor destination, double value)
+    {
+        long n = destination.Numel;
+        if (n == 0) return;
+        MakeCurrent();
+        Written(destination.Storage);
+        uint bits = destination.DType switch
+        {
+            DType.Float32 => BitConverter.SingleToUInt32Bits((float)value),
+            DType.Int32 => (uint)(int)value,
+            _ => value == 0 ? 0u : throw Float64NotSupported("fill", destination.DType),
+        };
+        if (destination.DType == DType.Float64)
+        {
+            Check(Api.cuMemsetD8Async(Ptr(destination), 0, (nuint)(n * 8), Stream));
+            return;
+        }
+        Kernels.Launch(ElementwiseKernels.Fill, QuadGrid(n), Block, KernelArg.U64(Ptr(destination)), KernelArg.U64(n), KernelArg.B32(bits));
+    }
+
+    // ---- strided copies ----------------------------------------------------------------------------------------
+    public void Copy2D(Tensor source, long sourceOffset, long sourceStride, Tensor destination, long destinationOffset,
+                       long destinationStride, long rows, long count)
+    {
+        if (rows <= 0 || count <= 0) return;
+        MakeCurrent();
+        Written(destination.Storage);
+        int es = source.DType.SizeInBytes();
+        ulong src = Ptr(source) + (ulong)(sourceOffset * es), dst = Ptr(destination) + (ulong)(destinationOffset * es);
+        if (rows == 1 || (sourceStride == count && destinationStride == count))
+        {
+            Check(Api.cuMemcpyDtoDAsync(dst, src, (nuint)(rows * count * es), Stream));
+            return;
+        }
+        if (es == 4 && Copy2DKernel(src, sourceStride, dst, destinationStride, rows, count)) return;
+        CopyStrided3D(src, 0, sourceStride * es, 0, dst, destinationStride * es, 0, count * es, rows, 1);
+    }
+
+    /// <summary>
+    /// A 3-D strided copy on the driver's copy path (cuMemcpy3DAsync): <paramref name="depth"/> slices of
+    /// <paramref name="height"/> rows of <paramref name="widthBytes"/> bytes, with the given row pitches and slice
+    /// heights (in rows) on each side. Used for Copy2D's fallback and for padding / cropping convolution inputs.
+    /// </summary>
+    internal unsafe void CopyStrided3D(ulong src, long srcY, long srcPitch, long srcHeight, ulong dst, long dstPitch, long dstHeight,
+                                       long widthBytes, long height, long depth, long dstXBytes = 0, long dstY = 0, long srcXBytes = 0)
+    {
+        var copy = new CudaMemcpy3D
+        {
+            SrcMemoryType = CudaMemcpy3D.MemoryTypeDevice,
+            SrcDevice = src,
+            SrcXInBytes = (nuint)srcXBytes,
+            SrcY = (nuint)srcY,
+            SrcPitch = (nuint)srcPitch,
+            SrcHeight = (nuint)Math.Max(srcHeight, height),
+            DstMemoryType = CudaMemcpy3D.MemoryTypeDevice,
+            DstDevice = dst,
+            DstXInBytes = (nuint)dstXBytes,
+            DstY = (nuint)dstY,
+            DstPitch = (nuint)dstPitch,
+            DstHeight = (nuint)Math.Max(dstHeight, height),
+            WidthInBytes = (nuint)widthBytes,
+            Height = (nuint)height,
+            Depth = (nuint)depth,
+        };
+        Check(Api.cuMemcpy3DAsync(&copy, Stream));
     }
 }

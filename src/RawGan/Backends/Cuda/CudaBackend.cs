@@ -251,27 +251,6 @@ public sealed partial class CudaBackend : IBackend
         Check(Api.cuMemcpyDtoDAsync(Ptr(destination), Ptr(source), (nuint)bytes, Stream));
     }
 
-    /// <summary>fill_f32 writes a 32-bit pattern: a float's bits for float32, an int's for int32.</summary>
-    public void Fill(Tensor destination, double value)
-    {
-        long n = destination.Numel;
-        if (n == 0) return;
-        MakeCurrent();
-        Written(destination.Storage);
-        uint bits = destination.DType switch
-        {
-            DType.Float32 => BitConverter.SingleToUInt32Bits((float)value),
-            DType.Int32 => (uint)(int)value,
-            _ => value == 0 ? 0u : throw Float64NotSupported("fill", destination.DType),
-        };
-        if (destination.DType == DType.Float64)
-        {
-            Check(Api.cuMemsetD8Async(Ptr(destination), 0, (nuint)(n * 8), Stream));
-            return;
-        }
-        Kernels.Launch(ElementwiseKernels.Fill, QuadGrid(n), Block, KernelArg.U64(Ptr(destination)), KernelArg.U64(n), KernelArg.B32(bits));
-    }
-
     // ---- helpers shared by the partial files --------------------------------------------------------------------
     internal static ulong Ptr(Tensor t) => ((CudaStorage)t.Storage).Pointer;
     internal static ulong Ptr(Tensor? t, ulong ifNull) => t is null ? ifNull : Ptr(t);

@@ -5,7 +5,7 @@ using static RawGan.Backends.Cuda.KernelArg;
 
 namespace RawGan.Backends.Cuda;
 
-/// <summary>The bindings of kernels/embedding.ptx and kernels/adam.ptx.</summary>
+/// <summary>The bindings of kernels/embedding.ptx.</summary>
 internal static class EmbeddingKernels
 {
     public const string File = "embedding.ptx";
@@ -15,16 +15,6 @@ internal static class EmbeddingKernels
 
     /// <summary>scatter_add_f32(.u64 dout, .u64 indices, .u64 dtable, .u64 n, .u64 D): atomic, accumulates.</summary>
     public static readonly KernelSpec ScatterAdd = new(File, "scatter_add_f32", "u64", "u64", "u64", "u64", "u64");
-}
-
-internal static class AdamKernels
-{
-    public const string File = "adam.ptx";
-
-    /// <summary>adam_step_f32(.u64 p, g, m, v, n, .f32 beta1, beta2, one_minus_beta1, one_minus_beta2, neg_step_size,
-    /// bc2_sqrt, eps, weight_decay).</summary>
-    public static readonly KernelSpec Step = new(File, "adam_step_f32",
-        "u64", "u64", "u64", "u64", "u64", "f32", "f32", "f32", "f32", "f32", "f32", "f32", "f32");
 }
 
 public sealed partial class CudaBackend
@@ -92,20 +82,5 @@ public sealed partial class CudaBackend
     {
         if (s.DType == DType.Int32 && typeof(T) == typeof(int) && values.Length == s.Length)
             _indexRanges.AddOrUpdate(s, new StrongBox<(int, int)>(MinMax(MemoryMarshal.Cast<T, int>(values))));
-    }
-
-    public void AdamStep(Tensor param, Tensor grad, Tensor m, Tensor v, AdamHyper h)
-    {
-        RequireFloat32("adam", param);
-        long n = param.Numel;
-        if (n == 0) return;
-        // The scalars exactly as the CPU reference computes them: in double, each rounded once to float.
-        float beta1 = (float)h.Beta1, beta2 = (float)h.Beta2;
-        float oneMinusBeta1 = (float)(1 - h.Beta1), oneMinusBeta2 = (float)(1 - h.Beta2);
-        float negStepSize = -(float)(h.Lr / (1 - Math.Pow(h.Beta1, h.Step)));
-        float bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(h.Beta2, h.Step));
-        Kernels.Launch(AdamKernels.Step, QuadGrid(n), Block,
-            U64(Ptr(param)), U64(Ptr(grad)), U64(Ptr(m)), U64(Ptr(v)), U64(n),
-            F32(beta1), F32(beta2), F32(oneMinusBeta1), F32(oneMinusBeta2), F32(negStepSize), F32(bc2Sqrt), F32((float)h.Eps), F32((float)h.WeightDecay));
     }
 }
