@@ -1,29 +1,26 @@
 using RawGan.Backends;
-using RawGan.Backends.Cuda;
 using RawGan.Gan;
 using Spectre.Console;
 
 namespace RawGan.Cli;
 
 /// <summary>--device: cpu, cuda, cuda:N, or auto (CUDA when a usable GPU and its libraries are found, else the
-/// CPU with a one-line notice).</summary>
+/// CPU with a one-line notice); --tf32: the backend's <see cref="Precision"/>.</summary>
 internal static class DeviceChoice
 {
-    public static IBackend Resolve(string device)
+    public static IBackend Resolve(string device, Precision precision = Precision.Fp32)
     {
-        DeviceResolution resolved = Devices.Resolve(device);
+        DeviceResolution resolved = Devices.Resolve(device, precision);
         if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(resolved.Notice)}[/]");
-        return BackendRegistry.Get(resolved.Device);
+        return resolved.Backend;
     }
 
-    /// <summary>A training run's device, with its TF32 setting applied (process-wide, as PyTorch's flags are).</summary>
-    public static IBackend Resolve(GanConfig config)
-    {
-        IBackend backend = Resolve(config.Device);
-        CudaBackend.AllowTf32 = config.Tf32;
-        return backend;
-    }
+    /// <summary>A training run's backend: its device at the precision its config asks for.</summary>
+    public static IBackend Resolve(GanConfig config) => Resolve(config.Device, PrecisionOf(config));
 
-    /// <summary>The backend's name, and "TF32" where it will use it.</summary>
-    public static string Describe(IBackend backend) => backend is CudaBackend && CudaBackend.AllowTf32 ? $"{backend.Name}, TF32" : backend.Name;
+    /// <summary>The config's "tf32" key (kept for the config files and flags users have) as a precision.</summary>
+    public static Precision PrecisionOf(GanConfig config) => config.Tf32 ? Precision.Tf32 : Precision.Fp32;
+
+    /// <summary>The backend's name, and its precision where that is not plain FP32.</summary>
+    public static string Describe(IBackend backend) => backend.Precision == Precision.Fp32 ? backend.Name : $"{backend.Name}, {backend.Precision.ToString().ToUpperInvariant()}";
 }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using RawGan.Backends.Cuda;
+using RawGan.Backends;
 using RawGan.Cli.Commands;
 using Spectre.Console;
 
@@ -40,5 +40,5 @@ public static class Program
         }
     }
 
-    internal static bool IsDeviceFailure(Exception e) => e is OutOfMemoryException or CudaException;
+    internal static bool IsDeviceFailure(Exception e) => e is OutOfMemoryException or DeviceException;
 }

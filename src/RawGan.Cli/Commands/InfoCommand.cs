@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using RawGan.Backends.Cpu;
-using RawGan.Backends.Cuda;
+using RawGan.Backends;
 using RawGan.IO;
 using Spectre.Console;
 
@@ -23,8 +22,7 @@ internal static class InfoCommand
     private static int DescribeMachine()
     {
         AnsiConsole.MarkupLine($"RawGan on .NET {Environment.Version}, {RuntimeInformation.OSDescription}");
-        AnsiConsole.MarkupLine($"cpu: {Markup.Escape(CpuBackend.Default.Name)}");
-        AnsiConsole.WriteLine(CudaBackend.Probe().ToString());
+        foreach (string device in BackendRegistry.Describe()) AnsiConsole.WriteLine(device);
         return 0;
     }
 

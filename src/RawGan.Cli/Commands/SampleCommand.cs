@@ -42,7 +42,7 @@ internal static class SampleCommand
             throw new ArgumentException(g.IsConditional ? $"--label {l} is out of range: the model has classes 0 to {info.Classes - 1}." : "--label needs a conditional model (cgan or cdcgan).");
 
         var rng = new Generator(seed);
-        Tensor z = interpolate ? Walk(rng, count, g.LatentSize, backend) : Tensor.Randn(new Shape(count, g.LatentSize), rng, DType.Float32, backend.Device);
+        Tensor z = interpolate ? Walk(rng, count, g.LatentSize, backend) : Tensor.Randn(new Shape(count, g.LatentSize), rng, DType.Float32, backend);
         Tensor? labels = g.IsConditional
             ? Tensor.FromSpan<int>(Enumerable.Range(0, count).Select(i => label ?? i % info.Classes).ToArray(), new Shape(count), DType.Int32, backend)
             : null;

@@ -31,7 +31,7 @@ internal static class Backward
             if (t.IsLeaf)
             {
                 if (t.Grad is null) memory.Keep(t.Grad = g);
-                else t.Grad = Ops.F.AddNoGrad(t.Grad, g);
+                else t.Grad = Sum(t.Grad, g);
                 memory.Drop(g);
                 continue;
             }
@@ -50,7 +50,7 @@ internal static class Backward
                 memory.Hold(gi);
                 if (grads.TryGetValue(input, out Tensor? acc))
                 {
-                    Tensor sum = Ops.F.AddNoGrad(acc, gi);
+                    Tensor sum = Sum(acc, gi);
                     memory.Hold(sum);
                     memory.Drop(acc);
                     memory.Drop(gi);
@@ -60,6 +60,15 @@ internal static class Backward
             }
             memory.Drop(g);
         }
+    }
+
+    /// <summary>a + b (same shape, dtype and backend), straight on the backend: the tape sits below the ops, so it
+    /// accumulates with the primitive itself, and nothing is recorded.</summary>
+    private static Tensor Sum(Tensor a, Tensor b)
+    {
+        Tensor c = Tensor.Empty(a.Shape, a.DType, a.Backend);
+        a.Backend.Binary(Backends.BinaryOp.Add, a, b, c);
+        return c;
     }
 
     /// <summary>

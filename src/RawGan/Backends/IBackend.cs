@@ -11,6 +11,11 @@ public interface IBackend
 {
     Device Device { get; }
 
+    /// <summary>The math policy of this backend's float32 GEMMs and convolutions, fixed when it was made. A backend
+    /// reports what it computes: one without a faster mode (the CPU) is <see cref="Precision.Fp32"/> whatever was
+    /// asked for, as PyTorch ignores allow_tf32 on the CPU.</summary>
+    Precision Precision { get; }
+
     /// <summary>A short description for logs: "cpu (AVX-512, 2 threads)", "cuda:0 NVIDIA H100".</summary>
     string Name { get; }
 

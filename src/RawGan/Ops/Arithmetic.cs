@@ -18,14 +18,6 @@ public static partial class F
     public static Tensor Div(Tensor a, Tensor b) => Binary("div", BinaryOp.Div, a, b,
         g => [a.RequiresGrad ? SumTo(Div(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Neg(Div(Mul(g, a), Mul(b, b))), b.Shape) : null]);
 
-    /// <summary>a + b without recording: the engine's gradient accumulation.</summary>
-    internal static Tensor AddNoGrad(Tensor a, Tensor b)
-    {
-        Tensor c = EmptyLike(a);
-        a.Backend.Binary(BinaryOp.Add, a, b, c);
-        return c;
-    }
-
     public static Tensor Neg(Tensor x) => Unary("neg", UnaryOp.Neg, 0, x);
     public static Tensor Exp(Tensor x) => Unary("exp", UnaryOp.Exp, 0, x);
     public static Tensor Log(Tensor x) => Unary("log", UnaryOp.Log, 0, x);

@@ -6,9 +6,10 @@ namespace RawGan.Tensors;
 
 /// <summary>
 /// A contiguous n-dimensional array on one device, and a node of the autodiff graph. Reshapes share storage;
-/// every other op writes a new tensor. Ops live in <see cref="Ops.F"/> and as the operators and methods here.
+/// every other op writes a new tensor. Ops live a layer above, in <c>RawGan.Ops</c>: <c>F</c>, and the operators
+/// and methods (a * b, x.Reshape(...)) that its <c>TensorOperators</c> extends this type with.
 /// </summary>
-public sealed partial class Tensor
+public sealed class Tensor
 {
     private bool _requiresGrad;
 

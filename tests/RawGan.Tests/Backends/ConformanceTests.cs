@@ -468,7 +468,6 @@ public sealed class CudaConformance : CudaBackendConformance
         {
             CudaBackend? b = CudaBackend.TryCreate(0, out string whyNot);
             if (b is null) Assert.Skip($"no CUDA device: {whyNot}");
-            CudaBackend.AllowTf32 = false;
             return b;
         }
     }

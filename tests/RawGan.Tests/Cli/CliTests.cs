@@ -1,5 +1,8 @@
 using System.IO.Compression;
+using RawGan.Backends;
+using RawGan.Backends.Cuda;
 using RawGan.Cli;
+using RawGan.Gan;
 using Spectre.Console;
 
 namespace RawGan.Tests.Cli;
@@ -120,23 +123,27 @@ public class CliTests : IDisposable
     {
         string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
         string runs = Path.Combine(_dir, "runs");
-        try
-        {
-            (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
-                "--batch-size", "10", "--nz", "8", "--tf32");
-            Assert.True(code == 0, output);
-            string run = Directory.GetDirectories(runs).Single();
-            Assert.Contains("\"tf32\": true", File.ReadAllText(Path.Combine(run, "config.json")));
-            Assert.True(RawGan.Backends.Cuda.CudaBackend.AllowTf32);
+        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
+            "--batch-size", "10", "--nz", "8", "--tf32");
+        Assert.True(code == 0, output);
+        string run = Directory.GetDirectories(runs).Single();
+        Assert.Contains("\"tf32\": true", File.ReadAllText(Path.Combine(run, "config.json")));
 
-            var resumed = Run("train", "--resume", run, "--epochs", "2", "--tf32", "false");
-            Assert.True(resumed.Code == 0, resumed.Output);
-            Assert.False(RawGan.Backends.Cuda.CudaBackend.AllowTf32);
-        }
-        finally
-        {
-            RawGan.Backends.Cuda.CudaBackend.AllowTf32 = false; // process-wide, as PyTorch's flag: other tests expect FP32
-        }
+        var resumed = Run("train", "--resume", run, "--epochs", "2", "--tf32", "false");
+        Assert.True(resumed.Code == 0, resumed.Output);
+    }
+
+    [Fact]
+    public void The_tf32_key_becomes_the_backends_precision_and_the_cpu_reports_what_it_computes()
+    {
+        Assert.Equal(Precision.Tf32, DeviceChoice.PrecisionOf(new GanConfig { Tf32 = true }));
+        Assert.Equal(Precision.Fp32, DeviceChoice.PrecisionOf(new GanConfig()));
+        IBackend cpu = DeviceChoice.Resolve(new GanConfig { Device = "cpu", Tf32 = true });
+        Assert.Equal(Precision.Fp32, cpu.Precision); // as PyTorch ignores allow_tf32 on the CPU
+        Assert.Equal(cpu.Name, DeviceChoice.Describe(cpu));
+        CudaBackend gpu = EmulatedGpu.EmulatedGpu.Backend;
+        Assert.Equal($"{gpu.Name}, TF32", DeviceChoice.Describe(gpu.Resources.Backend(Precision.Tf32)));
+        Assert.Equal(gpu.Name, DeviceChoice.Describe(gpu));
     }
 
     /// <summary>Writes train-images/labels IDX files (gzip) of random 28×28 digits with labels 0..9.</summary>

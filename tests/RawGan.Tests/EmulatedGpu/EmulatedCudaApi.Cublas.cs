@@ -15,8 +15,21 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cublas.StatusSuccess;
     }
 
-    /// <summary>Accepted and ignored: the emulation sums in float64 whatever the mode (TF32 or not).</summary>
-    public int cublasSetMathMode(nint handle, int mode) => Interop.Cublas.StatusSuccess;
+    private int _cublasMathMode = Interop.Cublas.DefaultMath;
+    private readonly List<int> _gemmMathModes = [];
+
+    /// <summary>The math mode in effect at each cublasSgemm, in call order: what a backend's precision asked of
+    /// cuBLAS (the emulation itself sums in float64 whatever the mode).</summary>
+    public IReadOnlyList<int> GemmMathModes
+    {
+        get { lock (_gate) return [.. _gemmMathModes]; }
+    }
+
+    public int cublasSetMathMode(nint handle, int mode)
+    {
+        lock (_gate) _cublasMathMode = mode;
+        return Interop.Cublas.StatusSuccess;
+    }
 
     public int cublasSgemm(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int lda, ulong b, int ldb,
         float* beta, ulong c, int ldc)
@@ -27,6 +40,7 @@ internal sealed unsafe partial class EmulatedCudaApi
         if (m < 0 || n < 0 || k < 0 || lda < Math.Max(1, ta ? k : m) || ldb < Math.Max(1, tb ? n : k) || ldc < Math.Max(1, m))
             throw Refused(call, "CUBLAS_STATUS_INVALID_VALUE");
         float al = NegateGemm ? -*alpha : *alpha, be = *beta;
+        lock (_gate) _gemmMathModes.Add(_cublasMathMode);
         Enqueue(call, () =>
         {
             float[] A = ReadMatrix(a, ta ? k : m, ta ? m : k, lda), B = ReadMatrix(b, tb ? n : k, tb ? k : n, ldb);

@@ -65,9 +65,22 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cudnn.StatusSuccess;
     }
 
+    private readonly List<int> _convMathTypes = [];
+
+    /// <summary>Every math type set on a convolution descriptor, in call order: what a backend's precision asked of
+    /// cuDNN (the emulation computes in float64 whatever the type).</summary>
+    public IReadOnlyList<int> ConvMathTypes
+    {
+        get { lock (_gate) return [.. _convMathTypes]; }
+    }
+
     public int cudnnSetConvolutionMathType(nint descriptor, int mathType)
     {
-        lock (_gate) _descriptors[Index(descriptor)] = Get<ConvDesc>(descriptor, "cudnnSetConvolutionMathType") with { MathType = mathType };
+        lock (_gate)
+        {
+            _descriptors[Index(descriptor)] = Get<ConvDesc>(descriptor, "cudnnSetConvolutionMathType") with { MathType = mathType };
+            _convMathTypes.Add(mathType);
+        }
         return Interop.Cudnn.StatusSuccess;
     }
 

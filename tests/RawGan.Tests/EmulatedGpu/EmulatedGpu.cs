@@ -1,3 +1,4 @@
+using RawGan.Backends;
 using RawGan.Backends.Cuda;
 
 namespace RawGan.Tests.EmulatedGpu;
@@ -21,8 +22,11 @@ internal static class EmulatedGpu
     public static CudaBackend Backend => Instance.Value.Backend;
     public static EmulatedCudaApi Api => Instance.Value.Api;
 
-    /// <summary>A backend of its own on <paramref name="api"/> (for tests that break the emulation on purpose).</summary>
+    /// <summary>The FP32 backend of a device of its own on <paramref name="api"/> (for tests that break the emulation
+    /// on purpose, or watch what the backend asks of the libraries); its other precisions are
+    /// <c>Resources.Backend(precision)</c>.</summary>
     public static CudaBackend Create(EmulatedCudaApi api) =>
-        new(api, index: 0, device: 0, context: 1, stream: 1, cublas: 1, cudnn: 1,
-            new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2, MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0));
+        new CudaDeviceResources(api, index: 0, device: 0, context: 1, stream: 1, cublas: 1, cudnn: 1,
+            new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2, MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0))
+            .Backend(Precision.Fp32);
 }

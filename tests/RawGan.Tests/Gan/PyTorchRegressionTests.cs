@@ -1,6 +1,7 @@
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
 using RawGan.Nn;
+using RawGan.Ops;
 using RawGan.Tensors;
 using RawGan.Tests.Golden;
 

@@ -1,3 +1,4 @@
+using RawGan.Backends;
 using RawGan.Backends.Cuda;
 using RawGan.Tensors;
 using static RawGan.Backends.Cuda.CudaCheck;
@@ -29,19 +30,19 @@ internal static unsafe class CublasBench
     ];
 
     /// <summary>Prints one line per shape and TF32 setting; returns the number of cases that failed.</summary>
-    public static int Run(CudaBackend b, DeviceTimer timer)
+    public static int Run(CudaBackend device, DeviceTimer timer)
     {
         Console.WriteLine("# kind case:math rawgan-ms rawgan-GFLOP/s cublas-ms cublas-GFLOP/s ratio   (ratio = cuBLAS time / RawGan time)");
-        b.MakeCurrent();
+        device.MakeCurrent();
         CheckCublas(Interop.Cublas.cublasCreate(out nint handle));
-        bool tf32Before = CudaBackend.AllowTf32;
         int failures = 0;
         try
         {
-            CheckCublas(Interop.Cublas.cublasSetStream(handle, b.Stream));
-            foreach (bool tf32 in new[] { false, true })
+            CheckCublas(Interop.Cublas.cublasSetStream(handle, device.Stream));
+            foreach (Precision precision in new[] { Precision.Fp32, Precision.Tf32 })
             {
-                CudaBackend.AllowTf32 = tf32;
+                CudaBackend b = CudaBackend.Get(device.Index, precision);
+                bool tf32 = precision == Precision.Tf32;
                 CheckCublas(Interop.Cublas.cublasSetMathMode(handle, tf32 ? Interop.Cublas.Tf32TensorOpMath : Interop.Cublas.DefaultMath));
                 foreach (var shape in Shapes)
                     failures += KernelBench.Measure($"gemm {shape.Name}:{(tf32 ? "tf32" : "fp32")}", () => Time(b, timer, handle, shape));
@@ -49,7 +50,6 @@ internal static unsafe class CublasBench
         }
         finally
         {
-            CudaBackend.AllowTf32 = tf32Before;
             Interop.Cublas.cublasDestroy(handle);
         }
         return failures;

@@ -1,3 +1,4 @@
+using RawGan.Backends;
 using RawGan.Backends.Cuda;
 
 namespace RawGan.Bench;
@@ -9,11 +10,11 @@ internal static class CudaDevice
     /// (2), so that tools/gpu/run-all.sh can tell a host without a GPU from a broken benchmark.</summary>
     public const int Unavailable = 3;
 
-    /// <summary>cuda:0, or null after printing the reason <see cref="CudaBackend.Probe"/> would give (no driver,
+    /// <summary>cuda:0 at <paramref name="precision"/>, or null after printing the reason <see cref="CudaBackend.Probe"/> would give (no driver,
     /// no device, cuBLAS or cuDNN not found, ...).</summary>
-    public static CudaBackend? Open(string bench)
+    public static CudaBackend? Open(string bench, Precision precision = Precision.Fp32)
     {
-        CudaBackend? backend = CudaBackend.TryCreate(0, out string whyNot);
+        CudaBackend? backend = CudaBackend.TryCreate(0, out string whyNot, precision);
         if (backend is null) Console.Error.WriteLine($"{bench}: no usable CUDA device: {whyNot}");
         return backend;
     }

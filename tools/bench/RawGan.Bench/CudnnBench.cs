@@ -22,57 +22,50 @@ internal static unsafe class CudnnBench
         [(Pass.Forward, "fwd"), (Pass.BackwardData, "bwd-data"), (Pass.BackwardFilter, "bwd-filter")];
 
     /// <summary>Prints one line per layer, pass and TF32 setting; returns the number of cases that failed.</summary>
-    public static int Run(CudaBackend b, DeviceTimer timer)
+    public static int Run(CudaBackend device, DeviceTimer timer)
     {
         Console.WriteLine($"# kind layer:pass:math rawgan-ms rawgan-GFLOP/s cudnn-ms cudnn-GFLOP/s ratio algo   (DCGAN-64 at batch {Batch}; " +
                           "G layers: bwd-data is the transposed conv's forward; ratio = cuDNN-Find time / RawGan time)");
-        using var cudnn = new DirectCudnn(b);
-        bool tf32Before = CudaBackend.AllowTf32;
+        using var cudnn = new DirectCudnn(device);
         int failures = 0;
-        try
+        foreach (Precision precision in new[] { Precision.Fp32, Precision.Tf32 })
         {
-            foreach (bool tf32 in new[] { false, true })
+            CudaBackend b = CudaBackend.Get(device.Index, precision);
+            bool tf32 = precision == Precision.Tf32;
+            foreach ((string name, ConvGeometry g) in DcganLayers.At(Batch))
             {
-                CudaBackend.AllowTf32 = tf32;
-                foreach ((string name, ConvGeometry g) in DcganLayers.At(Batch))
+                using var scope = new TensorScope();
+                var rng = new Generator(21);
+                Tensor x = Tensor.Rand(new Shape(g.InputShape), rng, DType.Float32, b, -1, 1);
+                Tensor w = Tensor.Rand(new Shape(g.WeightShape), rng, DType.Float32, b, -0.1, 0.1);
+                Tensor dy = Tensor.Rand(new Shape(g.OutputShape), rng, DType.Float32, b, -1, 1);
+                Tensor y = Tensor.Empty(new Shape(g.OutputShape), DType.Float32, b);
+                Tensor dx = Tensor.Empty(new Shape(g.InputShape), DType.Float32, b);
+                Tensor dw = Tensor.Empty(new Shape(g.WeightShape), DType.Float32, b);
+                foreach ((Pass pass, string label) in Passes)
                 {
-                    using var scope = new TensorScope();
-                    var rng = new Generator(21);
-                    Tensor x = Tensor.Rand(new Shape(g.InputShape), rng, DType.Float32, b, -1, 1);
-                    Tensor w = Tensor.Rand(new Shape(g.WeightShape), rng, DType.Float32, b, -0.1, 0.1);
-                    Tensor dy = Tensor.Rand(new Shape(g.OutputShape), rng, DType.Float32, b, -1, 1);
-                    Tensor y = Tensor.Empty(new Shape(g.OutputShape), DType.Float32, b);
-                    Tensor dx = Tensor.Empty(new Shape(g.InputShape), DType.Float32, b);
-                    Tensor dw = Tensor.Empty(new Shape(g.WeightShape), DType.Float32, b);
-                    foreach ((Pass pass, string label) in Passes)
+                    Action ours = pass switch
                     {
-                        Action ours = pass switch
-                        {
-                            Pass.Forward => () => b.Conv2d(g, x, w, y),
-                            Pass.BackwardData => () => b.Conv2dBackwardData(g, dy, w, dx),
-                            _ => () => b.Conv2dBackwardFilter(g, x, dy, dw),
-                        };
-                        (Tensor first, Tensor second, Tensor output) operands = pass switch
-                        {
-                            Pass.Forward => (x, w, y),
-                            Pass.BackwardData => (dy, w, dx),
-                            _ => (x, dy, dw),
-                        };
-                        failures += KernelBench.Measure($"conv {name}:{label}:{(tf32 ? "tf32" : "fp32")}", () =>
-                        {
-                            using var direct = new DirectConv(b, cudnn.Handle, g, pass, tf32, operands);
-                            double rawgan = timer.MedianMilliseconds(ours);
-                            double library = timer.MedianMilliseconds(direct.Run);
-                            double flops = 2.0 * g.MacCount;
-                            return $"{rawgan:F4} {flops / rawgan / 1e6:F1} {library:F4} {flops / library / 1e6:F1} {library / rawgan:F2} {direct.Describe()}";
-                        });
-                    }
+                        Pass.Forward => () => b.Conv2d(g, x, w, y),
+                        Pass.BackwardData => () => b.Conv2dBackwardData(g, dy, w, dx),
+                        _ => () => b.Conv2dBackwardFilter(g, x, dy, dw),
+                    };
+                    (Tensor first, Tensor second, Tensor output) operands = pass switch
+                    {
+                        Pass.Forward => (x, w, y),
+                        Pass.BackwardData => (dy, w, dx),
+                        _ => (x, dy, dw),
+                    };
+                    failures += KernelBench.Measure($"conv {name}:{label}:{(tf32 ? "tf32" : "fp32")}", () =>
+                    {
+                        using var direct = new DirectConv(b, cudnn.Handle, g, pass, tf32, operands);
+                        double rawgan = timer.MedianMilliseconds(ours);
+                        double library = timer.MedianMilliseconds(direct.Run);
+                        double flops = 2.0 * g.MacCount;
+                        return $"{rawgan:F4} {flops / rawgan / 1e6:F1} {library:F4} {flops / library / 1e6:F1} {library / rawgan:F2} {direct.Describe()}";
+                    });
                 }
             }
-        }
-        finally
-        {
-            CudaBackend.AllowTf32 = tf32Before;
         }
         return failures;
     }

@@ -43,9 +43,8 @@ internal static class StepBench
         CudaBackend? cuda = null;
         if (device == "cuda")
         {
-            cuda = CudaDevice.Open("step");
+            cuda = CudaDevice.Open("step", tf32 ? Precision.Tf32 : Precision.Fp32);
             if (cuda is null) return CudaDevice.Unavailable;
-            CudaBackend.AllowTf32 = tf32;
         }
         IBackend backend = cuda ?? (IBackend)CpuBackend.Default;
         // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.

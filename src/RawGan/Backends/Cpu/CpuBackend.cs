@@ -19,6 +19,10 @@ public sealed partial class CpuBackend : IBackend
 
     public Device Device => Device.Cpu;
 
+    /// <summary>Always <see cref="Backends.Precision.Fp32"/>: the CPU has no reduced-precision GEMM, so a TF32 request
+    /// computes (and reports) full float32.</summary>
+    public Precision Precision => Precision.Fp32;
+
     public string Name => _reference
         ? "cpu reference (naive loops)"
         : $"cpu ({(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}, {CpuParallel.Threads} threads)";

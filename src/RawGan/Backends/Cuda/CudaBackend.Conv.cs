@@ -8,16 +8,13 @@ public sealed partial class CudaBackend
     /// <summary>Largest cuDNN workspace an algorithm may ask for; algorithms wanting more are passed over.</summary>
     public static long MaxConvWorkspaceBytes { get; set; } = 1L << 30;
 
-    private readonly Dictionary<(ConvGeometry, bool), ConvPlan> _convPlans = [];
-    private readonly Lock _convGate = new();
-
     public unsafe void Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor y)
     {
         RequireFloat32("conv2d", x);
         if (g.N == 0 || g.K == 0 || g.P <= 0 || g.Q <= 0) return;
         MakeCurrent();
         ConvPlan plan = Plan(g);
-        lock (_libraryGate)
+        lock (Resources.LibraryGate)
         {
             if (plan.Padded)
             {
@@ -40,7 +37,7 @@ public sealed partial class CudaBackend
             return;
         }
         ConvPlan plan = Plan(g);
-        lock (_libraryGate)
+        lock (Resources.LibraryGate)
         {
             if (plan.Padded)
             {
@@ -63,7 +60,7 @@ public sealed partial class CudaBackend
             return;
         }
         ConvPlan plan = Plan(g);
-        lock (_libraryGate)
+        lock (Resources.LibraryGate)
         {
             if (plan.Padded)
             {
@@ -77,24 +74,23 @@ public sealed partial class CudaBackend
 
     private ConvPlan Plan(ConvGeometry g)
     {
-        bool tf32 = AllowTf32;
-        lock (_convGate)
+        lock (Resources.ConvGate)
         {
-            if (!_convPlans.TryGetValue((g, tf32), out ConvPlan? plan))
-                _convPlans[(g, tf32)] = plan = new ConvPlan(this, g, tf32);
+            if (!Resources.ConvPlans.TryGetValue((g, Precision), out ConvPlan? plan))
+                Resources.ConvPlans[(g, Precision)] = plan = new ConvPlan(this, g, Precision == Precision.Tf32);
             return plan;
         }
     }
 
     /// <summary>
-    /// The cuDNN descriptors and chosen algorithms for one geometry (and TF32 setting), made on first use and kept
-    /// as long as the backend (so the descriptors are never destroyed).
+    /// The cuDNN descriptors and chosen algorithms for one geometry and precision, made on first use and kept as
+    /// long as the device (so the descriptors are never destroyed); the device's backends of that precision share it.
     /// cuDNN pads symmetrically only; an asymmetric padding (TensorFlow's 'same' at even sizes) becomes an explicit
     /// zero border on the input: the input is copied into a buffer larger by |top - bottom| rows and
     /// |left - right| columns, offset by the excess on the larger side, and convolved with the smaller padding on
     /// both sides, which gives the same output size and values. Backward data computes into such a buffer and crops.
     /// </summary>
-    private sealed class ConvPlan
+    internal sealed class ConvPlan
     {
         private readonly ConvGeometry _g;
         private readonly ICudaApi _api;
@@ -169,7 +165,7 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionForward(b._cudnn, &one, _x, x, _w, w, _fwdConv, algo,
+            CheckCudnn(_api.cudnnConvolutionForward(b.Resources.Cudnn, &one, _x, x, _w, w, _fwdConv, algo,
                 ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y, y));
         }
 
@@ -186,7 +182,7 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionBackwardData(b._cudnn, &one, _w, w, _y, dy, _dataConv, algo,
+            CheckCudnn(_api.cudnnConvolutionBackwardData(b.Resources.Cudnn, &one, _w, w, _y, dy, _dataConv, algo,
                 ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x, dx));
         }
 
@@ -203,7 +199,7 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionBackwardFilter(b._cudnn, &one, _x, x, _y, dy, _filterConv, algo,
+            CheckCudnn(_api.cudnnConvolutionBackwardFilter(b.Resources.Cudnn, &one, _x, x, _y, dy, _filterConv, algo,
                 ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w, dw));
         }
 
@@ -216,7 +212,7 @@ public sealed partial class CudaBackend
         {
             const int max = 16;
             CudnnAlgoPerf* perf = stackalloc CudnnAlgoPerf[max];
-            int got = query(b._cudnn, perf, max);
+            int got = query(b.Resources.Cudnn, perf, max);
             var rejected = new List<string>();
             for (int i = 0; i < got; i++)
             {
@@ -227,7 +223,7 @@ public sealed partial class CudaBackend
                 if (p.MathType == Interop.Cudnn.TensorOpMath && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
                 if (_tf32) CheckCudnn(_api.cudnnSetConvolutionMathType(conv, p.MathType));
                 long ws;
-                try { ws = workspace(b._cudnn, p.Algo); }
+                try { ws = workspace(b.Resources.Cudnn, p.Algo); }
                 catch (CudaException e) { rejected.Add($"algo {p.Algo}: workspace query failed ({e.Message})"); continue; }
                 if (ws > MaxConvWorkspaceBytes) { rejected.Add($"algo {p.Algo}: workspace {ws} bytes"); continue; }
                 return (p.Algo, ws);

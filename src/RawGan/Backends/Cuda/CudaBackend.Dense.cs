@@ -17,22 +17,14 @@ public sealed partial class CudaBackend
         float al = (float)alpha, be = (float)beta;
         int lda = Math.Max(1, transA ? m : k); // A stored [m, k], or [k, m] when transposed
         int ldb = Math.Max(1, transB ? k : n); // B stored [k, n], or [n, k]
-        lock (_libraryGate) // a cuBLAS handle is not for concurrent use from several threads
+        lock (Resources.LibraryGate) // a cuBLAS handle is not for concurrent use from several threads
         {
-            SetCublasMathMode();
-            CheckCublas(Api.cublasSgemm(_cublas,
+            Resources.SetCublasMathMode(Precision == Precision.Tf32 ? Interop.Cublas.Tf32TensorOpMath : Interop.Cublas.DefaultMath);
+            CheckCublas(Api.cublasSgemm(Resources.Cublas,
                 transB ? Interop.Cublas.OpT : Interop.Cublas.OpN,
                 transA ? Interop.Cublas.OpT : Interop.Cublas.OpN,
                 n, m, k, &al, Ptr(b), ldb, Ptr(a), lda, &be, Ptr(c), n));
         }
-    }
-
-    private void SetCublasMathMode()
-    {
-        int mode = AllowTf32 ? Interop.Cublas.Tf32TensorOpMath : Interop.Cublas.DefaultMath;
-        if (mode == _cublasMathMode) return;
-        CheckCublas(Api.cublasSetMathMode(_cublas, mode));
-        _cublasMathMode = mode;
     }
 
     /// <summary>cuBLAS's version as major·10000 + minor·100 + patch (from cublasGetVersion_v2).</summary>
@@ -42,7 +34,7 @@ public sealed partial class CudaBackend
         {
             MakeCurrent();
             int v;
-            lock (_libraryGate) CheckCublas(Api.cublasGetVersion(_cublas, out v));
+            lock (Resources.LibraryGate) CheckCublas(Api.cublasGetVersion(Resources.Cublas, out v));
             return v;
         }
     }

@@ -6,72 +6,58 @@ using static RawGan.Backends.Cuda.CudaCheck;
 namespace RawGan.Backends.Cuda;
 
 /// <summary>
-/// The CUDA backend for one device: its primary context, one stream that every operation is queued on, a caching
-/// allocator, cuBLAS for GEMM, cuDNN for convolutions and the hand-written PTX kernels in <c>kernels/</c> for the
-/// rest. Float32 only (int32 for indices); float64 stays on the CPU, where gradient checks run. Operations are
-/// asynchronous, uploads too (through <see cref="PinnedStaging"/>): only reading data back to the host
-/// (<see cref="Download{T}"/>) waits for the stream.
+/// The CUDA backend for one device at one <see cref="Backends.Precision"/>: a thin object over the device's
+/// <see cref="CudaDeviceResources"/> (context, stream, caching allocator, cuBLAS, cuDNN, the hand-written PTX kernels
+/// in <c>kernels/</c>), which backends of other precisions on the same device share. Float32 only (int32 for
+/// indices); float64 stays on the CPU, where gradient checks run. Operations are asynchronous, uploads too (through
+/// <see cref="PinnedStaging"/>): only reading data back to the host (<see cref="Download{T}"/>) waits for the stream.
 /// </summary>
 public sealed partial class CudaBackend : IBackend
 {
     private static readonly Lock CreateGate = new();
-    private static readonly Dictionary<int, (CudaBackend? Backend, string? WhyNot)> Instances = [];
+    private static readonly Dictionary<int, (CudaDeviceResources? Device, string? WhyNot)> Instances = [];
 
-    [ThreadStatic] private static nint _threadContext;
-
-    // The context, stream and library handles live as long as the process: a backend is created once per device
-    // and never torn down (as PyTorch keeps its per-device handles), so they are plain handles, not SafeHandles.
-    private readonly nint _context;
-    private readonly nint _cublas;
-    private readonly nint _cudnn;
-    private int _cublasMathMode = -1;
-    private readonly Lock _libraryGate = new(); // serialises use of the cuBLAS and cuDNN handles
-    private readonly PinnedStaging _staging;
-
-    /// <summary>
-    /// Whether float32 GEMMs and convolutions may use TF32 tensor cores (10-bit mantissa products, about 7× the
-    /// FP32 throughput on an H100), as torch.backends.cuda.matmul.allow_tf32 / cudnn.allow_tf32 do. Off by default,
-    /// so results match the CPU to float32 rounding; turn it on for training speed. Read at every call.
-    /// </summary>
-    public static bool AllowTf32 { get; set; }
-
-    /// <summary>A backend on a context, stream and library handles made beforehand (by <c>Create</c>, or by a
-    /// test): <paramref name="api"/> makes the calls (<see cref="NativeCudaApi"/>, or an emulation in tests).</summary>
-    internal CudaBackend(ICudaApi api, int index, int device, nint context, nint stream, nint cublas, nint cudnn, DeviceInfo info)
+    internal CudaBackend(CudaDeviceResources resources, Precision precision)
     {
-        Api = api;
-        Index = index;
-        DeviceOrdinal = device;
-        _context = context;
-        Stream = stream;
-        _cublas = cublas;
-        _cudnn = cudnn;
-        Info = info;
-        Allocator = new CachingAllocator(new DeviceMemory(this));
-        Kernels = new KernelModules(this);
-        _staging = new PinnedStaging(this);
+        Resources = resources;
+        Precision = precision;
     }
 
     public Device Device => Device.Cuda(Index);
-    public int Index { get; }
-    internal int DeviceOrdinal { get; }
+    public int Index => Resources.Index;
+
+    /// <summary>Whether float32 GEMMs and convolutions may use TF32 tensor cores (<see cref="Precision.Tf32"/>), as
+    /// torch.backends.cuda.matmul.allow_tf32 / cudnn.allow_tf32 do, or compute in full FP32 (to float32 rounding of
+    /// the CPU's results). Fixed for this object: ask <see cref="Get"/> for the other.</summary>
+    public Precision Precision { get; }
+
     public string Name => $"cuda:{Index} {Info.Name}";
 
     /// <summary>What the device is: name, compute capability, memory, multiprocessors.</summary>
-    public DeviceInfo Info { get; }
+    public DeviceInfo Info => Resources.Info;
 
-    /// <summary>The device memory pool (its <see cref="CachingAllocator.Stats"/> are the allocator counters).</summary>
-    public CachingAllocator Allocator { get; }
+    /// <summary>The device memory pool, shared by the device's backends (its <see cref="CachingAllocator.Stats"/>
+    /// are the allocator counters).</summary>
+    public CachingAllocator Allocator => Resources.Allocator;
 
-    internal nint Stream { get; }
-    internal ICudaApi Api { get; }
-    internal KernelModules Kernels { get; }
+    internal CudaDeviceResources Resources { get; }
+    internal int DeviceOrdinal => Resources.DeviceOrdinal;
+    internal nint Stream => Resources.Stream;
+    internal ICudaApi Api => Resources.Api;
+    internal KernelModules Kernels => Resources.Kernels;
 
     // ---- creation ----------------------------------------------------------------------------------------------
-    /// <summary>The backend for cuda:<paramref name="index"/>, created once per process; null with the reason
-    /// (no driver, no device, a library missing, ...) when it cannot be.</summary>
-    public static CudaBackend? TryCreate(int index, out string whyNot)
+    /// <summary>The backend for cuda:<paramref name="index"/> at <paramref name="precision"/>; the device is opened
+    /// once per process. Null with the reason (no driver, no device, a library missing, ...) when it cannot be.
+    /// (Every tensor created on a CUDA device comes through here: the opened devices are read without a lock.)</summary>
+    public static CudaBackend? TryCreate(int index, out string whyNot, Precision precision = Precision.Fp32)
     {
+        CudaDeviceResources?[] opened = _ready;
+        if ((uint)index < (uint)opened.Length && opened[index] is { } device)
+        {
+            whyNot = "";
+            return device.Backend(precision);
+        }
         lock (CreateGate)
         {
             if (!Instances.TryGetValue(index, out var entry))
@@ -85,31 +71,27 @@ public sealed partial class CudaBackend : IBackend
                     entry = (null, e.Message);
                 }
                 Instances[index] = entry;
-                if (entry.Backend is not null)
+                if (entry.Device is not null)
                 {
-                    var ready = new CudaBackend?[Math.Max(_ready.Length, index + 1)];
+                    var ready = new CudaDeviceResources?[Math.Max(_ready.Length, index + 1)];
                     _ready.CopyTo(ready, 0);
-                    ready[index] = entry.Backend;
+                    ready[index] = entry.Device;
                     _ready = ready;
                 }
             }
             whyNot = entry.WhyNot ?? "";
-            return entry.Backend;
+            return entry.Device?.Backend(precision);
         }
     }
 
-    /// <summary>The backend for cuda:<paramref name="index"/>, or an exception that says why there is none.
-    /// (Every tensor created on a CUDA device comes through here: the created backends are read without a lock.)</summary>
-    public static CudaBackend Get(int index)
-    {
-        CudaBackend?[] ready = _ready;
-        if ((uint)index < (uint)ready.Length && ready[index] is { } b) return b;
-        return TryCreate(index, out string whyNot) ?? throw new InvalidOperationException($"Device cuda:{index} is not available: {whyNot}");
-    }
+    /// <summary>The backend for cuda:<paramref name="index"/> at <paramref name="precision"/>, or an exception that
+    /// says why there is none.</summary>
+    public static CudaBackend Get(int index, Precision precision = Precision.Fp32) =>
+        TryCreate(index, out string whyNot, precision) ?? throw new InvalidOperationException($"Device cuda:{index} is not available: {whyNot}");
 
-    private static volatile CudaBackend?[] _ready = [];
+    private static volatile CudaDeviceResources?[] _ready = [];
 
-    private static CudaBackend Create(int index)
+    private static CudaDeviceResources Create(int index)
     {
         NativeLibraries.InstallResolver();
         if (NativeLibraries.DriverHandle == 0)
@@ -126,7 +108,7 @@ public sealed partial class CudaBackend : IBackend
         DeviceInfo info = DeviceInfo.Query(device);
         Check(Interop.Driver.cuDevicePrimaryCtxRetain(out nint context, device));
         Check(Interop.Driver.cuCtxSetCurrent(context));
-        _threadContext = context;
+        CudaDeviceResources.Entered(context);
         // A blocking stream (flags 0): it also orders against anything a library queues on the legacy stream.
         Check(Interop.Driver.cuStreamCreate(out nint stream, 0));
 
@@ -135,31 +117,17 @@ public sealed partial class CudaBackend : IBackend
         CheckCudnn(Interop.Cudnn.cudnnCreate(out nint cudnn));
         CheckCudnn(Interop.Cudnn.cudnnSetStream(cudnn, stream));
 
-        var backend = new CudaBackend(NativeCudaApi.Instance, index, device, context, stream, cublas, cudnn, info);
-        CudaSelfTest.Run(backend);
-        return backend;
+        var resources = new CudaDeviceResources(NativeCudaApi.Instance, index, device, context, stream, cublas, cudnn, info);
+        foreach (Precision precision in Enum.GetValues<Precision>()) CudaSelfTest.Run(resources.Backend(precision));
+        return resources;
     }
 
-    /// <summary>Makes this device's context current on the calling thread (a thread-local check; the driver call
-    /// happens once per thread, or when the thread last used another device).</summary>
+    /// <summary>Makes this device's context current on the calling thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MakeCurrent()
-    {
-        if (_threadContext != _context) SetCurrent();
-    }
-
-    private void SetCurrent()
-    {
-        Check(Api.cuCtxSetCurrent(_context));
-        _threadContext = _context;
-    }
+    internal void MakeCurrent() => Resources.MakeCurrent();
 
     /// <summary>Waits until everything queued on this device's stream has run (and reports its errors).</summary>
-    public void Synchronize()
-    {
-        MakeCurrent();
-        Check(Api.cuStreamSynchronize(Stream));
-    }
+    public void Synchronize() => Resources.Synchronize();
 
     /// <summary>Free and total device memory as the driver sees it.</summary>
     public (long Free, long Total) MemoryInfo()
@@ -217,7 +185,7 @@ public sealed partial class CudaBackend : IBackend
         Uploaded(d, source);
         if (bytes <= PinnedStaging.MaxBytes)
         {
-            _staging.Upload(MemoryMarshal.AsBytes(source), d.Pointer);
+            Resources.Staging.Upload(MemoryMarshal.AsBytes(source), d.Pointer);
             return;
         }
         fixed (T* p = source)
@@ -281,26 +249,6 @@ public sealed partial class CudaBackend : IBackend
         public ulong Pointer { get; } = pointer;
         public long Bytes { get; } = blockBytes;
         public void Dispose() => allocator.Release(Pointer, Bytes);
-    }
-
-    private sealed class DeviceMemory(CudaBackend backend) : IDeviceMemory
-    {
-        public ulong TryAllocate(long bytes)
-        {
-            backend.MakeCurrent();
-            CUresult r = backend.Api.cuMemAlloc(out ulong p, (nuint)bytes);
-            if (r == CUresult.ErrorOutOfMemory) return 0;
-            Check(r, $"cuMemAlloc({bytes} bytes)");
-            return p;
-        }
-
-        public void Free(ulong pointer)
-        {
-            backend.MakeCurrent();
-            Check(backend.Api.cuMemFree(pointer));
-        }
-
-        public void Synchronize() => backend.Synchronize();
     }
 }
 

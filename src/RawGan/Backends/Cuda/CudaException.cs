@@ -5,7 +5,7 @@ namespace RawGan.Backends.Cuda;
 /// <summary>A failed CUDA driver, cuBLAS or cuDNN call. The message names the call as written at the call site,
 /// the status name and the library's own description, e.g.
 /// "cuMemAlloc(out ptr, bytes) failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)".</summary>
-public sealed class CudaException : Exception
+public sealed class CudaException : DeviceException
 {
     public CudaException(string library, string call, int status, string statusName, string description, string? detail = null)
         : base(Format(call, statusName, description, detail))

@@ -1,10 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using RawGan.Tensors;
 
 namespace RawGan.Backends.Cuda;
 
 /// <summary>Registers the CUDA backend with <see cref="BackendRegistry"/> when the assembly loads. Nothing native
-/// is touched here: the libraries are searched for, and the device opened, on the first request for a CUDA device.</summary>
+/// is touched here: the libraries are searched for, and the device opened, on the first request for a CUDA device
+/// (or for <c>rawgan info</c>'s description, <see cref="CudaBackend.Probe"/>).</summary>
 internal static class CudaRegistration
 {
     [ModuleInitializer]
@@ -13,6 +15,8 @@ internal static class CudaRegistration
     internal static void Register()
     {
         NativeLibraries.InstallResolver();
-        BackendRegistry.RegisterCuda(CudaBackend.Get);
+        BackendRegistry.Register(DeviceKind.Cuda, Create, () => CudaBackend.Probe().ToString());
     }
+
+    private static IBackend? Create(int index, Precision precision, out string whyNot) => CudaBackend.TryCreate(index, out whyNot, precision);
 }

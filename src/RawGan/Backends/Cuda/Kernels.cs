@@ -62,7 +62,7 @@ internal sealed class CudaFunction(nint handle, string module, string name, int 
 /// The PTX kernels embedded in the assembly (resources named <c>kernels/&lt;family&gt;.ptx</c>), each module
 /// JIT-compiled by the driver once per context on first use, with the JIT's error log kept for the exception.
 /// </summary>
-internal sealed class KernelModules(CudaBackend backend)
+internal sealed class KernelModules(CudaDeviceResources backend)
 {
     private readonly ConcurrentDictionary<string, Lazy<nint>> _modules = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string, string), CudaFunction> _functions = new();

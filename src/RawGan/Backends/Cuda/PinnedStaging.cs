@@ -9,7 +9,7 @@ namespace RawGan.Backends.Cuda;
 /// step while the GPU runs this one. Here the bytes go into one of two page-locked buffers and the copy is queued
 /// from there: the host waits only when a buffer's previous copy, two uploads ago, has not run yet.
 /// </summary>
-internal sealed unsafe class PinnedStaging(CudaBackend backend)
+internal sealed unsafe class PinnedStaging(CudaDeviceResources backend)
 {
     /// <summary>Uploads larger than this go the synchronous way (pinned memory is scarce system memory).</summary>
     public const long MaxBytes = 64L << 20;
