@@ -72,6 +72,10 @@ public static class SafeTensors
         var json = new byte[headerLength];
         stream.ReadExactly(json);
         if (json.Length == 0 || json[0] != (byte)'{') throw Invalid(path, "the header does not start with '{'");
+        // The format allows padding after the JSON with spaces (0x20) only; a JSON parser would accept any whitespace.
+        int end = json.Length;
+        while (end > 0 && json[end - 1] == (byte)' ') end--;
+        if (json[end - 1] != (byte)'}') throw Invalid(path, $"the header's padding after its JSON holds byte 0x{json[end - 1]:X2}, and only spaces (0x20) may pad it");
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var tensors = new List<SafeTensorInfo>();

@@ -74,7 +74,10 @@ internal sealed class TypeReferences : ISignatureTypeProvider<bool, object?>
                 case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar: il.Offset += 1; break;
                 case OperandType.InlineVar: il.Offset += 2; break;
                 case OperandType.InlineI8 or OperandType.InlineR: il.Offset += 8; break;
-                case OperandType.InlineSwitch: il.Offset += 4 * il.ReadInt32(); break;
+                case OperandType.InlineSwitch:
+                    int targets = il.ReadInt32(); // read before Offset: `il.Offset += 4 * il.ReadInt32()` loses the count's 4 bytes
+                    il.Offset += 4 * targets;
+                    break;
                 case OperandType.InlineType or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok:
                     Entity(MetadataTokens.EntityHandle(il.ReadInt32()));
                     break;

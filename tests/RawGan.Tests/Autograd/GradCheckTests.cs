@@ -1,6 +1,7 @@
 using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Ops;
 using RawGan.Tensors;
 using static RawGan.Tests.Autograd.OpCheck;
@@ -166,7 +167,7 @@ public class GradCheckTests
     [Fact]
     public void Embedding_with_repeated_indices()
     {
-        Tensor idx = Tensor.FromSpan<int>([3, 1, 3, 0, 9], new Shape(5), DType.Int32, CpuBackend.Reference);
+        Tensor idx = Tensor.FromSpan<int>([3, 1, 3, 0, 9], new Shape(5), DType.Int32, ReferenceBackend.Instance);
         Grad(t => F.Embedding(idx, t[0]), [[10, 4]]);
     }
 

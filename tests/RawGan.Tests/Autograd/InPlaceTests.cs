@@ -1,4 +1,5 @@
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Nn;
 using RawGan.Ops;
 using RawGan.Tensors;
@@ -9,7 +10,7 @@ namespace RawGan.Tests.Autograd;
 /// earlier op still needs what they overwrite (PyTorch's version-counter rule).</summary>
 public class InPlaceTests
 {
-    private static Tensor Input() => Tensor.Randn(new Shape(4, 5), new Generator(3), DType.Float64, CpuBackend.Reference);
+    private static Tensor Input() => Tensor.Randn(new Shape(4, 5), new Generator(3), DType.Float64, ReferenceBackend.Instance);
 
     [Theory]
     [InlineData(false)]

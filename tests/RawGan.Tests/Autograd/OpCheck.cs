@@ -1,5 +1,6 @@
 using RawGan.Autograd;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Autograd;
@@ -16,7 +17,7 @@ internal static class OpCheck
         var g = new Generator((ulong)Interlocked.Increment(ref _seed));
         var values = new double[new Shape(shape).Numel];
         for (int i = 0; i < values.Length; i++) values[i] = low + (high - low) * g.NextUniform();
-        Tensor t = Tensor.FromSpan<double>(values, shape, DType.Float64, CpuBackend.Reference);
+        Tensor t = Tensor.FromSpan<double>(values, shape, DType.Float64, ReferenceBackend.Instance);
         t.RequiresGrad = requiresGrad;
         return t;
     }

@@ -1,5 +1,6 @@
 using RawGan.Backends;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 
 namespace RawGan.Tests.Backends;
 

@@ -1,5 +1,6 @@
 using RawGan.Backends;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Backends.Cuda;
 
 namespace RawGan.Tests.EmulatedGpu;

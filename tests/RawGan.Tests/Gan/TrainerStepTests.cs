@@ -1,4 +1,5 @@
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Gan;
 using RawGan.Tensors;
 
@@ -40,9 +41,9 @@ public class TrainerStepTests
     [Fact]
     public void A_trainer_runs_on_the_reference_backend()
     {
-        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, CpuBackend.Reference);
-        Tensor real = Tensor.Rand(new Shape(4, 1, 4, 4), new Generator(2), DType.Float32, CpuBackend.Reference, -1, 1);
-        StepMetrics m = trainer.TrainStep(real, Tensor.FromSpan<int>([0, 1, 2, 0], new Shape(4), DType.Int32, CpuBackend.Reference));
+        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, ReferenceBackend.Instance);
+        Tensor real = Tensor.Rand(new Shape(4, 1, 4, 4), new Generator(2), DType.Float32, ReferenceBackend.Instance, -1, 1);
+        StepMetrics m = trainer.TrainStep(real, Tensor.FromSpan<int>([0, 1, 2, 0], new Shape(4), DType.Int32, ReferenceBackend.Instance));
         Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss));
     }
 

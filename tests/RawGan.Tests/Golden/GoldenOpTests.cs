@@ -1,5 +1,6 @@
 using RawGan.Backends;
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Ops;
 using RawGan.Optim;
 using RawGan.Tensors;
@@ -16,7 +17,7 @@ public class GoldenOpTests
 {
     public static TheoryData<string> Backends => new() { "default", "reference" };
 
-    private static IBackend Backend(string name) => name == "reference" ? CpuBackend.Reference : CpuBackend.Default;
+    private static IBackend Backend(string name) => name == "reference" ? ReferenceBackend.Instance : CpuBackend.Default;
 
     [Theory]
     [MemberData(nameof(Backends))]

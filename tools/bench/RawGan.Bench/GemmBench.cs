@@ -1,4 +1,5 @@
 using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
 
 namespace RawGan.Bench;
 

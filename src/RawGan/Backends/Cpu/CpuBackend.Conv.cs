@@ -1,19 +1,20 @@
+using RawGan.Backends.Cpu.Reference;
 using RawGan.Tensors;
 
 namespace RawGan.Backends.Cpu;
 
-// Convolutions on the tiers of Dense (CpuBackend.Dense.cs): im2col and the SIMD GEMM on the fast path, the naive loops
-// otherwise; CudaBackend.Conv.cs runs them on cuDNN.
+// Convolutions on the tiers of Dense (CpuBackend.Dense.cs): im2col and the SIMD GEMM for float32, the reference's
+// loops for float64; CudaBackend.Conv.cs runs them on cuDNN.
 public sealed unsafe partial class CpuBackend
 {
     public void Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor y) => Dense(x, w, y,
-        (a, b, c) => ReferenceDense.Conv2d(g, a, b, c), (a, b, c) => ReferenceDense.Conv2d(g, a, b, c), (a, b, c) => FastConv.Forward(g, a, b, c));
+        (a, b, c) => ReferenceDense.Conv2d(g, a, b, c), (a, b, c) => FastConv.Forward(g, a, b, c));
 
     public void Conv2dBackwardData(ConvGeometry g, Tensor dy, Tensor w, Tensor dx) => Dense(dy, w, dx,
-        (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c), (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c),
+        (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c),
         (a, b, c) => FastConv.BackwardData(g, a, b, c));
 
     public void Conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw) => Dense(x, dy, dw,
-        (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c), (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c),
+        (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c),
         (a, b, c) => FastConv.BackwardFilter(g, a, b, c));
 }

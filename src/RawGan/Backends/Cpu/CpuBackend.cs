@@ -4,18 +4,14 @@ using RawGan.Tensors;
 namespace RawGan.Backends.Cpu;
 
 /// <summary>
-/// The CPU backend. <see cref="Reference"/> runs every primitive as the obvious loops (float32 or float64): what
-/// gradient checks trust. <see cref="Default"/> is the same code with SIMD GEMM and im2col convolutions for float32,
-/// tested against the reference.
+/// The CPU backend's fast paths: SIMD elementwise maps, packed SIMD GEMM, im2col convolutions, vectorised Philox,
+/// fused loops. The conformance suite tests each against <see cref="Reference.ReferenceBackend"/>, the obvious loops.
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
-    private readonly bool _reference;
+    private CpuBackend() { }
 
-    private CpuBackend(bool reference) => _reference = reference;
-
-    public static CpuBackend Default { get; } = new(reference: false);
-    public static CpuBackend Reference { get; } = new(reference: true);
+    public static CpuBackend Default { get; } = new();
 
     public Device Device => Device.Cpu;
 
@@ -23,9 +19,7 @@ public sealed partial class CpuBackend : IBackend
     /// computes (and reports) full float32.</summary>
     public Precision Precision => Precision.Fp32;
 
-    public string Name => _reference
-        ? "cpu reference (naive loops)"
-        : $"cpu ({(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}, {CpuParallel.Threads} threads)";
+    public string Name => $"cpu ({(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}, {CpuParallel.Threads} threads)";
 
     public Storage Allocate(long length, DType dtype) => new CpuStorage(this, length, dtype);
 
