@@ -18,7 +18,12 @@ public static class Program
         // A log file, CI or nohup has no width: Spectre's default of 80 columns would hard-wrap paths and the
         // commands a user copies ("Resume with: …"), so lines are left whole.
         if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = short.MaxValue;
-        return root.Parse(args).Invoke();
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count == 0) return parse.Invoke();
+        // One line and the way to the help, not the whole help: the error is what the user needs to see.
+        string command = parse.CommandResult.Command == root ? "rawgan" : $"rawgan {parse.CommandResult.Command.Name}";
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(parse.Errors[0].Message)} (see {command} --help)");
+        return ExitCodes.BadInput;
     }
 
     /// <summary>Runs a command, turning the errors a user can fix (bad option, file, shape) into one red line

@@ -54,8 +54,8 @@ internal static class TrainCommand
                 AnsiConsole.MarkupLine("A smaller --batch-size (a new run), or a device with more memory, needs less.");
             return ExitCodes.DeviceFailure;
         }
-        LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
-        AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] (samples/, metrics.csv, loss.png, checkpoints/)");
+        if (MetricsLog.Read(run.MetricsPath).Count > 0) LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
+        AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] ({Markup.Escape(Contents(run.Directory))})");
         return outcome switch { RunOutcome.Completed => ExitCodes.Done, RunOutcome.Interrupted => signals.ExitCode, _ => ExitCodes.Diverged };
     }
 
@@ -92,9 +92,18 @@ internal static class TrainCommand
         if (data is not ImageFolderDataset folder) return data;
         if (folder.SkippedFiles.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]Skipped {folder.SkippedFiles.Count} undecodable file(s), e.g. {Markup.Escape(folder.SkippedFiles[0])} (use --strict to fail instead).[/]");
+        // Stray files beside the class folders and empty classes, said once, whatever their number.
+        string[] noticed = folder.Warnings.Where(w => !w.StartsWith("skipped ", StringComparison.Ordinal)).ToArray();
+        if (noticed.Length > 0)
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(noticed[0])}{(noticed.Length > 1 ? $" (and {noticed.Length - 1} more such notice(s))" : "")}[/]");
         folder.FileSkipped += message => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)} The next image stands in for it (use --strict to stop instead).[/]");
         return data;
     }
+
+    /// <summary>What the run folder holds, of what a user looks for in it.</summary>
+    private static string Contents(string directory) =>
+        string.Join(", ", new[] { "samples/", "metrics.csv", "loss.png", "checkpoints/latest.safetensors", "generator.safetensors" }
+            .Where(name => name.EndsWith('/') ? Directory.EnumerateFileSystemEntries(Path.Combine(directory, name)).Any() : File.Exists(Path.Combine(directory, name))));
 
     private static string Describe(GanConfig config, IDataset data) =>
         $"{config.Data ?? DataSources.BundledName}: {data.Count:N0} images {data.Channels}×{data.Height}×{data.Width}, {data.ClassCount} classes";

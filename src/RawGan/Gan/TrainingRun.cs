@@ -134,7 +134,10 @@ public sealed class TrainingRun : IDisposable
         }
         catch (DivergenceException e)
         {
-            Notice?.Invoke($"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint}.");
+            Notice?.Invoke(File.Exists(LatestCheckpoint)
+                ? $"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint} (step {Checkpoint.ReadInfo(LatestCheckpoint).Step}): " +
+                  $"`rawgan train --resume {Directory} --on-nan rollback` goes on from it past the bad batches, or start a new run with a lower --lr."
+                : $"{e.Message} Stopped before the first checkpoint, so nothing was saved; start a new run with a lower --lr.");
             return RunOutcome.Diverged;
         }
     }
