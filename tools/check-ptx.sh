@@ -12,15 +12,15 @@
 #   1. $RAWGAN_PTXAS, if set (a path to a ptxas binary);
 #   2. `ptxas` on PATH (a GPU host with a CUDA toolkit);
 #   3. a cached copy from Debian's non-free nvidia-cuda-toolkit 11.8 package, in
-#      ${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas. The first run without one adds a bookworm
-#      `contrib non-free` apt source on the machine's own Debian mirror and runs `apt-get update` (these two
-#      steps need root or passwordless sudo, and are skipped when already done), then
-#      `apt-get download nvidia-cuda-toolkit` and `dpkg -x` into the cache (nothing is installed; no GPU
-#      needed). ptxas there is standalone (needs only libc). Later runs reuse the cache.
+#      ${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas. The first run without one runs apt with a private
+#      source list (bookworm `contrib non-free` on the machine's own Debian mirror), package lists and
+#      cache, all under ${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas.apt, so /etc/apt and the system's package
+#      lists are never written and no root is needed: `apt-get update`, `apt-get download nvidia-cuda-toolkit`
+#      (about 84 MB) and `dpkg -x` into the cache (nothing is installed; no GPU needed). ptxas there is
+#      standalone (needs only libc). Later runs reuse the cache; deleting both folders undoes everything.
 set -euo pipefail
 
 readonly ARCHS=(sm_80 sm_90)
-readonly APT_SOURCE=/etc/apt/sources.list.d/rawgan-cuda-nonfree.sources
 readonly CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/rawgan/ptxas
 readonly EXPECTED_WARNING="with multiple return values found, disabling ABI"
 
@@ -64,21 +64,12 @@ fi
 # Exit 3: this machine cannot obtain ptxas at all (no root, no apt): the test suite reports that as skipped.
 unavailable() { printf 'check-ptx: unavailable: %s\n' "$*" >&2; exit 3; }
 
-# ---- root for the apt steps only ---------------------------------------------------------------------------
-as_root() {
-  if [[ $(id -u) -eq 0 ]]; then "$@"
-  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo -n "$@"
-  else unavailable "need root (or passwordless sudo) to run: $*
-  Alternatively put a ptxas on PATH or set RAWGAN_PTXAS=/path/to/ptxas."
-  fi
-}
-
 # The machine's Debian mirror (deb822 .sources files first, then one-line sources.list), so the added source
 # goes through the same mirror or proxy as the rest of apt; deb.debian.org when none is configured.
 debian_mirror() {
   local f uri
   for f in /etc/apt/sources.list.d/*.sources; do
-    [[ -f $f && $f != "$APT_SOURCE" ]] || continue
+    [[ -f $f ]] || continue
     uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' "$f")
     [[ -n $uri ]] && { echo "${uri%/}"; return; }
   done
@@ -92,40 +83,23 @@ debian_mirror() {
 
 fetch_ptxas() {
   command -v apt-get >/dev/null || unavailable "no ptxas on PATH and no apt-get to fetch one; set RAWGAN_PTXAS=/path/to/ptxas"
-  local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg want
+  local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg apt=$CACHE.apt
   mirror=$(debian_mirror)
-  want="Types: deb
-URIs: $mirror
-Suites: bookworm
-Components: contrib non-free
-$( [[ -f $keyring ]] && echo "Signed-By: $keyring" )"
-  local fresh=0
-  if [[ -f $APT_SOURCE && $(cat "$APT_SOURCE") == "$want" ]]; then
-    say "apt source $APT_SOURCE already present ($mirror bookworm contrib non-free)"
-  else
-    say "adding apt source $APT_SOURCE ($mirror bookworm contrib non-free)"
-    printf '%s\n' "$want" | as_root tee "$APT_SOURCE" >/dev/null
-    fresh=1
-  fi
+  # apt's own configuration, pointed at folders of ours: the system's sources, lists and cache stay as they are.
+  mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial"
+  local source=("Types: deb" "URIs: $mirror" "Suites: bookworm" "Components: contrib non-free")
+  [[ -f $keyring ]] && source+=("Signed-By: $keyring")
+  printf '%s\n' "${source[@]}" > "$apt/sources.list.d/rawgan-cuda-nonfree.sources"
+  local opts=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
+              -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=$(id -un)")
+  say "apt-get update with a private source list ($mirror bookworm contrib non-free) and lists in $apt"
+  apt-get "${opts[@]}" update -qq >/dev/null 2>&1 || die "apt-get update of $mirror bookworm contrib non-free failed (is it reachable?)"
   local work=$CACHE.download deb
   rm -rf "$work"
   mkdir -p "$work"
-  # As root, apt downloads as the _apt user: give it a folder it can write into.
-  chmod 0777 "$work"
-  download() { (cd "$work" && apt-get download -qq nvidia-cuda-toolkit/bookworm) >/dev/null 2>&1; }
-  if ((fresh == 0)) && apt-cache show nvidia-cuda-toolkit/bookworm >/dev/null 2>&1; then
-    say "apt-get download nvidia-cuda-toolkit/bookworm (about 84 MB; apt already lists it)"
-    download || fresh=1
-    ((fresh == 0)) || say "download failed: refreshing the package lists"
-  else
-    fresh=1
-  fi
-  if ((fresh)); then
-    say "apt-get update"
-    as_root apt-get update -qq >/dev/null || die "apt-get update failed"
-    say "apt-get download nvidia-cuda-toolkit/bookworm (about 84 MB)"
-    download || die "apt-get download nvidia-cuda-toolkit/bookworm failed (is $mirror reachable?)"
-  fi
+  say "apt-get download nvidia-cuda-toolkit/bookworm (about 84 MB)"
+  (cd "$work" && apt-get "${opts[@]}" download -qq nvidia-cuda-toolkit/bookworm) >/dev/null 2>&1 \
+    || die "apt-get download nvidia-cuda-toolkit/bookworm failed (is $mirror reachable?)"
   deb=$(ls "$work"/nvidia-cuda-toolkit_*.deb 2>/dev/null | head -n 1)
   [[ -n $deb ]] || die "apt-get download left no nvidia-cuda-toolkit_*.deb in $work"
   say "extracting $(basename "$deb") into $CACHE"

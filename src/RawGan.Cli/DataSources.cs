@@ -23,7 +23,9 @@ internal static class DataSources
             using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
             return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, DefaultImageSize(config, true)));
         }
-        if (File.Exists(config.Data) && !IsImageFile(config.Data))
+        if (File.Exists(config.Data) && IsImageFile(config.Data))
+            throw new ArgumentException($"--data {config.Data} is one image; --data takes a folder of images (class subfolders become labels) or MNIST IDX files.");
+        if (File.Exists(config.Data))
             return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), DefaultImageSize(config, true)));
         if (Directory.Exists(config.Data) && Directory.EnumerateFiles(config.Data).Any(f => Path.GetFileName(f).Contains("-idx3-ubyte")))
             return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, DefaultImageSize(config, true)));

@@ -15,12 +15,20 @@ public static class Program
             SampleCommand.Create(),
             InfoCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        // A log file, CI or nohup has no width: Spectre's default of 80 columns would hard-wrap paths and the
+        // commands a user copies ("Resume with: …"), so lines are left whole.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = short.MaxValue;
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count == 0) return parse.Invoke();
+        // One line and the way to the help, not the whole help: the error is what the user needs to see.
+        string command = parse.CommandResult.Command == root ? "rawgan" : $"rawgan {parse.CommandResult.Command.Name}";
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(parse.Errors[0].Message)} (see {command} --help)");
+        return ExitCodes.BadInput;
     }
 
     /// <summary>Runs a command, turning the errors a user can fix (bad option, file, shape) into one red line
-    /// and exit code 2, and a device that fails (out of memory, a failed CUDA call) into one red line and exit
-    /// code 1, instead of a stack trace.</summary>
+    /// and <see cref="ExitCodes.BadInput"/>, and a device that fails (out of memory, a failed CUDA call) into one
+    /// red line and <see cref="ExitCodes.DeviceFailure"/>, instead of a stack trace.</summary>
     internal static int Guard(Func<int> command)
     {
         try
@@ -31,12 +39,12 @@ public static class Program
                                      or InvalidOperationException and not ObjectDisposedException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 2;
+            return ExitCodes.BadInput;
         }
         catch (Exception e) when (IsDeviceFailure(e))
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-            return 1;
+            return ExitCodes.DeviceFailure;
         }
     }
 

@@ -32,45 +32,31 @@ internal static class TrainCommand
             file = GanConfig.FromJson(File.ReadAllText(configFile.FullName), configFile.FullName);
         }
 
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var signals = new SignalHandler();
+        using TrainingRun run = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
+        run.SampleWritten += _ =>
         {
-            e.Cancel = true; // let the run write its checkpoint; a second Ctrl+C kills the process
-            if (cts.IsCancellationRequested) Environment.Exit(130);
-            cts.Cancel();
+            try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
         };
-        Console.CancelKeyPress += onCancel;
+        RunOutcome outcome;
         try
         {
-            using TrainingRun run = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
-            run.SampleWritten += _ =>
-            {
-                try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
-            };
-            RunOutcome outcome;
-            try
-            {
-                outcome = TrainingView.Show(run, cts.Token);
-            }
-            catch (Exception e) when (Program.IsDeviceFailure(e))
-            {
-                // The step that failed saved nothing; a checkpoint on disk is whole (they are written atomically).
-                AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
-                if (File.Exists(Path.Combine(run.Directory, "checkpoints", "latest.safetensors")))
-                    AnsiConsole.MarkupLine($"The run's last checkpoint is intact: [bold]rawgan train --resume {Markup.Escape(run.Directory)}[/] continues from it.");
-                if (e is OutOfMemoryException)
-                    AnsiConsole.MarkupLine("A smaller --batch-size (a new run), or a device with more memory, needs less.");
-                return 1;
-            }
-            LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
-            AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] (samples/, metrics.csv, loss.png, checkpoints/)");
-            return outcome switch { RunOutcome.Completed => 0, RunOutcome.Interrupted => 130, _ => 3 };
+            outcome = TrainingView.Show(run, signals.Token);
         }
-        finally
+        catch (Exception e) when (Program.IsDeviceFailure(e))
         {
-            Console.CancelKeyPress -= onCancel;
+            // The step that failed saved nothing; a checkpoint on disk is whole (they are written atomically).
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            if (File.Exists(Path.Combine(run.Directory, "checkpoints", "latest.safetensors")))
+                AnsiConsole.MarkupLine($"The run's last checkpoint is intact: [bold]rawgan train --resume {Markup.Escape(run.Directory)}[/] continues from it.");
+            if (e is OutOfMemoryException)
+                AnsiConsole.MarkupLine("A smaller --batch-size (a new run), or a device with more memory, needs less.");
+            return ExitCodes.DeviceFailure;
         }
+        if (MetricsLog.Read(run.MetricsPath).Count > 0) LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png"));
+        AnsiConsole.MarkupLine($"{outcome}: [bold]{Markup.Escape(run.Directory)}[/] ({Markup.Escape(Contents(run.Directory))})");
+        return outcome switch { RunOutcome.Completed => ExitCodes.Done, RunOutcome.Interrupted => signals.ExitCode, _ => ExitCodes.Diverged };
     }
 
     private static TrainingRun Start(GanConfig config)
@@ -86,16 +72,16 @@ internal static class TrainCommand
     private static TrainingRun Continue(DirectoryInfo dir, ParseResult parse, ConfigOptions options)
     {
         if (!dir.Exists) throw new DirectoryNotFoundException($"--resume {dir.FullName}: no such folder.");
-        string path = Path.Combine(dir.FullName, "checkpoints", "latest.safetensors");
-        if (!File.Exists(path)) throw new FileNotFoundException($"--resume {dir.FullName}: the folder has no checkpoints/latest.safetensors.", path);
-        GanConfig saved = Checkpoint.ReadInfo(path).Config;
+        CheckpointChoice checkpoint = CheckpointSet.Find(dir.FullName);
+        if (checkpoint.Notice is not null) AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(checkpoint.Notice)}[/]");
+        GanConfig saved = Checkpoint.ReadInfo(checkpoint.Path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
         GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan };
         if (scheduleOnly != saved)
             throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every and --on-nan may change.");
         IBackend backend = DeviceChoice.Resolve(config);
-        var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config);
+        var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config, checkpoint.Path);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
         return run;
     }
@@ -103,10 +89,21 @@ internal static class TrainCommand
     private static IDataset Open(GanConfig config)
     {
         IDataset data = DataSources.Open(config);
-        if (data is ImageFolderDataset folder && folder.SkippedFiles.Count > 0)
+        if (data is not ImageFolderDataset folder) return data;
+        if (folder.SkippedFiles.Count > 0)
             AnsiConsole.MarkupLine($"[yellow]Skipped {folder.SkippedFiles.Count} undecodable file(s), e.g. {Markup.Escape(folder.SkippedFiles[0])} (use --strict to fail instead).[/]");
+        // Stray files beside the class folders and empty classes, said once, whatever their number.
+        string[] noticed = folder.Warnings.Where(w => !w.StartsWith("skipped ", StringComparison.Ordinal)).ToArray();
+        if (noticed.Length > 0)
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(noticed[0])}{(noticed.Length > 1 ? $" (and {noticed.Length - 1} more such notice(s))" : "")}[/]");
+        folder.FileSkipped += message => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(message)} The next image stands in for it (use --strict to stop instead).[/]");
         return data;
     }
+
+    /// <summary>What the run folder holds, of what a user looks for in it.</summary>
+    private static string Contents(string directory) =>
+        string.Join(", ", new[] { "samples/", "metrics.csv", "loss.png", "checkpoints/latest.safetensors", "generator.safetensors" }
+            .Where(name => name.EndsWith('/') ? Directory.EnumerateFileSystemEntries(Path.Combine(directory, name)).Any() : File.Exists(Path.Combine(directory, name))));
 
     private static string Describe(GanConfig config, IDataset data) =>
         $"{config.Data ?? DataSources.BundledName}: {data.Count:N0} images {data.Channels}×{data.Height}×{data.Width}, {data.ClassCount} classes";

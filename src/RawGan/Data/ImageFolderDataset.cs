@@ -10,7 +10,10 @@ namespace RawGan.Data;
 /// <para>
 /// The constructor reads every file's header, so an unreadable file is found up front: it is skipped and listed
 /// in <see cref="SkippedFiles"/> and <see cref="Warnings"/>, or, with <see cref="ImageFolderOptions.Strict"/>,
-/// throws. <see cref="Load"/> decodes the file each time (nothing is cached) and applies the options' transforms.
+/// throws. <see cref="Load"/> decodes the file each time (nothing is cached) and applies the options' transforms;
+/// a file whose header was fine but whose body is not (a truncated PNG) is found only then, and is skipped the same
+/// way (the next decodable sample stands in for it, so batches keep their size and a run stays reproducible) and
+/// reported through <see cref="FileSkipped"/>, or, strict, throws.
 /// </para>
 /// </summary>
 public sealed class ImageFolderDataset : IDataset
@@ -20,6 +23,7 @@ public sealed class ImageFolderDataset : IDataset
     private readonly (string Path, int Label)[] _images;
     private readonly ImageTransform _transform;
     private readonly List<string> _skipped = [], _warnings = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _undecodable = new();
 
     /// <summary>Indexes the images under <paramref name="root"/>; <paramref name="options"/> defaults to <c>new ImageFolderOptions()</c>.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
@@ -65,6 +69,10 @@ public sealed class ImageFolderDataset : IDataset
     public string Root { get; }
     public ImageFolderOptions Options { get; }
 
+    /// <summary>Raised once per file that <see cref="Load"/> found undecodable and skipped, with the reason
+    /// (from a loader's worker thread).</summary>
+    public event Action<string>? FileSkipped;
+
     /// <summary>Image files left out because their header could not be read.</summary>
     public IReadOnlyList<string> SkippedFiles => _skipped;
 
@@ -86,22 +94,45 @@ public sealed class ImageFolderDataset : IDataset
     public void Load(int index, Span<float> pixels, ulong augmentSeed, out int label)
     {
         LoadArguments.Check(this, index, pixels);
-        (string path, label) = _images[index];
-        ImageResult image;
-        try
+        ImageResult? image = null;
+        label = _images[index].Label;
+        for (int i = 0; image is null; i++)
         {
-            using var stream = new EndClampedStream(File.OpenRead(path));
-            image = ImageResult.FromStream(stream, ColorComponents.RedGreenBlueAlpha);
-        }
-        catch (Exception e)
-        {
-            // stb's messages are terse and sometimes blank.
-            string reason = string.IsNullOrWhiteSpace(e.Message) ? "corrupt or truncated data" : e.Message.Trim();
-            throw new InvalidDataException($"Cannot decode image '{path}': {reason}.", e);
+            if (i == _images.Length) throw new InvalidDataException($"Image folder '{Root}': no file decodes any more ({_undecodable.Count} found corrupt while training).");
+            int candidate = (index + i) % _images.Length;
+            label = _images[candidate].Label;
+            image = Decode(candidate);
         }
         float[] planes = Planes(image.Data, image.Width * image.Height, Options.Grayscale);
         bool flip = Options.RandomHorizontalFlip && Philox.Uniform(augmentSeed, 0) < 0.5;
         _transform.Apply(planes, Channels, image.Height, image.Width, pixels, flip);
+    }
+
+    /// <summary>The image of sample <paramref name="index"/>; null when it does not decode and is skipped.</summary>
+    private ImageResult? Decode(int index)
+    {
+        if (_undecodable.ContainsKey(index)) return null;
+        string path = _images[index].Path;
+        try
+        {
+            using var stream = new EndClampedStream(File.OpenRead(path));
+            return ImageResult.FromStream(stream, ColorComponents.RedGreenBlueAlpha);
+        }
+        catch (Exception e)
+        {
+            string reason = Reason(e);
+            if (Options.Strict) throw new InvalidDataException($"Cannot decode image '{path}': {reason}.", e);
+            if (_undecodable.TryAdd(index, reason)) FileSkipped?.Invoke($"skipped '{path}': {reason}.");
+            return null;
+        }
+    }
+
+    /// <summary>A decoder's message fit to print: stb's are terse, sometimes blank, and sometimes the bytes it read
+    /// (NULs and other control characters, which must not reach a terminal).</summary>
+    private static string Reason(Exception e)
+    {
+        string printable = new string(e.Message.Where(c => !char.IsControl(c)).ToArray()).Trim().TrimEnd('.', ':').Trim();
+        return printable.Length == 0 ? "corrupt or truncated data" : printable;
     }
 
     /// <summary>
@@ -156,7 +187,7 @@ public sealed class ImageFolderDataset : IDataset
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            return e.Message;
+            return Reason(e);
         }
     }
 }

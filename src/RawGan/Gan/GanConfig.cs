@@ -70,11 +70,12 @@ public sealed record GanConfig
     {
         try
         {
+            ConfigJson.CheckKeys(json, source);
             return JsonSerializer.Deserialize<GanConfig>(json, Json) ?? throw new JsonException("the file holds null");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Config {source} is not valid: {e.Message}", e);
+            throw new InvalidDataException(ConfigJson.Describe(e, source), e);
         }
     }
 
@@ -88,7 +89,7 @@ public sealed record GanConfig
         Require(Model is "mlp" or "dcgan" or "cgan" or "cdcgan", $"--model must be mlp, dcgan, cgan or cdcgan, not '{Model}'.");
         Require(Epochs > 0, $"--epochs must be positive, not {Epochs}.");
         Require(BatchSize > 0, $"--batch-size must be positive, not {BatchSize}.");
-        Require(Lr > 0, $"--lr must be positive, not {Lr}.");
+        Require(double.IsFinite(Lr) && Lr > 0, $"--lr must be a positive finite number, not {Lr}.");
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, $"--beta1 and --beta2 must be in [0, 1), not {Beta1} and {Beta2}.");
         Require(Nz > 0, $"--nz must be positive, not {Nz}.");
         Require(ImageSize is null or > 0, $"--image-size must be positive, not {ImageSize}.");

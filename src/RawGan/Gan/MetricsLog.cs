@@ -1,4 +1,5 @@
 using System.Globalization;
+using RawGan.IO;
 
 namespace RawGan.Gan;
 
@@ -51,7 +52,8 @@ public sealed class MetricsLog : IDisposable
         if (keepThroughStep >= 0)
         {
             var kept = File.ReadLines(Path).Where((line, i) => i == 0 || StepOf(line) <= keepThroughStep).ToList();
-            File.WriteAllLines(Path, kept);
+            // Atomically: a process killed mid-rewrite must not lose the rows it meant to keep.
+            AtomicFile.Write(Path, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n")))));
         }
         return new StreamWriter(Path, append: true) { AutoFlush = true, NewLine = "\n" };
     }

@@ -15,7 +15,8 @@ public sealed record StepReport(long Step, int Epoch, int Batch, int BatchesPerE
 /// <summary>
 /// A training run and its folder: config.json, metrics.csv, samples/ (a grid from fixed noise every N steps and
 /// after each epoch; one row per class for conditional models) and checkpoints/latest.safetensors plus
-/// generator.safetensors. Created fresh or resumed from the folder; a resumed run continues exactly where the
+/// generator.safetensors (the checkpoint before latest is kept as previous.safetensors, see <see cref="CheckpointSet"/>).
+/// While a run is open its folder holds run.lock (<see cref="RunLock"/>), so no second process works in it. Created fresh or resumed from the folder; a resumed run continues exactly where the
 /// checkpoint stood (same batches, noise, dropout masks, optimiser state).
 /// </summary>
 public sealed class TrainingRun : IDisposable
@@ -29,9 +30,11 @@ public sealed class TrainingRun : IDisposable
     private double _lastImagesPerSecond;
     private readonly Tensor _sampleZ;
     private readonly Tensor? _sampleLabels;
+    private readonly RunLock _lock;
 
-    private TrainingRun(string directory, GanTrainer trainer, DataLoader loader, DataPosition position, bool resumed)
+    private TrainingRun(string directory, RunLock runLock, GanTrainer trainer, DataLoader loader, DataPosition position, bool resumed)
     {
+        _lock = runLock;
         Directory = directory;
         Trainer = trainer;
         Loader = loader;
@@ -53,7 +56,7 @@ public sealed class TrainingRun : IDisposable
     public string Directory { get; }
     public string SamplesDirectory => System.IO.Path.Combine(Directory, "samples");
     public string CheckpointsDirectory => System.IO.Path.Combine(Directory, "checkpoints");
-    public string LatestCheckpoint => System.IO.Path.Combine(CheckpointsDirectory, "latest.safetensors");
+    public string LatestCheckpoint => CheckpointSet.Latest(Directory);
     public string MetricsPath => _metrics.Path;
     public GanTrainer Trainer { get; }
     public DataLoader Loader { get; }
@@ -65,31 +68,58 @@ public sealed class TrainingRun : IDisposable
     public event Action<string>? SampleWritten;
     public event Action<string>? Notice;
 
-    /// <summary>Starts a new run in a new folder under config.Out (or <paramref name="directory"/>).</summary>
+    /// <summary>Starts a new run in a new folder under config.Out (or <paramref name="directory"/>). Everything that
+    /// can fail on the config and the data's shape fails before the folder is created, so a failed start leaves
+    /// nothing behind.</summary>
     public static TrainingRun Create(GanConfig config, IDataset data, IBackend backend, string? directory = null)
     {
         config.Validate();
+        var trainer = new GanTrainer(config, data.Channels, data.Height, data.ClassCount, backend);
+        DataLoader loader = NewLoader(config, data, trainer);
         directory ??= NewRunDirectory(config);
         System.IO.Directory.CreateDirectory(directory);
-        AtomicFile.Write(System.IO.Path.Combine(directory, "config.json"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(config.ToJson() + "\n")));
-        var trainer = new GanTrainer(config, data.Channels, data.Height, data.ClassCount, backend);
-        return new TrainingRun(directory, trainer, NewLoader(config, data), new DataPosition(0, 0), resumed: false);
+        return Open(directory, runLock =>
+        {
+            AtomicFile.Write(System.IO.Path.Combine(directory, "config.json"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(config.ToJson() + "\n")));
+            return new TrainingRun(directory, runLock, trainer, loader, new DataPosition(0, 0), resumed: false);
+        });
     }
 
-    /// <summary>Continues the run in <paramref name="directory"/> from its latest checkpoint.</summary>
-    public static TrainingRun Resume(string directory, IDataset data, IBackend backend, Func<GanConfig, GanConfig>? adjust = null)
+    /// <summary>Continues the run in <paramref name="directory"/> from <paramref name="checkpoint"/> (default: the
+    /// newest usable one, <see cref="CheckpointSet.Find"/>).</summary>
+    public static TrainingRun Resume(string directory, IDataset data, IBackend backend, Func<GanConfig, GanConfig>? adjust = null, string? checkpoint = null)
     {
-        string path = System.IO.Path.Combine(directory, "checkpoints", "latest.safetensors");
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Cannot resume {directory}: it has no checkpoints/latest.safetensors (was it a run folder, and did it reach its first checkpoint?).", path);
-        Checkpoint.Info info = Checkpoint.ReadInfo(path);
-        GanConfig config = adjust?.Invoke(info.Config) ?? info.Config;
-        if (data.Channels != info.Channels || data.Height != info.ImageSize || data.ClassCount != info.Classes)
-            throw new ArgumentException($"Cannot resume {directory}: it was trained on {info.Channels}×{info.ImageSize}² images with {info.Classes} classes, " +
-                                        $"but the data is {data.Channels}×{data.Height}² with {data.ClassCount} classes.");
-        var trainer = new GanTrainer(config, info.Channels, info.ImageSize, info.Classes, backend);
-        DataPosition position = Checkpoint.Load(path, trainer);
-        return new TrainingRun(directory, trainer, NewLoader(config, data), position, resumed: true);
+        return Open(directory, runLock =>
+        {
+            string path = checkpoint ?? CheckpointSet.Find(directory).Path;
+            Checkpoint.Info info = Checkpoint.ReadInfo(path);
+            GanConfig config = adjust?.Invoke(info.Config) ?? info.Config;
+            if (data.Channels != info.Channels || data.Height != info.ImageSize || data.ClassCount != info.Classes)
+                throw new ArgumentException($"Cannot resume {directory}: it was trained on {info.Channels}×{info.ImageSize}² images with {info.Classes} classes, " +
+                                            $"but the data is {data.Channels}×{data.Height}² with {data.ClassCount} classes.");
+            var trainer = new GanTrainer(config, info.Channels, info.ImageSize, info.Classes, backend);
+            DataLoader loader = NewLoader(config, data, trainer);
+            DataPosition position = Checkpoint.Load(path, trainer);
+            return new TrainingRun(directory, runLock, trainer, loader, position, resumed: true);
+        });
+    }
+
+    /// <summary>Takes the folder's lock, removes the temporaries of writes a killed process left, and opens the run;
+    /// the lock is released again if opening fails.</summary>
+    private static TrainingRun Open(string directory, Func<RunLock, TrainingRun> open)
+    {
+        var runLock = RunLock.Acquire(System.IO.Path.Combine(directory, "run.lock"));
+        try
+        {
+            AtomicFile.RemoveStale(directory);
+            AtomicFile.RemoveStale(System.IO.Path.Combine(directory, "checkpoints"));
+            return open(runLock);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Trains until the configured epochs are done, <paramref name="cancellation"/> fires, or
@@ -104,7 +134,10 @@ public sealed class TrainingRun : IDisposable
         }
         catch (DivergenceException e)
         {
-            Notice?.Invoke($"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint}.");
+            Notice?.Invoke(File.Exists(LatestCheckpoint)
+                ? $"{e.Message} Stopped; the last good checkpoint is {LatestCheckpoint} (step {Checkpoint.ReadInfo(LatestCheckpoint).Step}): " +
+                  $"`rawgan train --resume {Directory} --on-nan rollback` goes on from it past the bad batches, or start a new run with a lower --lr."
+                : $"{e.Message} Stopped before the first checkpoint, so nothing was saved; start a new run with a lower --lr.");
             return RunOutcome.Diverged;
         }
     }
@@ -117,7 +150,8 @@ public sealed class TrainingRun : IDisposable
         {
             for (int epoch = Position.Epoch; epoch < config.Epochs; epoch++)
             {
-                foreach (Batch batch in Loader.Epoch(epoch, epoch == Position.Epoch ? Position.Batch : 0, cancellation))
+                using IEnumerator<Batch> batches = Loader.Epoch(epoch, epoch == Position.Epoch ? Position.Batch : 0, cancellation).GetEnumerator();
+                while (NextBatch(batches, ref rollbacks) is { } batch)
                 {
                     if (cancellation.IsCancellationRequested || Trainer.Step >= stopAtStep) return Interrupt(ref rollbacks);
                     TrainOn(batch, epoch);
@@ -141,6 +175,21 @@ public sealed class TrainingRun : IDisposable
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             return Interrupt(ref rollbacks);
+        }
+    }
+
+    /// <summary>The next batch, or null at the end of the epoch. A file the data set cannot decode (with --strict; it
+    /// skips them otherwise) stops the run, but only after the steps trained so far are checkpointed.</summary>
+    private Batch? NextBatch(IEnumerator<Batch> batches, ref int rollbacks)
+    {
+        try
+        {
+            return batches.MoveNext() ? batches.Current : null;
+        }
+        catch (InvalidDataException)
+        {
+            Interrupt(ref rollbacks, "fix or remove the file, then resume with");
+            throw;
         }
     }
 
@@ -185,11 +234,15 @@ public sealed class TrainingRun : IDisposable
 
     public void SaveCheckpoint()
     {
-        Checkpoint.Save(LatestCheckpoint, Trainer, Position);
+        CheckpointSet.Save(Directory, Trainer, Position);
         Checkpoint.SaveGenerator(System.IO.Path.Combine(Directory, "generator.safetensors"), Trainer);
     }
 
-    public void Dispose() => _metrics.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _lock.Dispose();
+    }
 
     private void TrainOn(Batch batch, int epoch)
     {
@@ -204,11 +257,11 @@ public sealed class TrainingRun : IDisposable
         _windowImages += batch.Count;
     }
 
-    private RunOutcome Interrupt(ref int rollbacks)
+    private RunOutcome Interrupt(ref int rollbacks, string resumeHint = "Resume with")
     {
         ReadMetrics(ref rollbacks);
         SaveCheckpoint();
-        Notice?.Invoke($"Stopped at step {Trainer.Step}; checkpoint written. Resume with: rawgan train --resume {Directory}");
+        Notice?.Invoke($"Stopped at step {Trainer.Step}; checkpoint written. {char.ToUpperInvariant(resumeHint[0])}{resumeHint[1..]}: rawgan train --resume {Directory}");
         return RunOutcome.Interrupted;
     }
 
@@ -226,8 +279,16 @@ public sealed class TrainingRun : IDisposable
         Notice?.Invoke($"{why} Rolled back to the checkpoint at step {Trainer.Step} (was at {step}); training goes on with the next batch.");
     }
 
-    private static DataLoader NewLoader(GanConfig config, IDataset data) =>
-        new(data, config.BatchSize, config.Seed, shuffle: true, dropLast: config.DropLast);
+    private static DataLoader NewLoader(GanConfig config, IDataset data, GanTrainer trainer)
+    {
+        var loader = new DataLoader(data, config.BatchSize, config.Seed, shuffle: true, dropLast: config.DropLast);
+        // Found now rather than at the end of the first epoch: BatchNorm cannot normalise a batch of one.
+        bool hasBatchNorm = trainer.G.Modules().Concat(trainer.D.Modules()).Any(m => m is Nn.BatchNorm);
+        if (!config.DropLast && data.Count % config.BatchSize == 1 && hasBatchNorm)
+            throw new ArgumentException($"--keep-last: the last batch of each epoch would hold 1 image ({data.Count} images, --batch-size {config.BatchSize}), " +
+                                        $"which {config.Model}'s BatchNorm cannot normalise; pick a batch size that leaves 0 or at least 2, or drop --keep-last.");
+        return loader;
+    }
 
     private static string NewRunDirectory(GanConfig config)
     {

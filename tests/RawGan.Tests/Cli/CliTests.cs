@@ -56,10 +56,10 @@ public class CliTests : IDisposable
     }
 
     [Fact]
-    public void A_device_failure_is_one_line_and_exit_code_1()
+    public void A_device_failure_is_one_line_and_exit_code_4()
     {
-        Assert.Equal(1, Program.Guard(() => throw new OutOfMemoryException("CUDA out of memory: could not allocate 4194304 bytes.")));
-        Assert.Equal(1, Program.Guard(() => throw new RawGan.Backends.Cuda.CudaException("cuda", "cuLaunchKernel(...)", 700,
+        Assert.Equal(4, Program.Guard(() => throw new OutOfMemoryException("CUDA out of memory: could not allocate 4194304 bytes.")));
+        Assert.Equal(4, Program.Guard(() => throw new RawGan.Backends.Cuda.CudaException("cuda", "cuLaunchKernel(...)", 700,
             "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered")));
         string output = _out.ToString().Replace("\n", "");
         Assert.Contains("CUDA out of memory: could not allocate 4194304 bytes.", output);
@@ -147,7 +147,7 @@ public class CliTests : IDisposable
     }
 
     /// <summary>Writes train-images/labels IDX files (gzip) of random 28×28 digits with labels 0..9.</summary>
-    private static string WriteIdx(string folder, int count)
+    internal static string WriteIdx(string folder, int count)
     {
         Directory.CreateDirectory(folder);
         var rng = new Random(1);

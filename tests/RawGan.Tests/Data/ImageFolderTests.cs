@@ -100,17 +100,46 @@ public class ImageFolderTests
         Assert.Equal([bad], images.SkippedFiles);
     }
 
+    /// <summary>A PNG whose header is whole and whose body is cut: it passes the scan, and only decoding finds it.</summary>
+    private static string TruncatedPng(TempFolder folder, string name)
+    {
+        byte[] png = File.ReadAllBytes(Path.Combine(TestFiles.RepositoryRoot(), "tests/RawGan.Tests/Data/fixtures/twemoji/1f600.png"));
+        string cut = folder.File(name);
+        File.WriteAllBytes(cut, png[..(png.Length / 2)]);
+        return cut;
+    }
+
     [Fact]
-    public void Truncated_body_passes_the_scan_and_fails_the_load_naming_the_file()
+    public void Strict_a_truncated_body_passes_the_scan_and_fails_the_load_naming_the_file_in_printable_text()
     {
         using var folder = new TempFolder();
-        byte[] png = File.ReadAllBytes(Path.Combine(TestFiles.RepositoryRoot(), "tests/RawGan.Tests/Data/fixtures/twemoji/1f600.png"));
-        string cut = folder.File("cut.png");
-        File.WriteAllBytes(cut, png[..(png.Length / 2)]);
+        string cut = TruncatedPng(folder, "cut.png");
 
-        var images = new ImageFolderDataset(folder.Path, Small);
+        var images = new ImageFolderDataset(folder.Path, Small with { Strict = true });
         var error = Assert.Throws<InvalidDataException>(() => images.Load(0, new float[3 * 16], 0, out _));
         Assert.Contains(cut, error.Message);
+        Assert.DoesNotContain(error.Message, char.IsControl);
+    }
+
+    [Fact]
+    public void Without_strict_a_truncated_body_is_skipped_once_and_the_next_image_stands_in()
+    {
+        using var folder = new TempFolder();
+        string cut = TruncatedPng(folder, "a/cut.png");
+        TestFiles.SolidPng(folder.File("b/good.png"), 4, 4, 255, 255, 255);
+        var images = new ImageFolderDataset(folder.Path, Small);
+        var skipped = new List<string>();
+        images.FileSkipped += skipped.Add;
+
+        var pixels = new float[3 * 16];
+        for (int i = 0; i < 2; i++)
+        {
+            images.Load(0, pixels, 0, out int label);
+            Assert.Equal(1, label); // good.png's, with its pixels
+            Assert.All(pixels, p => Assert.Equal(1f, p));
+        }
+        Assert.Contains(cut, Assert.Single(skipped));
+        Assert.DoesNotContain(skipped[0], char.IsControl);
     }
 
     [Fact]

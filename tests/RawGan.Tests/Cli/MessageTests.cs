@@ -1,0 +1,110 @@
+using RawGan.Cli;
+using RawGan.Tests.Data;
+using Spectre.Console;
+
+namespace RawGan.Tests.Cli;
+
+/// <summary>Messages say what exists and what to do, in the user's terms (no .NET type names, lines counted from
+/// 1), and exit codes follow one table: 0 done, 2 usage or bad input, 3 diverged, 4 device failure, 128+N signals.</summary>
+[Collection(nameof(ConsoleCollection))]
+public class MessageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-messages-").FullName;
+    private readonly StringWriter _out = new();
+
+    public MessageTests() =>
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (int Code, string Output) Run(params string[] args)
+    {
+        int code = Program.Main(args);
+        return (code, _out.ToString().Replace("\n", ""));
+    }
+
+    [Fact]
+    public void A_parse_error_is_one_line_pointing_at_the_help_with_exit_code_2()
+    {
+        (int code, string output) = RawGanProcess.Run(_dir, 60, "train", "--batch-size", "many");
+        Assert.Equal(2, code);
+        Assert.Contains("see rawgan train --help", output);
+        Assert.DoesNotContain("Usage:", output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("--lr", "Infinity")]
+    [InlineData("--lr", "NaN")]
+    [InlineData("--beta1", "NaN")]
+    [InlineData("--beta2", "-Infinity")]
+    public void Non_finite_numbers_are_rejected_up_front(string option, string value)
+    {
+        (int code, string output) = Run("train", option, value, "--out", Path.Combine(_dir, "runs"));
+        Assert.Equal(2, code);
+        Assert.Contains(option, output);
+        Assert.DoesNotContain("System.", output);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
+    }
+
+    [Fact]
+    public void Data_naming_an_image_file_says_what_data_takes()
+    {
+        string image = Path.Combine(_dir, "one.png");
+        TestFiles.SolidPng(image, 4, 4, 0, 0, 0);
+        (int code, string output) = Run("train", "--data", image);
+        Assert.Equal(2, code);
+        Assert.Contains("is one image", output);
+        Assert.DoesNotContain("no such", output);
+    }
+
+    [Fact]
+    public void An_unknown_config_key_lists_the_valid_ones_and_suggests_the_nearest()
+    {
+        string config = Path.Combine(_dir, "typo.json");
+        File.WriteAllText(config, "{\n  \"model\": \"mlp\",\n  \"epoch\": 3\n}");
+        (int code, string output) = Run("train", "--config", config);
+        Assert.Equal(2, code);
+        Assert.Contains("unknown key 'epoch' (did you mean 'epochs'?)", output);
+        Assert.Contains("batchSize", output);
+        Assert.DoesNotContain(".NET", output);
+        Assert.DoesNotContain("GanConfig", output);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_kind_names_the_key_the_kind_and_the_line_from_1()
+    {
+        string config = Path.Combine(_dir, "kind.json");
+        File.WriteAllText(config, "{\n  \"model\": \"mlp\",\n  \"lr\": \"fast\"\n}");
+        (int code, string output) = Run("train", "--config", config);
+        Assert.Equal(2, code);
+        Assert.Contains("line 3: 'lr' takes a number", output);
+        Assert.DoesNotContain("System.Double", output);
+    }
+
+    [Fact]
+    public void Divergence_before_any_checkpoint_says_nothing_was_saved_and_lists_only_what_exists()
+    {
+        string data = CliTests.WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
+        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", Path.Combine(_dir, "runs"), "--device", "cpu", "--lr", "1e30",
+            "--epochs", "1", "--batch-size", "10", "--nz", "8", "--log-every", "1");
+        Assert.True(code == 3, output);
+        Assert.Contains("nothing was saved", output);
+        Assert.DoesNotContain("latest.safetensors", output);
+        Assert.DoesNotContain("loss.png", output);
+    }
+
+    [Fact]
+    public void Empty_class_folders_and_stray_images_are_noticed_once()
+    {
+        string root = Path.Combine(_dir, "images");
+        for (int i = 0; i < 4; i++) TestFiles.SolidPng(Path.Combine(Directory.CreateDirectory(Path.Combine(root, $"class{i % 2}")).FullName, $"{i}.png"), 8, 8, 0, 0, 0);
+        Directory.CreateDirectory(Path.Combine(root, "empty"));
+        TestFiles.SolidPng(Path.Combine(root, "stray1.png"), 8, 8, 0, 0, 0);
+        TestFiles.SolidPng(Path.Combine(root, "stray2.png"), 8, 8, 0, 0, 0);
+        (_, string output) = Run("train", "--model", "mlp", "--data", root, "--out", Path.Combine(_dir, "runs"), "--device", "cpu", "--image-size", "8",
+            "--epochs", "1", "--batch-size", "2", "--nz", "8");
+        Assert.True(output.Contains("lies beside the class folders"), output);
+        Assert.Contains("2 more", output);
+    }
+}
