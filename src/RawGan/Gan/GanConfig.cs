@@ -14,6 +14,7 @@ namespace RawGan.Gan;
 /// </summary>
 public sealed record GanConfig
 {
+    /// <summary>mlp, dcgan, cgan or cdcgan.</summary>
     public ModelKind Model { get; init; } = ModelKind.Cgan;
     /// <summary>An image folder or an MNIST IDX folder/file; null for the bundled 10,000 MNIST digits.</summary>
     public string? Data { get; init; }
@@ -31,6 +32,7 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
+    /// <summary>bce (the non-saturating game) or mse (least squares).</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
@@ -54,6 +56,7 @@ public sealed record GanConfig
     /// <summary>Read the losses back from the device every this many steps (each read makes the host wait for the
     /// GPU); metrics.csv still gets one row per step.</summary>
     public int LogEvery { get; init; } = 10;
+    /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
     public NanPolicy OnNan { get; init; } = NanPolicy.Stop;
 
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>

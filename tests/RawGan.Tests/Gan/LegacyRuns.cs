@@ -9,7 +9,8 @@ namespace RawGan.Tests.Gan;
 /// checkpoint at <see cref="CheckpointStep"/> and the one an uninterrupted run wrote at <see cref="FinalStep"/>.
 /// A build that can resume the first and reproduce the second bit for bit reads old files as the old code did.
 /// The configs are JSON text, not <see cref="GanConfig"/> initialisers, so they compile against any build.
-/// They run on the reference backend, whose plain loops give the same bits on any x64 CPU.
+/// For the bits not to depend on the machine, GEMMs run as the reference backend's plain loops, and every tensor is
+/// small enough that no primitive splits its work over threads (the core count would change the order of sums).
 /// </summary>
 internal static class LegacyRuns
 {
