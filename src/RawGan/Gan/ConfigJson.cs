@@ -35,6 +35,8 @@ internal static class ConfigJson
     {
         string line = e.LineNumber is long n ? $", line {n + 1}" : "";
         string key = e.Path?.StartsWith("$.", StringComparison.Ordinal) == true ? e.Path[2..] : "";
+        if (e is UnknownOptionNameException)
+            return $"Config {source}{line}: {key} {e.Message}";
         if (Keys.TryGetValue(key, out Type? type))
             return $"Config {source}{line}: '{key}' takes {Kind(type)}.";
         return $"Config {source}{line} is not valid JSON.";
@@ -44,7 +46,8 @@ internal static class ConfigJson
     {
         Type t = Nullable.GetUnderlyingType(type) ?? type;
         string kind = t == typeof(double) ? "a number" : t == typeof(bool) ? "true or false" : t == typeof(string) ? "a string"
-            : t == typeof(ulong) ? "a non-negative whole number" : t.IsPrimitive ? "a whole number" : "a value of another kind";
+            : t == typeof(ulong) ? "a non-negative whole number" : t.IsPrimitive ? "a whole number" : t.IsEnum ? "one of its names as a string"
+            : "a value of another kind";
         return t != type ? kind + " or null" : kind;
     }
 

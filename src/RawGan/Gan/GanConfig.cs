@@ -1,5 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RawGan.Data;
+using RawGan.Gan.Models;
+using RawGan.Gan.Recipes;
 
 namespace RawGan.Gan;
 
@@ -7,11 +10,12 @@ namespace RawGan.Gan;
 /// Everything that defines a training run. A JSON file can hold a whole experiment (keys are these property
 /// names in camelCase); command-line flags override it; the resolved config is written into the run folder
 /// and into every checkpoint, so a run can be resumed and its samples regenerated from the config alone.
+/// Enumerated options are written as lowercase names (see <see cref="OptionNames"/>).
 /// </summary>
 public sealed record GanConfig
 {
     /// <summary>mlp, dcgan, cgan or cdcgan.</summary>
-    public string Model { get; init; } = "cgan";
+    public ModelKind Model { get; init; } = ModelKind.Cgan;
     /// <summary>An image folder or an MNIST IDX folder/file; null for the bundled 10,000 MNIST digits.</summary>
     public string? Data { get; init; }
     public int Epochs { get; init; } = 25;
@@ -27,9 +31,9 @@ public sealed record GanConfig
     public int Ngf { get; init; } = 64;
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
-    public string Variant { get; init; } = "pytorch";
+    public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
     /// <summary>bce (the non-saturating game) or mse (least squares).</summary>
-    public string Loss { get; init; } = "bce";
+    public GanLoss Loss { get; init; } = GanLoss.Bce;
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
@@ -47,13 +51,17 @@ public sealed record GanConfig
     /// <summary>Fail on a corrupt image instead of skipping it.</summary>
     public bool Strict { get; init; }
     /// <summary>Image-folder resizing: crop (shorter side, then centre crop) or fit (crop to aspect, then resize).</summary>
-    public string Resize { get; init; } = "crop";
+    public ResizeMode Resize { get; init; } = ResizeMode.CenterCrop;
     public bool Flip { get; init; }
     /// <summary>Read the losses back from the device every this many steps (each read makes the host wait for the
     /// GPU); metrics.csv still gets one row per step.</summary>
     public int LogEvery { get; init; } = 10;
     /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
-    public string OnNan { get; init; } = "stop";
+    public NanPolicy OnNan { get; init; } = NanPolicy.Stop;
+
+    /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
+    [JsonIgnore]
+    public GanRecipe Recipe => GanRecipes.For(Model);
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -61,11 +69,12 @@ public sealed record GanConfig
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new OptionNameConverter() },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a config; unknown keys are an error that names the file, so a typo is not silently ignored.</summary>
+    /// <summary>Reads a config; unknown keys and values are an error that names the file, so a typo is not silently ignored.</summary>
     public static GanConfig FromJson(string json, string source)
     {
         try
@@ -86,7 +95,6 @@ public sealed record GanConfig
         {
             if (!ok) throw new ArgumentException(message);
         }
-        Require(Model is "mlp" or "dcgan" or "cgan" or "cdcgan", $"--model must be mlp, dcgan, cgan or cdcgan, not '{Model}'.");
         Require(Epochs > 0, $"--epochs must be positive, not {Epochs}.");
         Require(BatchSize > 0, $"--batch-size must be positive, not {BatchSize}.");
         Require(double.IsFinite(Lr) && Lr > 0, $"--lr must be a positive finite number, not {Lr}.");
@@ -95,10 +103,6 @@ public sealed record GanConfig
         Require(ImageSize is null or > 0, $"--image-size must be positive, not {ImageSize}.");
         Require(Channels is null or 1 or 3, $"--channels must be 1 or 3, not {Channels}.");
         Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
-        Require(Variant is "pytorch" or "tensorflow", $"--variant must be pytorch or tensorflow, not '{Variant}'.");
-        Require(Loss is "bce" or "mse", $"--loss must be bce or mse, not '{Loss}'.");
-        Require(Resize is "crop" or "fit", $"--resize must be crop or fit, not '{Resize}'.");
-        Require(OnNan is "stop" or "rollback", $"--on-nan must be stop or rollback, not '{OnNan}'.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
     }

@@ -47,14 +47,13 @@ public sealed class GanTrainer
         Backend = backend;
         NoiseRng = new Generator(config.Seed + 1);
         DropoutRng = new Generator(config.Seed + 2);
-        (G, D) = ModelFactory.Create(config, channels, size, classes, DropoutRng);
+        (G, D) = config.Recipe.Create(config, channels, size, classes, DropoutRng);
         G.To(backend);
         D.To(backend);
         OptG = new Adam(G.Parameters(), config.Lr, config.Beta1, config.Beta2);
         OptD = new Adam(D.Parameters(), config.Lr, config.Beta1, config.Beta2);
-        // PyTorch's DCGAN example adds the real and fake losses; the MLP recipes average them.
-        _averageDLoss = config.Model is "mlp" or "cgan";
-        _leastSquares = config.Loss == "mse";
+        _averageDLoss = config.Recipe.AveragesDiscriminatorLoss;
+        _leastSquares = config.Loss == GanLoss.Mse;
     }
 
     public GanConfig Config { get; }
@@ -97,7 +96,7 @@ public sealed class GanTrainer
     public Tensor EnqueueStep(Tensor real, Tensor? labels, Tensor z, Tensor? genLabels)
     {
         if (IsConditional && (labels is null || genLabels is null))
-            throw new ArgumentException($"--model {Config.Model} is conditional: the batch needs labels.");
+            throw new ArgumentException($"--model {OptionNames.Name(Config.Model)} is conditional: the batch needs labels.");
         using var scope = new TensorScope();
         OptD.ZeroGrad();
         OptG.ZeroGrad();

@@ -40,7 +40,7 @@ public static class Sampling
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
         Checkpoint.Info info = Checkpoint.ReadInfo(path, generatorOnly: true);
         SafeTensorsFile file = SafeTensors.Read(path);
-        GanGenerator g = ModelFactory.CreateGenerator(info.Config, info.Channels, info.ImageSize, info.Classes);
+        GanGenerator g = info.Config.Recipe.CreateGenerator(info.Config, info.Channels, info.ImageSize, info.Classes);
         bool full = file.Tensors.Any(t => t.Name.StartsWith("G.", StringComparison.Ordinal));
         g.LoadStateDict(full ? Checkpoint.Section(file, "G.") : Checkpoint.Section(file, ""));
         g.To(backend);

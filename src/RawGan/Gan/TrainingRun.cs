@@ -210,7 +210,7 @@ public sealed class TrainingRun : IDisposable
             if (!m.IsFinite)
             {
                 DivergenceException e = GanTrainer.Diverged(step, m);
-                if (Trainer.Config.OnNan != "rollback" || rollbacks >= 3 || !File.Exists(LatestCheckpoint)) throw e;
+                if (Trainer.Config.OnNan != NanPolicy.Rollback || rollbacks >= 3 || !File.Exists(LatestCheckpoint)) throw e;
                 rollbacks++;
                 RollBack(e.Message);
                 return;
@@ -292,7 +292,7 @@ public sealed class TrainingRun : IDisposable
 
     private static string NewRunDirectory(GanConfig config)
     {
-        string stem = System.IO.Path.Combine(config.Out, $"{config.Model}-{DateTime.Now:yyyyMMdd-HHmmss}");
+        string stem = System.IO.Path.Combine(config.Out, $"{OptionNames.Name(config.Model)}-{DateTime.Now:yyyyMMdd-HHmmss}");
         string dir = stem;
         for (int i = 2; System.IO.Directory.Exists(dir); i++) dir = $"{stem}-{i}";
         return dir;

@@ -13,9 +13,9 @@ namespace RawGan.Tests.EmulatedGpu;
 public class EmulatedTrainingTests
 {
     [Theory]
-    [InlineData("dcgan", 1, 16, 1)]
-    [InlineData("cgan", 1, 8, 3)]
-    public void Two_steps_on_the_emulated_gpu_match_the_cpu(string model, int channels, int size, int classes)
+    [InlineData(ModelKind.Dcgan, 1, 16, 1)]
+    [InlineData(ModelKind.Cgan, 1, 8, 3)]
+    public void Two_steps_on_the_emulated_gpu_match_the_cpu(ModelKind model, int channels, int size, int classes)
     {
         var config = new GanConfig { Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 5 };
         var cpu = new GanTrainer(config, channels, size, classes, CpuBackend.Default);
@@ -52,7 +52,7 @@ public class EmulatedTrainingTests
         string dir = Directory.CreateTempSubdirectory("rawgan-emulated-").FullName;
         try
         {
-            var config = new GanConfig { Model = "dcgan", Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 2, Seed = 7, SampleEvery = 2, LogEvery = 4 };
+            var config = new GanConfig { Model = ModelKind.Dcgan, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 2, Seed = 7, SampleEvery = 2, LogEvery = 4 };
             var data = new TinyDataset(10, 1, 16, 1);
             float[] onGpu;
             using (var run = TrainingRun.Create(config, data, EmulatedGpu.Backend, dir))
@@ -106,9 +106,9 @@ public class EmulatedTrainingTests
     }
 
     [Theory]
-    [InlineData("cgan", 1, 8, 3)]   // labels through an embedding, dropout, BatchNorm1d
-    [InlineData("cdcgan", 1, 16, 3)] // one-hot label planes, convolutions, BatchNorm2d
-    public void A_training_step_never_waits_for_the_device_and_uploads_only_its_batch(string model, int channels, int size, int classes)
+    [InlineData(ModelKind.Cgan, 1, 8, 3)]   // labels through an embedding, dropout, BatchNorm1d
+    [InlineData(ModelKind.Cdcgan, 1, 16, 3)] // one-hot label planes, convolutions, BatchNorm2d
+    public void A_training_step_never_waits_for_the_device_and_uploads_only_its_batch(ModelKind model, int channels, int size, int classes)
     {
         var config = new GanConfig { Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 2 };
         var trainer = new GanTrainer(config, channels, size, classes, EmulatedGpu.Backend);

@@ -12,7 +12,7 @@ public class FullSizeMemoryTests(ITestOutputHelper output)
     public void A_dcgan64_step_at_batch_128_has_a_steady_footprint_after_its_first_step()
     {
         CudaBackend backend = EmulatedGpu.Create(new EmulatedCudaApi { SkipWork = true });
-        var config = new GanConfig { Model = "dcgan", Nz = 100, Ngf = 64, Ndf = 64, BatchSize = 128, Seed = 1 };
+        var config = new GanConfig { Model = ModelKind.Dcgan, Nz = 100, Ngf = 64, Ndf = 64, BatchSize = 128, Seed = 1 };
         var trainer = new GanTrainer(config, 3, 64, 1, backend);
         float[] images = new float[128 * 3 * 64 * 64];
         AllocatorStats Step()

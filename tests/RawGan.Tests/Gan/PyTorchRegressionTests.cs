@@ -22,9 +22,9 @@ public class PyTorchRegressionTests
     private const double Tolerance = 2e-5;
 
     [Theory]
-    [InlineData("train_dcgan32", "dcgan", 16)]
-    [InlineData("train_cgan", "cgan", 64)]
-    public void Losses_follow_pytorch_for_six_steps(string file, string model, int width)
+    [InlineData("train_dcgan32", ModelKind.Dcgan, 16)]
+    [InlineData("train_cgan", ModelKind.Cgan, 64)]
+    public void Losses_follow_pytorch_for_six_steps(string file, ModelKind model, int width)
     {
         var g = GoldenFile.Load(file);
         int n = g.I32("config.batch")[0], classes = g.I32("config.classes")[0];

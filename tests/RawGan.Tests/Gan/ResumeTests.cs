@@ -11,9 +11,9 @@ public class ResumeTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Theory]
-    [InlineData("cgan")]   // embedding, BatchNorm1d, dropout masks
-    [InlineData("dcgan")]  // convolutions, BatchNorm2d
-    public void A_resumed_run_matches_an_uninterrupted_one_exactly(string model)
+    [InlineData(ModelKind.Cgan)]   // embedding, BatchNorm1d, dropout masks
+    [InlineData(ModelKind.Dcgan)]  // convolutions, BatchNorm2d
+    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model)
     {
         var config = new GanConfig
         {
@@ -52,7 +52,7 @@ public class ResumeTests : IDisposable
     [Fact]
     public void Resume_on_data_of_another_shape_is_refused()
     {
-        var config = new GanConfig { Model = "mlp", Nz = 4, BatchSize = 2, Epochs = 1, SampleEvery = 0 };
+        var config = new GanConfig { Model = ModelKind.Mlp, Nz = 4, BatchSize = 2, Epochs = 1, SampleEvery = 0 };
         string dir = Path.Combine(_root, "run");
         using (var run = TrainingRun.Create(config, new TinyDataset(4, 1, 8, 1), CpuBackend.Default, dir)) run.Run(TestContext.Current.CancellationToken);
         var e = Assert.Throws<ArgumentException>(() => TrainingRun.Resume(dir, new TinyDataset(4, 3, 8, 1), CpuBackend.Default));

@@ -9,7 +9,7 @@ namespace RawGan.Tests.Gan;
 public class RunFailureTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("rawgan-fail-").FullName;
-    private static readonly GanConfig Config = new() { Model = "mlp", Nz = 4, BatchSize = 4, Epochs = 1, SampleEvery = 0, CheckpointEvery = 0 };
+    private static readonly GanConfig Config = new() { Model = ModelKind.Mlp, Nz = 4, BatchSize = 4, Epochs = 1, SampleEvery = 0, CheckpointEvery = 0 };
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
@@ -49,7 +49,7 @@ public class RunFailureTests : IDisposable
         SafeTensorsFile before = SafeTensors.Read(Path.Combine(dir, "generator.safetensors"));
 
         // Losses read after every step, so each NaN step is caught before the next.
-        using var run = TrainingRun.Resume(dir, new NanDataset(), CpuBackend.Default, c => c with { OnNan = "rollback", Epochs = 3, LogEvery = 1 });
+        using var run = TrainingRun.Resume(dir, new NanDataset(), CpuBackend.Default, c => c with { OnNan = NanPolicy.Rollback, Epochs = 3, LogEvery = 1 });
         var notices = new List<string>();
         run.Notice += notices.Add;
         Assert.Equal(RunOutcome.Diverged, run.Run(TestContext.Current.CancellationToken));

@@ -12,7 +12,7 @@ namespace RawGan.Tests.Gan;
 public class RunSafetyTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("rawgan-safety-").FullName;
-    private static readonly GanConfig Config = new() { Model = "mlp", Nz = 4, BatchSize = 4, Epochs = 2, SampleEvery = 0, CheckpointEvery = 0 };
+    private static readonly GanConfig Config = new() { Model = ModelKind.Mlp, Nz = 4, BatchSize = 4, Epochs = 2, SampleEvery = 0, CheckpointEvery = 0 };
     private static readonly TinyDataset Data = new(8, 1, 8, 1);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -114,11 +114,11 @@ public class RunSafetyTests : IDisposable
     }
 
     [Theory]
-    [InlineData("cgan", 8, 4, 1, true)]    // one class for a conditional model
-    [InlineData("mlp", 8, 16, 1, true)]    // a batch larger than the data
-    [InlineData("dcgan", 12, 4, 1, true)]  // not a power of two
-    [InlineData("cgan", 9, 4, 3, false)]   // --keep-last with a last batch of one image, before BatchNorm meets it
-    public void A_start_that_cannot_train_fails_before_creating_the_run_folder(string model, int size, int batch, int classes, bool dropLast)
+    [InlineData(ModelKind.Cgan, 8, 4, 1, true)]    // one class for a conditional model
+    [InlineData(ModelKind.Mlp, 8, 16, 1, true)]    // a batch larger than the data
+    [InlineData(ModelKind.Dcgan, 12, 4, 1, true)]  // not a power of two
+    [InlineData(ModelKind.Cgan, 9, 4, 3, false)]   // --keep-last with a last batch of one image, before BatchNorm meets it
+    public void A_start_that_cannot_train_fails_before_creating_the_run_folder(ModelKind model, int size, int batch, int classes, bool dropLast)
     {
         string dir = Path.Combine(_root, "never");
         var data = new TinyDataset(dropLast ? 8 : 9, 1, dropLast ? size : 8, classes);

@@ -1,6 +1,7 @@
 using RawGan.Backends.Cpu;
 using RawGan.Backends.Cpu.Reference;
 using RawGan.Gan;
+using RawGan.Gan.Models;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Gan;
@@ -9,13 +10,13 @@ namespace RawGan.Tests.Gan;
 public class TrainerStepTests
 {
     [Theory]
-    [InlineData("mlp", "pytorch", 1, 8, 0)]
-    [InlineData("cgan", "pytorch", 1, 8, 3)]
-    [InlineData("dcgan", "pytorch", 1, 16, 0)]
-    [InlineData("dcgan", "tensorflow", 3, 16, 0)]
-    [InlineData("cdcgan", "pytorch", 3, 16, 4)]
-    [InlineData("dcgan", "pytorch", 3, 32, 0)]
-    public void A_step_updates_every_parameter(string model, string variant, int channels, int size, int classes)
+    [InlineData(ModelKind.Mlp, DcganVariant.PyTorch, 1, 8, 0)]
+    [InlineData(ModelKind.Cgan, DcganVariant.PyTorch, 1, 8, 3)]
+    [InlineData(ModelKind.Dcgan, DcganVariant.PyTorch, 1, 16, 0)]
+    [InlineData(ModelKind.Dcgan, DcganVariant.TensorFlow, 3, 16, 0)]
+    [InlineData(ModelKind.Cdcgan, DcganVariant.PyTorch, 3, 16, 4)]
+    [InlineData(ModelKind.Dcgan, DcganVariant.PyTorch, 3, 32, 0)]
+    public void A_step_updates_every_parameter(ModelKind model, DcganVariant variant, int channels, int size, int classes)
     {
         var config = new GanConfig { Model = model, Variant = variant, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 3 };
         var trainer = new GanTrainer(config, channels, size, Math.Max(classes, 1), CpuBackend.Default);
@@ -41,7 +42,7 @@ public class TrainerStepTests
     [Fact]
     public void A_trainer_runs_on_the_reference_backend()
     {
-        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, ReferenceBackend.Instance);
+        var trainer = new GanTrainer(new GanConfig { Model = ModelKind.Cgan, Nz = 4 }, 1, 4, 3, ReferenceBackend.Instance);
         Tensor real = Tensor.Rand(new Shape(4, 1, 4, 4), new Generator(2), DType.Float32, ReferenceBackend.Instance, -1, 1);
         StepMetrics m = trainer.TrainStep(real, Tensor.FromSpan<int>([0, 1, 2, 0], new Shape(4), DType.Int32, ReferenceBackend.Instance));
         Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss));
@@ -50,7 +51,7 @@ public class TrainerStepTests
     [Fact]
     public void Sampling_with_batch_statistics_leaves_the_running_statistics_alone()
     {
-        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 3, CpuBackend.Default);
+        var trainer = new GanTrainer(new GanConfig { Model = ModelKind.Cgan, Nz = 4 }, 1, 4, 3, CpuBackend.Default);
         double[][] before = trainer.G.NamedBuffers().Select(b => b.Buffer.ToDoubleArray()).ToArray();
         float[] a = trainer.Sample(Tensor.Randn(new Shape(3, 4), new Generator(1)), Tensor.FromArray(new[] { 0, 1, 2 }, new Shape(3)), batchStatistics: true);
         Assert.Equal(before, trainer.G.NamedBuffers().Select(b => b.Buffer.ToDoubleArray()).ToArray());
@@ -62,7 +63,7 @@ public class TrainerStepTests
     [Fact]
     public void Least_squares_loss_trains_too()
     {
-        var config = new GanConfig { Model = "mlp", Loss = "mse", Nz = 4, BatchSize = 2 };
+        var config = new GanConfig { Model = ModelKind.Mlp, Loss = GanLoss.Mse, Nz = 4, BatchSize = 2 };
         var trainer = new GanTrainer(config, 1, 4, 1, CpuBackend.Default);
         StepMetrics m = trainer.TrainStep(Tensor.Rand(new Shape(2, 1, 4, 4), new Generator(2), low: -1, high: 1), null);
         Assert.True(double.IsFinite(m.DLoss) && double.IsFinite(m.GLoss));
@@ -71,15 +72,15 @@ public class TrainerStepTests
     [Fact]
     public void Conditional_models_require_labels()
     {
-        var trainer = new GanTrainer(new GanConfig { Model = "cgan", Nz = 4 }, 1, 4, 10, CpuBackend.Default);
+        var trainer = new GanTrainer(new GanConfig { Model = ModelKind.Cgan, Nz = 4 }, 1, 4, 10, CpuBackend.Default);
         var e = Assert.Throws<ArgumentException>(() => trainer.TrainStep(Tensor.Zeros(new Shape(2, 1, 4, 4)), null));
         Assert.Contains("conditional", e.Message);
     }
 
     [Theory]
-    [InlineData("cgan")]
-    [InlineData("cdcgan")]
-    public void A_label_outside_the_classes_is_refused_with_its_value(string model)
+    [InlineData(ModelKind.Cgan)]
+    [InlineData(ModelKind.Cdcgan)]
+    public void A_label_outside_the_classes_is_refused_with_its_value(ModelKind model)
     {
         var trainer = new GanTrainer(new GanConfig { Model = model, Nz = 4, Ngf = 4, Ndf = 4 }, 1, 16, 10, CpuBackend.Default);
         var e = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>

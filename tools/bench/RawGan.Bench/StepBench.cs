@@ -57,7 +57,7 @@ internal static class StepBench
 
     private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, bool tf32)
     {
-        var config = new GanConfig { Model = model, BatchSize = batch };
+        var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
         Tensor real = Tensor.Rand(new Shape(batch, channels, size, size), new Generator(1), DType.Float32, backend, -1, 1);
         Tensor? labels = classes > 1 ? trainer.RandomLabels(batch) : null;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using RawGan.Nn;
 using RawGan.Ops;
 using RawGan.Tensors;
@@ -6,7 +7,11 @@ namespace RawGan.Gan.Models;
 
 /// <summary>Which DCGAN: PyTorch's example (4×4 transposed convolutions, stride 2, padding 1, no biases) or the
 /// TensorFlow original (a dense projection to 4×4 and 5×5 stride-2 'same' convolutions with biases).</summary>
-public enum DcganVariant { PyTorch, TensorFlow }
+public enum DcganVariant
+{
+    [JsonStringEnumMemberName("pytorch")] PyTorch,
+    [JsonStringEnumMemberName("tensorflow")] TensorFlow,
+}
 
 /// <summary>
 /// The DCGAN generator (Radford et al.). Depth follows the image size: after the 4×4 seed, one stride-2 layer per
