@@ -17,12 +17,7 @@ internal static class DataSources
     public static IDataset Open(GanConfig config)
     {
         if (config.Data is null)
-        {
-            Assembly assembly = typeof(DataSources).Assembly;
-            using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
-            using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
-            return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, DefaultImageSize(config, true)));
-        }
+            return CheckChannels(config, Bundled(DefaultImageSize(config, true)));
         if (File.Exists(config.Data) && !IsImageFile(config.Data))
             return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), DefaultImageSize(config, true)));
         if (Directory.Exists(config.Data) && Directory.EnumerateFiles(config.Data).Any(f => Path.GetFileName(f).Contains("-idx3-ubyte")))
@@ -37,6 +32,15 @@ internal static class DataSources
             RandomHorizontalFlip = config.Flip,
             Strict = config.Strict,
         });
+    }
+
+    /// <summary>The bundled digits, at their own 28×28 unless <paramref name="imageSize"/> says otherwise.</summary>
+    public static MnistDataset Bundled(int? imageSize = null)
+    {
+        Assembly assembly = typeof(DataSources).Assembly;
+        using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
+        using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
+        return MnistDataset.FromStreams(images, labels, BundledName, imageSize);
     }
 
     private static IDataset CheckChannels(GanConfig config, IDataset data) =>

@@ -14,6 +14,7 @@ public static class Program
             TrainCommand.Create(),
             SampleCommand.Create(),
             InfoCommand.Create(),
+            EvalCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
