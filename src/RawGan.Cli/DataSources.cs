@@ -15,12 +15,7 @@ internal static class DataSources
     public static IDataset Open(GanConfig config)
     {
         if (config.Data is null)
-        {
-            Assembly assembly = typeof(DataSources).Assembly;
-            using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
-            using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
-            return CheckChannels(config, MnistDataset.FromStreams(images, labels, BundledName, ImageSize(config, true)));
-        }
+            return CheckChannels(config, Bundled(ImageSize(config, true)));
         if (File.Exists(config.Data) && IsImageFile(config.Data))
             throw new ArgumentException($"--data {config.Data} is one image; --data takes a folder of images (class subfolders become labels) or MNIST IDX files.");
         if (File.Exists(config.Data))
@@ -37,6 +32,15 @@ internal static class DataSources
             RandomHorizontalFlip = config.Flip,
             Strict = config.Strict,
         });
+    }
+
+    /// <summary>The bundled digits, at their own 28×28 unless <paramref name="imageSize"/> says otherwise.</summary>
+    public static MnistDataset Bundled(int? imageSize = null)
+    {
+        Assembly assembly = typeof(DataSources).Assembly;
+        using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
+        using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
+        return MnistDataset.FromStreams(images, labels, BundledName, imageSize);
     }
 
     private static IDataset CheckChannels(GanConfig config, IDataset data) =>

@@ -14,6 +14,7 @@ public static class Program
             TrainCommand.Create(),
             SampleCommand.Create(),
             InfoCommand.Create(),
+            EvalCommand.Create(),
         };
         // A log file, CI or nohup has no width: Spectre's default of 80 columns would hard-wrap paths and the
         // commands a user copies ("Resume with: …"), so lines are left whole.

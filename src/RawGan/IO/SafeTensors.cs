@@ -39,6 +39,14 @@ public static class SafeTensors
     public static SafeTensorsFile Read(string path)
     {
         using FileStream stream = File.OpenRead(path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads and validates a whole file from a seekable <paramref name="stream"/> (such as a resource
+    /// embedded in an assembly); <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a well-formed safetensors file; the message names it and the problem.</exception>
+    public static SafeTensorsFile Read(Stream stream, string path)
+    {
         SafeTensorsHeader header = ReadHeader(stream, path);
         var tensors = new SafeTensorEntry[header.Tensors.Count];
         for (int i = 0; i < tensors.Length; i++)
@@ -60,7 +68,7 @@ public static class SafeTensors
         return ReadHeader(stream, path);
     }
 
-    private static SafeTensorsHeader ReadHeader(FileStream stream, string path)
+    private static SafeTensorsHeader ReadHeader(Stream stream, string path)
     {
         long fileSize = stream.Length;
         if (fileSize < 8) throw Invalid(path, $"{fileSize} bytes, too short for the 8-byte header length");

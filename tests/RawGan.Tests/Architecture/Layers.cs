@@ -14,6 +14,7 @@ internal static class Layers
         ("the ops", ["RawGan.Ops"]),
         ("modules and optimisers", ["RawGan.Nn", "RawGan.Optim"]),
         ("data and files", ["RawGan.Data", "RawGan.IO"]),
+        ("evaluation: feature networks and metrics", ["RawGan.Eval"]),
         ("the GAN recipes and trainer", ["RawGan.Gan"]),
     ];
 

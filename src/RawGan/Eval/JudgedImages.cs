@@ -1,0 +1,17 @@
+namespace RawGan.Eval;
+
+/// <summary>What a feature network made of N images: <paramref name="Features"/> [N, D] and class
+/// <paramref name="Probabilities"/> [N, C] (each row sums to 1), in float64 for the statistics built on them.</summary>
+public sealed record JudgedImages(double[,] Features, double[,] Probabilities)
+{
+    public int Count => Features.GetLength(0);
+
+    /// <summary>The most probable class of image <paramref name="i"/>.</summary>
+    public int Predicted(int i)
+    {
+        int best = 0;
+        for (int k = 1; k < Probabilities.GetLength(1); k++)
+            if (Probabilities[i, k] > Probabilities[i, best]) best = k;
+        return best;
+    }
+}
