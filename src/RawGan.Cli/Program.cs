@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RawGan.Backends.Cuda;
 using RawGan.Cli.Commands;
+using RawGan.Cli.Serve;
 using Spectre.Console;
 
 namespace RawGan.Cli;
@@ -14,6 +15,7 @@ public static class Program
             TrainCommand.Create(),
             SampleCommand.Create(),
             InfoCommand.Create(),
+            ServeCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
