@@ -16,6 +16,7 @@ public static class Program
             SampleCommand.Create(),
             InfoCommand.Create(),
             ServeCommand.Create(),
+            ExportCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
