@@ -57,8 +57,9 @@ dotnet publish tools/bench/RawGan.Bench/RawGan.Bench.csproj -c Release -r linux-
 # PyTorch training goldens (12.6 MB, more than the rest of the tests put together): only CPU tests
 # read them, CI runs those, and without them the bundle fits the device tool's 64 MiB beside the working tree.
 rm -rf "$stage/Microsoft.CodeCoverage"
-# Nor ONNX Runtime (about 20 MB native), which only the CPU tests of `rawgan export` load: CI runs those.
-rm -f "$stage"/libonnxruntime*.so
+# Nor ONNX Runtime (its 20 MB native library; the package also drops its Windows DLL here), which only the CPU
+# tests of `rawgan export` load: CI runs those.
+rm -f "$stage"/libonnxruntime*.so "$stage"/onnxruntime.dll
 rm -f "$stage"/Golden/data/train_*.bin
 find "$stage" -mindepth 1 -maxdepth 1 -type d \( -name cs -o -name de -o -name es -o -name fr -o -name it -o -name ja \
   -o -name ko -o -name pl -o -name pt-BR -o -name ru -o -name tr -o -name zh-Hans -o -name zh-Hant \) -exec rm -rf {} +
