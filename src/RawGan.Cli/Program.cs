@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RawGan.Backends;
 using RawGan.Cli.Commands;
+using RawGan.Cli.Serve;
 using Spectre.Console;
 
 namespace RawGan.Cli;
@@ -15,6 +16,8 @@ public static class Program
             SampleCommand.Create(),
             InfoCommand.Create(),
             EvalCommand.Create(),
+            ServeCommand.Create(),
+            ExportCommand.Create(),
         };
         // A log file, CI or nohup has no width: Spectre's default of 80 columns would hard-wrap paths and the
         // commands a user copies ("Resume with: …"), so lines are left whole.

@@ -7,7 +7,8 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 app=$here/app
 
-if [[ ! -x $here/dotnet/dotnet ]]; then
+# A runtime unpacked by an older bundle may lack ASP.NET Core's shared framework (rawgan serve, and the tests): unpack again.
+if [[ ! -x $here/dotnet/dotnet || ! -d $here/dotnet/shared/Microsoft.AspNetCore.App ]]; then
   printf '== unpacking the .NET runtime into %s\n' "$here/dotnet"
   mkdir -p "$here/dotnet" && tar -xzf "$here/dotnet-runtime.tar.gz" -C "$here/dotnet" || { echo "cannot unpack the runtime" >&2; return 2; }
 fi

@@ -4,7 +4,9 @@
 #   tools/gpu/bundle/
 #     app.tar.gz              RawGan.Tests (an xunit.v3 executable), rawgan and RawGan.Bench, Release,
 #                             framework-dependent, linux-x64, published into one folder (they share RawGan.Core)
-#     dotnet-runtime.tar.gz   the SDK folder's `dotnet` host, host/ and shared/Microsoft.NETCore.App/<version>
+#     dotnet-runtime.tar.gz   the SDK folder's `dotnet` host, host/, shared/Microsoft.NETCore.App/<version> and
+#                             shared/Microsoft.AspNetCore.App/<version> (`rawgan serve` runs on ASP.NET Core's
+#                             shared framework, and the tests reference the CLI)
 #     bundle-env.sh           unpacks both beside itself on first use (app/, dotnet/) and sets the environment
 #     run-tests.sh            the test suite (gpu, cpu or all)
 #     run-all.sh              the whole GPU check in one call: suite, training run, benchmarks, PyTorch peer
@@ -34,6 +36,7 @@ dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 target_major=$(sed -n 's:.*<TargetFramework>net\([0-9]*\)\..*</TargetFramework>.*:\1:p' tests/RawGan.Tests/RawGan.Tests.csproj | head -1)
 runtime=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | grep "^${target_major}\." | sort -V | tail -1)
 [[ -n $runtime ]] || die "no Microsoft.NETCore.App ${target_major}.x runtime under $dotnet_root/shared"
+[[ -d $dotnet_root/shared/Microsoft.AspNetCore.App/$runtime ]] || die "no Microsoft.AspNetCore.App $runtime runtime under $dotnet_root/shared (rawgan serve needs it)"
 
 rm -rf "$bundle"
 stage=$bundle/app
@@ -54,6 +57,9 @@ dotnet publish tools/bench/RawGan.Bench/RawGan.Bench.csproj -c Release -r linux-
 # PyTorch training goldens (12.6 MB, more than the rest of the tests put together): only CPU tests
 # read them, CI runs those, and without them the bundle fits the device tool's 64 MiB beside the working tree.
 rm -rf "$stage/Microsoft.CodeCoverage"
+# Nor ONNX Runtime (its 20 MB native library; the package also drops its Windows DLL here), which only the CPU
+# tests of `rawgan export` load: CI runs those.
+rm -f "$stage"/libonnxruntime*.so "$stage"/onnxruntime.dll
 rm -f "$stage"/Golden/data/train_*.bin
 find "$stage" -mindepth 1 -maxdepth 1 -type d \( -name cs -o -name de -o -name es -o -name fr -o -name it -o -name ja \
   -o -name ko -o -name pl -o -name pt-BR -o -name ru -o -name tr -o -name zh-Hans -o -name zh-Hant \) -exec rm -rf {} +
@@ -62,8 +68,8 @@ say "packing the applications"
 tar -czf "$bundle/app.tar.gz" -C "$bundle" app
 rm -rf "$stage"
 
-say "packing the .NET runtime $runtime from $dotnet_root"
-tar -czf "$bundle/dotnet-runtime.tar.gz" -C "$dotnet_root" dotnet host "shared/Microsoft.NETCore.App/$runtime" \
+say "packing the .NET and ASP.NET Core runtimes $runtime from $dotnet_root"
+tar -czf "$bundle/dotnet-runtime.tar.gz" -C "$dotnet_root" dotnet host "shared/Microsoft.NETCore.App/$runtime" "shared/Microsoft.AspNetCore.App/$runtime" \
   $(cd "$dotnet_root" && ls LICENSE.txt ThirdPartyNotices.txt 2>/dev/null)
 cp tools/gpu/bundle-env.sh tools/gpu/run-tests.sh tools/gpu/run-all.sh tools/peer/gan_step.py "$bundle/"
 chmod +x "$bundle/run-tests.sh" "$bundle/run-all.sh"

@@ -54,7 +54,7 @@ internal static class SampleCommand
         if (grid)
         {
             string file = Path.Combine(dir, interpolate ? "interpolation.png" : label is null ? "grid.png" : $"grid-label{label}.png");
-            int columns = interpolate ? Math.Min(count, 16) : g.IsConditional && label is null ? info.Classes : 8;
+            int columns = interpolate ? Math.Min(count, 16) : GridColumns(g.IsConditional, label, info.Classes);
             ImageGrid.Save(file, images, count, c, s, s, columns);
             AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(file)}[/]");
         }
@@ -66,6 +66,9 @@ internal static class SampleCommand
         }
         return 0;
     }
+
+    /// <summary>A sample grid's columns: one per class when a conditional model cycles through its classes, else 8.</summary>
+    internal static int GridColumns(bool conditional, int? label, int classes) => conditional && label is null ? classes : 8;
 
     /// <summary>count codes evenly spaced on the segment between two random latent points.</summary>
     private static Tensor Walk(Generator rng, int count, int nz, IBackend backend)

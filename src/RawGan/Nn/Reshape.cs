@@ -12,5 +12,8 @@ public sealed class Flatten(int startDim = 1) : Module
 /// <summary>Reshapes each sample to <paramref name="shape"/> (the batch axis is kept): torch.nn.Unflatten(1, shape).</summary>
 public sealed class Unflatten(params int[] shape) : Module
 {
+    /// <summary>Each sample's shape after the reshape.</summary>
+    public IReadOnlyList<int> Shape { get; } = shape;
+
     public override Tensor Forward(Tensor input) => F.Reshape(input, [input.Shape[0], .. shape]);
 }

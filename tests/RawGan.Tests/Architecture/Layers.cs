@@ -16,6 +16,7 @@ internal static class Layers
         ("data and files", ["RawGan.Data", "RawGan.IO"]),
         ("evaluation: feature networks and metrics", ["RawGan.Eval"]),
         ("the GAN recipes and trainer", ["RawGan.Gan"]),
+        ("export of a trained generator", ["RawGan.IO.Onnx"]),
     ];
 
     /// <summary>The layer index of <paramref name="ns"/>, or -1 when no entry covers it.</summary>
