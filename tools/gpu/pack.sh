@@ -2,8 +2,9 @@
 # Packs what a GPU host without .NET needs to run RawGan's GPU suite, the rawgan CLI and the GPU benchmarks:
 #
 #   tools/gpu/bundle/
-#     app.tar.gz              RawGan.Tests (an xunit.v3 executable), rawgan and RawGan.Bench, Release,
-#                             framework-dependent, linux-x64, published into one folder (they share RawGan.Core)
+#     app.tar.gz              RawGan.Tests and RawGan.GpuEmulator.Tests (xunit.v3 executables), rawgan and
+#                             RawGan.Bench, Release, framework-dependent, linux-x64, published into one folder (they
+#                             share RawGan.Core)
 #     dotnet-runtime.tar.gz   the SDK folder's `dotnet` host, host/, shared/Microsoft.NETCore.App/<version> and
 #                             shared/Microsoft.AspNetCore.App/<version> (`rawgan serve` runs on ASP.NET Core's
 #                             shared framework, and the tests reference the CLI)
@@ -43,8 +44,10 @@ stage=$bundle/app
 mkdir -p "$stage"
 
 say "publishing the tests (Release, linux-x64, framework-dependent)"
-dotnet publish tests/RawGan.Tests/RawGan.Tests.csproj -c Release -r linux-x64 --self-contained false \
-  -o "$stage" --nologo -v quiet
+for tests in RawGan.Tests RawGan.GpuEmulator.Tests; do
+  dotnet publish "tests/$tests/$tests.csproj" -c Release -r linux-x64 --self-contained false \
+    -o "$stage" --nologo -v quiet
+done
 if [[ -f src/RawGan.Cli/RawGan.Cli.csproj ]]; then
   say "publishing the CLI into the same folder"
   dotnet publish src/RawGan.Cli/RawGan.Cli.csproj -c Release -r linux-x64 --self-contained false \

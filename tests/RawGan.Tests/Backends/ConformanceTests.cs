@@ -2,6 +2,7 @@ using RawGan.Backends;
 using RawGan.Backends.Cpu;
 using RawGan.Backends.Cpu.Reference;
 using RawGan.Backends.Cuda;
+using RawGan.GpuEmulator;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Backends;
@@ -452,10 +453,10 @@ public sealed class CpuDefaultConformance : BackendConformance
 
 /// <summary>The CUDA backend's code and PTX kernels on the emulated GPU (kernels interpreted, cuBLAS and cuDNN by
 /// definition) against the CPU reference: runs everywhere, so a wrong launch, argument list or kernel fails in CI.</summary>
-[Collection(nameof(EmulatedGpu.EmulatedGpu))]
+[Collection(nameof(EmulatedGpu))]
 public sealed class EmulatedCudaConformance : CudaBackendConformance
 {
-    protected override CudaBackend Cuda => EmulatedGpu.EmulatedGpu.Backend;
+    protected override CudaBackend Cuda => EmulatedGpu.Backend;
 }
 
 /// <summary>The CUDA backend against the CPU reference, TF32 off. Skipped (never passed) where there is no usable

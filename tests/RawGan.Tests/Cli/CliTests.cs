@@ -3,6 +3,7 @@ using RawGan.Backends;
 using RawGan.Backends.Cuda;
 using RawGan.Cli;
 using RawGan.Gan;
+using RawGan.GpuEmulator;
 using Spectre.Console;
 
 namespace RawGan.Tests.Cli;
@@ -144,7 +145,7 @@ public class CliTests : IDisposable
         IBackend cpu = DeviceChoice.Resolve(new GanConfig { Device = "cpu", Tf32 = true });
         Assert.Equal(Precision.Fp32, cpu.Precision); // as PyTorch ignores allow_tf32 on the CPU
         Assert.Equal(cpu.Name, DeviceChoice.Describe(cpu));
-        CudaBackend gpu = EmulatedGpu.EmulatedGpu.Backend;
+        CudaBackend gpu = EmulatedGpu.Backend;
         Assert.Equal($"{gpu.Name}, TF32", DeviceChoice.Describe(gpu.Resources.Backend(Precision.Tf32)));
         Assert.Equal(gpu.Name, DeviceChoice.Describe(gpu));
     }

@@ -1,0 +1,213 @@
+using RawGan.Backends;
+using RawGan.Backends.Cpu;
+using RawGan.Backends.Cpu.Reference;
+using RawGan.Backends.Cuda;
+
+namespace RawGan.GpuEmulator;
+
+/// <summary>
+/// cuDNN's legacy convolution API (NCHW float tensors, KCRS filters, cross-correlation): forward
+/// y = alpha·conv(x, w) + beta·y, backward data dx = alpha·convᵀ(dy, w) + beta·dx, backward filter
+/// dw = alpha·corr(x, dy) + beta·dw. The descriptors' shapes must agree as cuDNN checks them (else
+/// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows.
+/// </summary>
+internal sealed unsafe partial class EmulatedCudaApi
+{
+    private sealed record TensorDesc(int N, int C, int H, int W);
+    private sealed record FilterDesc(int K, int C, int R, int S);
+    private sealed record ConvDesc(int PadH, int PadW, int StrideH, int StrideW, int DilationH, int DilationW, int MathType);
+
+    private readonly List<object?> _descriptors = [];
+
+    /// <summary>The workspace each algorithm asks for: non-zero, so the backend's workspace path is exercised.</summary>
+    public const int WorkspaceBytes = 256;
+
+    private int Create(out nint descriptor)
+    {
+        lock (_gate)
+        {
+            _descriptors.Add(null);
+            descriptor = Handle(_descriptors.Count - 1);
+        }
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    private T Get<T>(nint descriptor, string call) where T : class =>
+        _descriptors[Index(descriptor)] as T ?? throw Refused(call, $"descriptor {descriptor} is not a set {typeof(T).Name}");
+
+    public int cudnnCreateTensorDescriptor(out nint descriptor) => Create(out descriptor);
+    public int cudnnCreateFilterDescriptor(out nint descriptor) => Create(out descriptor);
+    public int cudnnCreateConvolutionDescriptor(out nint descriptor) => Create(out descriptor);
+
+    public int cudnnSetTensor4dDescriptor(nint descriptor, int format, int dataType, int n, int c, int h, int w)
+    {
+        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || n <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float is emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w);
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    public int cudnnSetFilter4dDescriptor(nint descriptor, int dataType, int format, int k, int c, int h, int w)
+    {
+        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || k <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float is emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w);
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    public int cudnnSetConvolution2dDescriptor(nint descriptor, int padH, int padW, int strideH, int strideW, int dilationH, int dilationW,
+        int mode, int computeType)
+    {
+        if (padH < 0 || padW < 0 || strideH <= 0 || strideW <= 0 || dilationH <= 0 || dilationW <= 0)
+            throw Refused("cudnnSetConvolution2dDescriptor", $"pad ({padH}, {padW}), stride ({strideH}, {strideW}), dilation ({dilationH}, {dilationW})");
+        if (mode != Interop.Cudnn.CrossCorrelation || computeType != Interop.Cudnn.DataFloat)
+            throw Refused("cudnnSetConvolution2dDescriptor", $"mode {mode}, compute type {computeType}: PyTorch's convolution is cross-correlation in float");
+        lock (_gate) _descriptors[Index(descriptor)] = new ConvDesc(padH, padW, strideH, strideW, dilationH, dilationW, Interop.Cudnn.DefaultMath);
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    private readonly List<int> _convMathTypes = [];
+
+    /// <summary>Every math type set on a convolution descriptor, in call order: what a backend's precision asked of
+    /// cuDNN (the emulation computes in float64 whatever the type).</summary>
+    public IReadOnlyList<int> ConvMathTypes
+    {
+        get { lock (_gate) return [.. _convMathTypes]; }
+    }
+
+    public int cudnnSetConvolutionMathType(nint descriptor, int mathType)
+    {
+        lock (_gate)
+        {
+            _descriptors[Index(descriptor)] = Get<ConvDesc>(descriptor, "cudnnSetConvolutionMathType") with { MathType = mathType };
+            _convMathTypes.Add(mathType);
+        }
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    // ---- algorithms: one, full FP32 ----------------------------------------------------------------------------
+    private int OneAlgorithm(int requested, out int returned, CudnnAlgoPerf* perf)
+    {
+        returned = requested > 0 ? 1 : 0;
+        if (returned == 1) perf[0] = new CudnnAlgoPerf { Algo = 0, Status = Interop.Cudnn.StatusSuccess, Memory = WorkspaceBytes, MathType = Interop.Cudnn.FmaMath };
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    public int cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int requestedAlgoCount,
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
+    {
+        Geometry("cudnnGetConvolutionForwardAlgorithm_v7", xDesc, wDesc, convDesc, yDesc);
+        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+    }
+
+    public int cudnnGetConvolutionBackwardDataAlgorithm_v7(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int requestedAlgoCount,
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
+    {
+        Geometry("cudnnGetConvolutionBackwardDataAlgorithm_v7", dxDesc, wDesc, convDesc, dyDesc);
+        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+    }
+
+    public int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int requestedAlgoCount,
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
+    {
+        Geometry("cudnnGetConvolutionBackwardFilterAlgorithm_v7", xDesc, dwDesc, convDesc, dyDesc);
+        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+    }
+
+    public int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int algo, out nuint sizeInBytes) =>
+        Workspace(algo, out sizeInBytes);
+
+    public int cudnnGetConvolutionBackwardDataWorkspaceSize(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int algo, out nuint sizeInBytes) =>
+        Workspace(algo, out sizeInBytes);
+
+    public int cudnnGetConvolutionBackwardFilterWorkspaceSize(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int algo, out nuint sizeInBytes) =>
+        Workspace(algo, out sizeInBytes);
+
+    private static int Workspace(int algo, out nuint size)
+    {
+        if (algo != 0) throw Refused("cudnnGetConvolution*WorkspaceSize", $"algorithm {algo} was never offered");
+        size = WorkspaceBytes;
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    // ---- the three convolutions: one sum, accumulated into the operand each computes ----------------------------
+    private enum Operand { X, W, Y }
+
+    public int cudnnConvolutionForward(nint handle, float* alpha, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, int algo, ulong workSpace,
+        nuint workSpaceSizeInBytes, float* beta, nint yDesc, ulong y) =>
+        Convolve("cudnnConvolutionForward", Operand.Y, xDesc, x, wDesc, w, convDesc, yDesc, y, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    public int cudnnConvolutionBackwardData(nint handle, float* alpha, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc, int algo,
+        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dxDesc, ulong dx) =>
+        Convolve("cudnnConvolutionBackwardData", Operand.X, dxDesc, dx, wDesc, w, convDesc, dyDesc, dy, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    public int cudnnConvolutionBackwardFilter(nint handle, float* alpha, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc, int algo,
+        ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw) =>
+        Convolve("cudnnConvolutionBackwardFilter", Operand.W, xDesc, x, dwDesc, dw, convDesc, dyDesc, dy, algo, workSpace, workSpaceSizeInBytes, *alpha, *beta);
+
+    /// <summary>output = alpha·conv + beta·output, the convolution (or its adjoint) computed by the CPU reference in
+    /// float64 (cuDNN's cross-correlation is PyTorch's, which the reference is checked against): what is under test
+    /// here is how the backend describes the convolution to cuDNN, which <see cref="Geometry"/> checks.</summary>
+    private int Convolve(string call, Operand output, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, nint yDesc, ulong y,
+        int algo, ulong workspace, nuint workspaceBytes, float alpha, float beta)
+    {
+        var (shapes, conv) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        if (conv.DilationH != 1 || conv.DilationW != 1) throw Refused(call, "dilation is not emulated");
+        var g = new ConvGeometry(shapes.X.N, shapes.X.C, shapes.X.H, shapes.X.W, shapes.W.K, shapes.W.R, shapes.W.S,
+            conv.StrideH, conv.StrideW, conv.PadH, conv.PadW, conv.PadH, conv.PadW);
+        CheckWorkspace(call, algo, workspace, workspaceBytes);
+        Enqueue(call, () =>
+        {
+            double[] X = Read(x, shapes.X), W = Read(w, shapes.W), Y = Read(y, shapes.Y);
+            (double[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
+            var sum = new double[result.Length];
+            switch (output)
+            {
+                case Operand.Y: ReferenceDense.Conv2d(g, X, W, sum); break;
+                case Operand.X: ReferenceDense.Conv2dBackwardData(g, Y, W, sum); break;
+                default: ReferenceDense.Conv2dBackwardFilter(g, X, Y, sum); break;
+            }
+            var written = new float[result.Length];
+            for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
+                written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
+            Memory.Write(address, (ReadOnlySpan<float>)written);
+        });
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    private sealed record Shapes(TensorDesc X, FilterDesc W, TensorDesc Y);
+
+    /// <summary>The descriptors of one convolution, checked against each other as cuDNN does.</summary>
+    private (Shapes, ConvDesc) Geometry(string call, nint xDesc, nint wDesc, nint convDesc, nint yDesc)
+    {
+        lock (_gate)
+        {
+            TensorDesc x = Get<TensorDesc>(xDesc, call), y = Get<TensorDesc>(yDesc, call);
+            FilterDesc w = Get<FilterDesc>(wDesc, call);
+            ConvDesc c = Get<ConvDesc>(convDesc, call);
+            int p = (x.H + 2 * c.PadH - c.DilationH * (w.R - 1) - 1) / c.StrideH + 1;
+            int q = (x.W + 2 * c.PadW - c.DilationW * (w.S - 1) - 1) / c.StrideW + 1;
+            if (x.C != w.C || y.C != w.K || y.N != x.N || y.H != p || y.W != q)
+                throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: x {x}, w {w}, {c} give [{x.N}, {w.K}, {p}, {q}], but y is {y}");
+            return (new Shapes(x, w, y), c);
+        }
+    }
+
+    private void CheckWorkspace(string call, int algo, ulong workspace, nuint bytes)
+    {
+        if (algo != 0) throw Refused(call, $"algorithm {algo} was never offered");
+        if (bytes < WorkspaceBytes || workspace == 0) throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: workspace of {bytes} bytes at 0x{workspace:x}, {WorkspaceBytes} needed");
+        Span<byte> probe = stackalloc byte[WorkspaceBytes];
+        lock (_gate) Memory.Read(workspace, probe); // must be device memory the size asked for
+    }
+
+    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);
+    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S);
+
+    private double[] Read(ulong p, long count)
+    {
+        var v = new float[count];
+        Memory.Read(p, v.AsSpan());
+        return Array.ConvertAll(v, f => (double)f);
+    }
+}
