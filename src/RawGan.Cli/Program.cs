@@ -26,7 +26,7 @@ public static class Program
         if (parse.Errors.Count == 0) return parse.Invoke();
         // One line and the way to the help, not the whole help: the error is what the user needs to see.
         string command = parse.CommandResult.Command == root ? "rawgan" : $"rawgan {parse.CommandResult.Command.Name}";
-        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(parse.Errors[0].Message)} (see {command} --help)");
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessages.Clean(parse.Errors[0].Message))} (see {command} --help)");
         return ExitCodes.BadInput;
     }
 
@@ -42,12 +42,12 @@ public static class Program
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                      or InvalidOperationException and not ObjectDisposedException)
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessages.Of(e))}");
             return ExitCodes.BadInput;
         }
         catch (Exception e) when (IsDeviceFailure(e))
         {
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessages.Of(e))}");
             return ExitCodes.DeviceFailure;
         }
     }
