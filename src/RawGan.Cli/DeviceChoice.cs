@@ -18,7 +18,7 @@ internal static class DeviceChoice
     }
 
     /// <summary>What "auto" says when it runs on the CPU: one line, within 80 columns.</summary>
-    internal const string AutoFellBack = "--device auto: no usable CUDA device, so the CPU runs this (rawgan info says why).";
+    internal const string AutoFellBack = "--device auto: using the CPU, no usable CUDA device (rawgan info says why).";
 
     /// <summary>A training run's backend: its device at the precision its config asks for.</summary>
     public static IBackend Resolve(GanConfig config) => Resolve(config.Device, PrecisionOf(config));
