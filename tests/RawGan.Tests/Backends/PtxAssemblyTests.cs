@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using System.Text;
 using RawGan.Backends.Cuda;
 
@@ -39,6 +40,7 @@ public class PtxAssemblyTests
     /// that log their arguments (no network, no root), every apt-get call points apt's sources, lists and cache
     /// into the user's cache folder and none names /etc/apt or the system's state or cache folders.</summary>
     [Fact]
+    [SupportedOSPlatform("linux")]
     public async Task The_ptxas_fetch_points_apt_at_private_folders_only()
     {
         string home = Directory.CreateTempSubdirectory("rawgan-ptxfetch-").FullName;
@@ -48,15 +50,11 @@ public class PtxAssemblyTests
             // Only these tools on PATH: a real ptxas (a CUDA host's /usr/bin/ptxas) must not stop the fetch.
             foreach (string tool in new[] { "awk", "sed", "grep", "mkdir", "rm", "mv", "ls", "head", "id", "dirname", "basename", "mktemp", "chmod" })
                 File.CreateSymbolicLink(Path.Combine(bin, tool), Which(tool));
-            Stub(bin, "apt-get", $$"""printf '%s
-' "$*" >> '{{log}}'; [[ " $* " == *" download "* ]] && : > nvidia-cuda-toolkit_11.8.89_amd64.deb; exit 0""");
-            Stub(bin, "dpkg", """mkdir -p "$3/usr/bin" && printf '#!/bin/bash
-[[ $1 == --version ]] && echo "release 11.8"
-exit 0
-' > "$3/usr/bin/ptxas" && chmod +x "$3/usr/bin/ptxas" """);
+            Stub(bin, "apt-get", $$"""printf '%s\n' "$*" >> '{{log}}'; [[ " $* " == *" download "* ]] && : > nvidia-cuda-toolkit_11.8.89_amd64.deb; exit 0""");
+            Stub(bin, "dpkg", """mkdir -p "$3/usr/bin" && printf '#!/bin/bash\n[[ $1 == --version ]] && echo "release 11.8"\nexit 0\n' > "$3/usr/bin/ptxas" && chmod +x "$3/usr/bin/ptxas" """);
             string cache = Path.Combine(home, "cache", "rawgan", "ptxas");
 
-            (int exitCode, string stdout, string stderr) = await CheckPtx(new() { ["PATH"] = bin, ["HOME"] = home, ["XDG_CACHE_HOME"] = Path.Combine(home, "cache"), ["RAWGAN_PTXAS"] = null });
+            (int exitCode, string stdout, string stderr) = await CheckPtxWith(new() { ["PATH"] = bin, ["HOME"] = home, ["XDG_CACHE_HOME"] = Path.Combine(home, "cache"), ["RAWGAN_PTXAS"] = null });
 
             Assert.True(exitCode == 0, stdout + stderr);
             Assert.True(File.Exists(Path.Combine(cache, "usr", "bin", "ptxas")), stdout);
@@ -76,6 +74,7 @@ exit 0
         }
     }
 
+    [SupportedOSPlatform("linux")]
     private static void Stub(string bin, string name, string body)
     {
         string path = Path.Combine(bin, name);
@@ -87,9 +86,9 @@ exit 0
         Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException($"{tool} is not on PATH");
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> CheckPtx(params string[] args) => CheckPtx([], args);
+    private static Task<(int ExitCode, string Stdout, string Stderr)> CheckPtx(params string[] args) => CheckPtxWith([], args);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> CheckPtx(Dictionary<string, string?> environment, params string[] args)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> CheckPtxWith(Dictionary<string, string?> environment, params string[] args)
     {
         string root = RepositoryRoot();
         var start = new ProcessStartInfo("/bin/bash", [Path.Combine(root, "tools", "check-ptx.sh"), .. args])

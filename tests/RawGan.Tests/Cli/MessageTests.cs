@@ -146,9 +146,18 @@ public class MessageTests : IDisposable
     }
 
     [Fact]
+    public void Info_on_a_folder_says_it_is_a_folder()
+    {
+        (int code, string output) = Run("info", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("is a folder: info takes a .safetensors file", output);
+        Assert.DoesNotContain("no such file", output);
+    }
+
+    [Fact]
     public void Help_states_each_default_once_and_info_file_as_optional()
     {
-        foreach (string command in new[] { "train", "sample", "eval" })
+        foreach (string command in new[] { "train", "sample", "eval", "serve" })
         {
             (int code, string help) = RawGanProcess.Run(_dir, 60, command, "--help");
             Assert.Equal(0, code);
