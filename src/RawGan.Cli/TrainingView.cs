@@ -20,7 +20,8 @@ internal static class TrainingView
         TimeSpan? Eta(StepReport r) => ProgressLayout.Eta(clock.Elapsed, startStep, r.Step, totalSteps);
         bool Due(StepReport r, TimeSpan every)
         {
-            if (clock.Elapsed - last < every && r.Step != totalSteps && r.Batch + 1 != r.BatchesPerEpoch) return false;
+            // The first step, each epoch's last and the run's last are always shown; the rest at most every `every`.
+            if (last is { } shown && clock.Elapsed - shown < every && r.Step != totalSteps && r.Batch + 1 != r.BatchesPerEpoch) return false;
             last = clock.Elapsed;
             return true;
         }

@@ -6,7 +6,7 @@ namespace RawGan.Tests.Cli;
 
 /// <summary>`rawgan` on an 80-column terminal (a pseudo-terminal made by util-linux's `script`, with `stty cols
 /// 80`), as a user sees it: the live display keeps the losses and the ETA, the CUDA fallback notice is one line,
-/// and writing many sample files shows progress.</summary>
+/// and writing sample files shows progress.</summary>
 public partial class TerminalTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-terminal-").FullName;
@@ -31,12 +31,12 @@ public partial class TerminalTests : IDisposable
     }
 
     [Fact]
-    public void Writing_many_sample_files_shows_progress()
+    public void Writing_sample_files_on_a_terminal_shows_progress()
     {
         string generator = Serve.TinyGenerators.Write(Path.Combine(_dir, "run"), "dcgan");
-        string[] screen = Terminal(80, ["sample", "--checkpoint", generator, "--count", "600", "--device", "cpu"]);
-        Assert.Contains(screen, line => line.Contains("600 images") && line.Contains("100%"));
-        Assert.Equal(600, Directory.GetFiles(Path.Combine(_dir, "run", "sample-1")).Length);
+        string[] screen = Terminal(80, ["sample", "--checkpoint", generator, "--count", "20", "--device", "cpu"]);
+        Assert.Contains(screen, line => line.Contains("20 images") && line.Contains("100%"));
+        Assert.Equal(20, Directory.GetFiles(Path.Combine(_dir, "run", "sample-1")).Length);
     }
 
     /// <summary>The lines a terminal <paramref name="columns"/> wide shows after `rawgan ARGS` (each redraw of the
