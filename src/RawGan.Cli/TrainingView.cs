@@ -26,7 +26,7 @@ internal static class TrainingView
             return true;
         }
 
-        run.Notice += message => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(UserMessages.Clean(message))}[/]");
+        run.Notice += message => AnsiConsole.Write(new WholeLine(UserMessages.Clean(message), new Style(Color.Yellow)));
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
             run.StepCompleted += r =>

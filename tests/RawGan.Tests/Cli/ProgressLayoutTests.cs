@@ -1,5 +1,6 @@
 using RawGan.Cli;
 using RawGan.Gan;
+using Spectre.Console;
 
 namespace RawGan.Tests.Cli;
 
@@ -60,6 +61,17 @@ public class ProgressLayoutTests
         string line = ProgressLayout.Line(Report, 10, 15_600, TimeSpan.FromHours(30.5));
         Assert.All(Fields.Where(f => !f.StartsWith("eta", StringComparison.Ordinal)), field => Assert.Contains(field, line));
         Assert.Contains("eta 30:30:00", line);
+    }
+
+    [Fact]
+    public void A_notice_ending_in_a_command_is_never_broken_at_the_width()
+    {
+        const string notice = "Stopped at step 58; checkpoint written. Resume with: rawgan train --resume runs/cgan-20261204-195523";
+        var text = new StringWriter();
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(text), Ansi = AnsiSupport.No });
+        console.Profile.Width = 40;
+        console.Write(new WholeLine(notice, Style.Plain));
+        Assert.Equal(notice + Environment.NewLine, text.ToString());
     }
 
     private static int Bar(string line) => line.Count(c => c is '█' or '░');
