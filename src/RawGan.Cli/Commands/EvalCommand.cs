@@ -18,12 +18,12 @@ internal static class EvalCommand
         var command = new Command("eval", "Measure a trained generator's digits with the bundled digit judge: class accuracy, Fréchet distance, IS, KID, precision/recall, memorisation.");
         var run = new Option<DirectoryInfo>("--run") { Description = "a run folder (uses its generator.safetensors)" };
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "a checkpoint or generator .safetensors file" };
-        var count = new Option<int>("--count") { Description = "how many samples to judge (default 2000)", DefaultValueFactory = _ => 2000 };
+        var count = new Option<int?>("--count") { Description = "how many samples to judge (default 2000)" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent codes (default 0)" };
-        var batchSize = new Option<int>("--batch-size") { Description = "images per batch through the generator and the judge (default 500)", DefaultValueFactory = _ => 500 };
-        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)", DefaultValueFactory = _ => "auto" };
+        var batchSize = new Option<int?>("--batch-size") { Description = "images per batch through the generator and the judge (default 500)" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
         foreach (Option o in new Option[] { run, checkpoint, count, seed, batchSize, device }) command.Add(o);
-        command.SetAction(p => Program.Guard(() => Run(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(count), p.GetValue(seed), p.GetValue(batchSize), p.GetValue(device)!)));
+        command.SetAction(p => Program.Guard(() => Run(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(count) ?? 2000, p.GetValue(seed), p.GetValue(batchSize) ?? 500, p.GetValue(device) ?? "auto")));
         return command;
     }
 

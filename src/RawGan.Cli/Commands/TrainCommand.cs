@@ -47,7 +47,7 @@ internal static class TrainCommand
         catch (Exception e) when (Program.IsDeviceFailure(e))
         {
             // The step that failed saved nothing; a checkpoint on disk is whole (they are written atomically).
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessages.Of(e))}");
             if (File.Exists(Path.Combine(run.Directory, "checkpoints", "latest.safetensors")))
                 AnsiConsole.MarkupLine($"The run's last checkpoint is intact: [bold]rawgan train --resume {Markup.Escape(run.Directory)}[/] continues from it.");
             if (e is OutOfMemoryException)

@@ -115,7 +115,7 @@ public class CliTests : IDisposable
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
 
         Assert.Equal(0, Run("sample", "--run", run, "--count", "10", "--grid", "--label", "7").Code);
-        Assert.True(File.Exists(Path.Combine(run, "samples", "grid-label7.png")));
+        Assert.True(File.Exists(Path.Combine(run, "sample-1", "grid-label7.png")));
         Assert.Equal(2, Run("sample", "--run", run, "--label", "12").Code);
         Assert.Equal(0, Run("sample", "--run", run, "--count", "3", "--out", Path.Combine(_dir, "out")).Code);
         Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "out"), "*.png").Length);
