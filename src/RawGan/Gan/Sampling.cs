@@ -34,7 +34,8 @@ public static class Sampling
         }
     }
 
-    /// <summary>Loads the generator stored in a checkpoint ("G." names) or a generator file (plain names).</summary>
+    /// <summary>Loads the generator stored in a checkpoint ("G." names) or a generator file (plain names), prepared
+    /// for inference (<see cref="GanGenerator.PrepareInference"/>: BatchNorm folded, activations fused).</summary>
     public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
@@ -44,6 +45,7 @@ public static class Sampling
         bool full = file.Tensors.Any(t => t.Name.StartsWith("G.", StringComparison.Ordinal));
         g.LoadStateDict(full ? Checkpoint.Section(file, "G.") : Checkpoint.Section(file, ""));
         g.To(backend);
+        g.PrepareInference();
         return (g, info);
     }
 }

@@ -28,6 +28,7 @@ public sealed class CganGenerator : GanGenerator
             new Linear(1024, channels * size * size, generator: init), new Tanh()));
     }
 
+    protected override Sequential Trunk => _model;
     public override int LatentSize { get; }
     public override bool IsConditional => true;
 
@@ -35,7 +36,7 @@ public sealed class CganGenerator : GanGenerator
     {
         CheckLabels(z, labels);
         Tensor x = F.Concat([_labelEmb.Forward(labels!), z], 1);
-        return F.Reshape(_model.Forward(x), [z.Shape[0], .. _image]);
+        return F.Reshape(RunTrunk(x), [z.Shape[0], .. _image]);
     }
 }
 

@@ -50,6 +50,7 @@ public sealed class DcganGenerator : GanGenerator
     }
 
     public DcganVariant Variant { get; }
+    protected override Sequential Trunk => _main;
     public override int LatentSize { get; }
     public override bool IsConditional => _oneHot is not null;
 
@@ -57,7 +58,7 @@ public sealed class DcganGenerator : GanGenerator
     {
         CheckLabels(z, labels);
         Tensor x = _oneHot is null ? z : F.Concat([z, _oneHot.Forward(labels!)], 1);
-        return _main.Forward(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
+        return RunTrunk(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
     }
 
     /// <summary>Stride-2 layers between 4×4 and the image size.</summary>

@@ -29,13 +29,14 @@ public sealed class MlpGenerator : GanGenerator
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 
+    protected override Sequential Trunk => _main;
     public override int LatentSize { get; }
     public override bool IsConditional => false;
 
     public override Tensor Generate(Tensor z, Tensor? labels)
     {
         CheckLabels(z, labels);
-        return F.Reshape(_main.Forward(z), [z.Shape[0], .. _image]);
+        return F.Reshape(RunTrunk(z), [z.Shape[0], .. _image]);
     }
 }
 
