@@ -8,24 +8,24 @@ internal static class PoolKernels
 {
     public const string File = "pool.ptx";
 
-    private static readonly string[] Geometry = ["u64", "s32", "s32", "s32", "s32", "s32", "s32", "s32", "s32", "s32", "s32"];
+    private static readonly string[] Geometry = ["u64", "u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32"];
 
-    /// <summary>maxpool_fwd_f32(.u64 x, y, idx, planes, .s32 H, W, P, Q, kh, kw, sh, sw, ph, pw).</summary>
+    /// <summary>maxpool_fwd_f32(.u64 x, y, idx, planes, .u32 H, W, P, Q, kh, kw, sh, sw, ph, pw).</summary>
     public static readonly KernelSpec MaxForward = new(File, "maxpool_fwd_f32", ["u64", "u64", "u64", .. Geometry]);
 
-    /// <summary>maxpool_bwd_f32(.u64 dy, idx, dx, planes, .s32 H, W, P, Q, kh, kw, sh, sw, ph, pw).</summary>
+    /// <summary>maxpool_bwd_f32(.u64 dy, idx, dx, planes, .u32 H, W, P, Q, kh, kw, sh, sw, ph, pw).</summary>
     public static readonly KernelSpec MaxBackward = new(File, "maxpool_bwd_f32", ["u64", "u64", "u64", .. Geometry]);
 
-    /// <summary>avgpool_fwd_f32(.u64 x, y, planes, .s32 H, W, P, Q, kh, kw, sh, sw, ph, pw, .u32 include_pad).</summary>
+    /// <summary>avgpool_fwd_f32(.u64 x, y, planes, .u32 H, W, P, Q, kh, kw, sh, sw, ph, pw, .u32 include_pad).</summary>
     public static readonly KernelSpec AvgForward = new(File, "avgpool_fwd_f32", ["u64", "u64", .. Geometry, "u32"]);
 
-    /// <summary>avgpool_bwd_f32(.u64 dy, dx, planes, .s32 H, W, P, Q, kh, kw, sh, sw, ph, pw, .u32 include_pad).</summary>
+    /// <summary>avgpool_bwd_f32(.u64 dy, dx, planes, .u32 H, W, P, Q, kh, kw, sh, sw, ph, pw, .u32 include_pad).</summary>
     public static readonly KernelSpec AvgBackward = new(File, "avgpool_bwd_f32", ["u64", "u64", .. Geometry, "u32"]);
 
     public static KernelArg[] Args(PoolGeometry g) =>
     [
-        U64((long)g.N * g.C), S32(g.H), S32(g.W), S32(g.P), S32(g.Q),
-        S32(g.KernelH), S32(g.KernelW), S32(g.StrideH), S32(g.StrideW), S32(g.PadH), S32(g.PadW),
+        U64((long)g.N * g.C), U32((uint)g.H), U32((uint)g.W), U32((uint)g.P), U32((uint)g.Q),
+        U32((uint)g.KernelH), U32((uint)g.KernelW), U32((uint)g.StrideH), U32((uint)g.StrideW), U32((uint)g.PadH), U32((uint)g.PadW),
     ];
 }
 
