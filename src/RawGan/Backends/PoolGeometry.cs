@@ -49,7 +49,7 @@ public readonly record struct PoolGeometry(
     public void Validate(string op)
     {
         if (KernelH <= 0 || KernelW <= 0 || StrideH <= 0 || StrideW <= 0 || PadH < 0 || PadW < 0)
-            throw new ArgumentException($"{op}: kernel and stride must be positive and padding non-negative, got {this}.");
+            throw new ArgumentException($"{op}: kernel and stride must be positive and padding non-negative, got kernel ({KernelH}, {KernelW}), stride ({StrideH}, {StrideW}), padding ({PadH}, {PadW}).");
         if (2 * PadH > KernelH || 2 * PadW > KernelW)
             throw new ArgumentException($"{op}: padding ({PadH}, {PadW}) must be at most half the kernel ({KernelH}, {KernelW}).");
         if (H + 2 * PadH < KernelH || W + 2 * PadW < KernelW)
