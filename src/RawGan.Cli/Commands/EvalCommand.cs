@@ -22,16 +22,21 @@ internal static class EvalCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent codes (default 0)" };
         var batchSize = new Option<int?>("--batch-size") { Description = "images per batch through the generator and the judge (default 500)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
-        foreach (Option o in new Option[] { run, checkpoint, count, seed, batchSize, device }) command.Add(o);
-        command.SetAction(p => Program.Guard(() => Run(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(count) ?? 2000, p.GetValue(seed), p.GetValue(batchSize) ?? 500, p.GetValue(device) ?? "auto")));
+        var inception = new Option<string>("--inception") { Description = $"FID Inception-v3 weights (.safetensors) for FID, KID and IS (default ${InceptionWeights.EnvironmentVariable})" };
+        var resize = new Option<string?>("--inception-resize") { Description = $"{OptionNames.Accepted<InceptionResize>()}: pytorch-fid's or clean-fid's resize to 299 (default legacy)" };
+        foreach (Option o in new Option[] { run, checkpoint, count, seed, batchSize, device, inception, resize }) command.Add(o);
+        command.SetAction(p => Program.Guard(() => Run(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(count) ?? 2000, p.GetValue(seed), p.GetValue(batchSize) ?? 500,
+            p.GetValue(device) ?? "auto", InceptionWeights.Locate(p.GetValue(inception)),
+            OptionNames.Parse<InceptionResize>("--inception-resize", p.GetValue(resize) ?? "legacy"))));
         return command;
     }
 
-    private static int Run(DirectoryInfo? run, FileInfo? checkpoint, int count, ulong seed, int batchSize, string device)
+    private static int Run(DirectoryInfo? run, FileInfo? checkpoint, int count, ulong seed, int batchSize, string device, string? inception, InceptionResize resize)
     {
         if ((run is null) == (checkpoint is null)) throw new ArgumentException("Give exactly one of --run RUN_DIR or --checkpoint FILE.");
         if (count < DigitJudge.FeatureSize) throw new ArgumentException($"--count {count}: the judge's Fréchet distance needs at least {DigitJudge.FeatureSize} samples.");
         if (batchSize <= 0) throw new ArgumentException($"--batch-size must be positive, not {batchSize}.");
+        if (inception is not null) FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--count {count} with --inception");
         string path = checkpoint?.FullName ?? Path.Combine(run!.FullName, "generator.safetensors");
         IBackend backend = DeviceChoice.Resolve(device);
         (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, backend);
@@ -39,6 +44,7 @@ internal static class EvalCommand
             throw new ArgumentException($"{path} was not trained on the bundled digits; the digit judge measures digits only (Inception-v3 metrics for other data are not implemented yet).");
 
         DigitEvaluation result = null!;
+        InceptionEvaluation? fid = null;
         int[]? labels = g.IsConditional ? Enumerable.Range(0, count).Select(i => i % info.Classes).ToArray() : null;
         AnsiConsole.Status().Start("generating samples", status =>
         {
@@ -46,10 +52,15 @@ internal static class EvalCommand
             (float[] reference, float[] heldOut) = BundledDigits();
             result = DigitEvaluation.Run(DigitJudge.LoadEmbedded(backend), samples, labels, reference, heldOut,
                 progress: s => status.Status(s));
+            if (inception is not null)
+                fid = InceptionEvaluation.Run(InceptionWeights.Load(inception, backend), samples, reference[..Math.Min(reference.Length, samples.Length)], 1, DigitJudge.ImageSize,
+                    resize, progress: s => status.Status(s));
         });
         Print(result);
+        AnsiConsole.MarkupLine(fid is null ? $"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]"
+            : $"Inception-v3 ({OptionNames.Name(fid.Resize)} resize, {count} samples vs as many bundled digits): FID {fid.Fid:F3}, KID {fid.Kid.Mean:G4} ± {fid.Kid.Std:G3}, IS {fid.InceptionScore:F2} ± {fid.InceptionScoreStd:F2}");
         string json = Path.Combine(Path.GetDirectoryName(path)!, "eval.json");
-        File.WriteAllText(json, JsonSerializer.Serialize(ToJson(path, count, seed, result), new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(json, JsonSerializer.Serialize(ToJson(path, count, seed, result, fid), new JsonSerializerOptions { WriteIndented = true }));
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(json)}[/]");
         return 0;
     }
@@ -105,7 +116,7 @@ internal static class EvalCommand
         AnsiConsole.MarkupLine("[grey]These are the bundled digit judge's numbers, not comparable with papers' Inception FID or IS.[/]");
     }
 
-    private static object ToJson(string generator, int count, ulong seed, DigitEvaluation r) => new
+    private static object ToJson(string generator, int count, ulong seed, DigitEvaluation r, InceptionEvaluation? fid) => new
     {
         generator,
         count,
@@ -122,5 +133,7 @@ internal static class EvalCommand
         precision = r.Precision,
         recall = r.Recall,
         memorisation = r.Memorisation.Summary,
+        inception = fid is null ? (object)new { missing = InceptionWeights.HowToGet }
+            : new { resize = OptionNames.Name(fid.Resize), fid = fid.Fid, kid_mean = fid.Kid.Mean, kid_std = fid.Kid.Std, inception_score = fid.InceptionScore, inception_score_std = fid.InceptionScoreStd },
     };
 }

@@ -102,7 +102,7 @@ public sealed class DigitJudge : Module
         return new JudgedImages(features, probabilities);
     }
 
-    private static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
+    internal static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
     {
         double max = double.NegativeInfinity, sum = 0;
         foreach (float z in logits) max = Math.Max(max, z);
