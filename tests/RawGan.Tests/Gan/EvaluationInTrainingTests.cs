@@ -102,6 +102,15 @@ public class EvaluationInTrainingTests : IDisposable
         Assert.Equal(host.Accuracy, device.Accuracy);
     }
 
+    [Fact]
+    public void The_eval_every_key_is_written_only_when_set()
+    {
+        Assert.DoesNotContain("evalEvery", new GanConfig().ToJson()); // so configs from before the key write back unchanged
+        GanConfig set = GanConfig.FromJson("""{ "evalEvery": 0 }""", "test");
+        Assert.Equal(0, set.EvalEvery);
+        Assert.Equal(set, GanConfig.FromJson(set.ToJson(), "test"));
+    }
+
     private static void AssertSameCheckpoint(string expectedPath, string actualPath)
     {
         SafeTensorsFile expected = SafeTensors.Read(expectedPath), actual = SafeTensors.Read(actualPath);
