@@ -75,15 +75,15 @@ internal static class EvalCommand
     {
         if (against is null && s.SaveStats is null)
             throw new ArgumentException("--images needs --against REAL_FOLDER|STATS.npz, or --save-stats FILE.npz to only write its statistics.");
-        bool npz = against is not null && File.Exists(against) && against.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
+        bool npz = against is not null && against.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
         ImageSet samples = null!;
         ImageSet? real = null;
         object? result = null;
         AnsiConsole.Status().Start($"reading {folder}", status =>
         {
             samples = ImageSet.FromFolder(folder, s.Count);
-            var judge = DigitJudge.LoadEmbedded(s.Backend);
             if (against is null) return;
+            var judge = DigitJudge.LoadEmbedded(s.Backend);
             if (npz)
             {
                 FeatureStatistics stats = NpzStatistics.Read(against);
