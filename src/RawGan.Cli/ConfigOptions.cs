@@ -41,6 +41,7 @@ internal sealed class ConfigOptions
         Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
         BindChoice(command, "--resize", "image folders: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v }, " (shorter side and centre crop, or crop to aspect and resize)");
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
+        Bind(command, "--eval-every", $"steps between judgements of G's digits by the bundled digit judge (also after each epoch; eval.csv, eval.png, checkpoints/best.safetensors), 0 for none (default {RunJudge.DefaultEvery} on the bundled digits)", (GanConfig c, int v) => c with { EvalEvery = v });
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
     }
 

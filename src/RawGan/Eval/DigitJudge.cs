@@ -102,6 +102,7 @@ public sealed class DigitJudge : Module
         return new JudgedImages(features, probabilities);
     }
 
+    /// <summary>Row <paramref name="row"/> of <paramref name="probabilities"/>: the softmax of <paramref name="logits"/>, in float64.</summary>
     internal static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
     {
         double max = double.NegativeInfinity, sum = 0;

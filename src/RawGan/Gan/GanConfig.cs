@@ -58,6 +58,11 @@ public sealed record GanConfig
     public int LogEvery { get; init; } = 10;
     /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
     public NanPolicy OnNan { get; init; } = NanPolicy.Stop;
+    /// <summary>Judge G's digits every this many steps and at the end of each epoch (eval.csv, eval.png,
+    /// checkpoints/best.safetensors); 0 turns it off. Null (and absent from the JSON, so configs written before the
+    /// key existed read and write back unchanged): every <see cref="RunJudge.DefaultEvery"/> steps where the judge applies.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? EvalEvery { get; init; }
 
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
     [JsonIgnore]
@@ -105,5 +110,6 @@ public sealed record GanConfig
         Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
+        Require(EvalEvery is null or >= 0, $"--eval-every must not be negative, not {EvalEvery}.");
     }
 }

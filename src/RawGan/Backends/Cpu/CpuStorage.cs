@@ -14,7 +14,7 @@ internal sealed class CpuStorage(IBackend backend, long length, DType dtype) : S
         ?? throw new InvalidOperationException($"A {DType.Name()} storage cannot be read as {typeof(T).Name}.");
 
     /// <summary>The elements' bytes, for uploads and downloads (the same for every backend that keeps managed arrays).</summary>
-    public Span<byte> Bytes => Data switch
+    public Span<byte> ByteSpan => Data switch
     {
         float[] f => MemoryMarshal.AsBytes(f.AsSpan()),
         double[] d => MemoryMarshal.AsBytes(d.AsSpan()),

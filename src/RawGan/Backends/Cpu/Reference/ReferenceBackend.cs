@@ -26,10 +26,10 @@ public sealed partial class ReferenceBackend : IBackend
     public Storage Allocate(long length, DType dtype) => new CpuStorage(this, length, dtype);
 
     public void Upload<T>(ReadOnlySpan<T> source, Storage destination) where T : unmanaged =>
-        MemoryMarshal.AsBytes(source).CopyTo(((CpuStorage)destination).Bytes);
+        MemoryMarshal.AsBytes(source).CopyTo(((CpuStorage)destination).ByteSpan);
 
     public void Download<T>(Storage source, Span<T> destination) where T : unmanaged =>
-        ((CpuStorage)source).Bytes.CopyTo(MemoryMarshal.AsBytes(destination));
+        ((CpuStorage)source).ByteSpan.CopyTo(MemoryMarshal.AsBytes(destination));
 
     public void Copy(Tensor source, Tensor destination) => Array.Copy(Data(source), Data(destination), source.Numel);
 
