@@ -18,10 +18,11 @@ public abstract class GanGenerator : Module
     /// Folds the generator's layer stack for inference (<see cref="Fusion.Fold"/>: BatchNorm into the preceding
     /// layer, the activation over its output), from the current weights. Then eval-mode forwards without gradients
     /// run the folded stack; training, gradients and batch statistics still run the modules themselves. Weights
-    /// changed later by anything but <see cref="Module.LoadStateDict"/> (which drops the folded stack) are not seen:
-    /// call it again. Loaded generators (<c>Sampling.LoadGenerator</c>) are prepared.
+    /// changed or moved (<see cref="Module.To(Backends.IBackend)"/>) later by anything but
+    /// <see cref="Module.LoadStateDict"/> (which drops the folded stack) are not seen: call it again. Loaded
+    /// generators (<c>Sampling.LoadGenerator</c>) are prepared.
     /// </summary>
-    public void PrepareInference() => _folded = Trunk is { } trunk ? Fusion.Fold(trunk) : null;
+    public void PrepareInference() => _folded = Fusion.Fold(Trunk);
 
     /// <summary>The layer stack that <see cref="PrepareInference"/> folds, run through <see cref="RunTrunk"/>.</summary>
     protected abstract Sequential Trunk { get; }
