@@ -1,4 +1,5 @@
 using RawGan.Nn;
+using RawGan.Ops;
 using RawGan.Tensors;
 
 namespace RawGan.Gan.Models;
@@ -28,7 +29,11 @@ public abstract class GanDiscriminator : Module
 {
     public abstract bool IsConditional { get; }
 
-    public abstract Tensor Score(Tensor images, Tensor? labels);
+    /// <summary>D's raw score [N] before its final sigmoid: what a Wasserstein critic outputs and R1 differentiates.</summary>
+    public abstract Tensor Logits(Tensor images, Tensor? labels);
+
+    /// <summary>The probability [N] that each image is real: the sigmoid of <see cref="Logits"/>.</summary>
+    public Tensor Score(Tensor images, Tensor? labels) => F.Sigmoid(Logits(images, labels));
 
     public override Tensor Forward(Tensor input) => Score(input, null);
 }
