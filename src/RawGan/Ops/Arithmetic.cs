@@ -69,7 +69,8 @@ public static partial class F
             }
         Tensor dx = EmptyLike(x);
         x.Backend.UnaryBackward(kind, alpha, x, y, dy, dx);
-        return Record(dx, "unary_backward", [dy], ddx => [UnaryDerivative(kind, alpha, x, y, ddx)]);
+        // x is an input only so that its version is checked: the slope read from it must not have been overwritten.
+        return Record(dx, "unary_backward", [dy, x], ddx => [UnaryDerivative(kind, alpha, x, y, ddx), null]);
     }
 
     /// <summary>

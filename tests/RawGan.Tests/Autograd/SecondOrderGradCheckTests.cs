@@ -25,6 +25,18 @@ public class SecondOrderGradCheckTests
     }
 
     [Fact]
+    public void A_slope_overwritten_after_a_recorded_backward_is_refused()
+    {
+        Tensor x = Input([2, 3]), w = Input([3, 3]);
+        Tensor y = F.LeakyRelu_(F.Linear(x, w), 0.2);
+        Tensor dx = F.Grad(F.Sum(y), [x], createGraph: true)[0]!;
+        F.Relu_(y);
+        var e = Assert.Throws<InvalidOperationException>(() => F.Grad(F.Sum(dx * dx), [w]));
+        Assert.Contains("unary_backward", e.Message);
+        Assert.Contains("in-place", e.Message);
+    }
+
+    [Fact]
     public void Matmul()
     {
         SecondOrderCheck.Grad(x => F.Tanh(F.Matmul(x[0], x[1])), [Input([3, 4]), Input([4, 2])]);
