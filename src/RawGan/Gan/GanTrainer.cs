@@ -30,8 +30,9 @@ public sealed class DivergenceException : Exception
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
-/// update through the discriminator (the non-saturating loss of Goodfellow et al., or least squares). Every
-/// random draw comes from generators whose state is two integers, so a checkpoint resumes the run exactly.
+/// update through the discriminator (the non-saturating loss of Goodfellow et al., least squares, or a Wasserstein
+/// critic with its gradient penalty), D's update optionally regularised by lazy R1. Every random draw comes from
+/// generators whose state is two integers, so a checkpoint resumes the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
