@@ -32,8 +32,18 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
-    /// <summary>bce (the non-saturating game) or mse (least squares).</summary>
+    /// <summary>bce (the non-saturating game), mse (least squares) or wgan-gp (Wasserstein critic and gradient penalty).</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
+    /// <summary>wgan-gp: the weight λ of its gradient penalty; null for the paper's 10. Options that are off are not
+    /// written, so the configs of earlier builds read and write back unchanged.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? GpLambda { get; init; }
+    /// <summary>The weight γ of the R1 penalty γ/2·E‖∇D(x)‖² on real images (Mescheder et al. 2018), on D's logit; 0: off.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double R1Gamma { get; init; }
+    /// <summary>R1 every this many steps, its weight multiplied by the interval (StyleGAN2's lazy regularisation); null for 16.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? R1Every { get; init; }
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
@@ -63,6 +73,10 @@ public sealed record GanConfig
     /// key existed read and write back unchanged): every <see cref="RunJudge.DefaultEvery"/> steps where the judge applies.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? EvalEvery { get; init; }
+
+    /// <summary>Whether D's loss differentiates D's gradient (wgan-gp, R1), which needs a recorded backward pass.</summary>
+    [JsonIgnore]
+    public bool PenalisesGradient => Loss == GanLoss.WganGp || R1Gamma > 0;
 
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
     [JsonIgnore]
@@ -111,5 +125,13 @@ public sealed record GanConfig
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
         Require(EvalEvery is null or >= 0, $"--eval-every must not be negative, not {EvalEvery}.");
+        Require(GpLambda is null || (double.IsFinite(GpLambda.Value) && GpLambda > 0), $"--gp-lambda must be a positive finite number, not {GpLambda}.");
+        Require(GpLambda is null || Loss == GanLoss.WganGp, $"--gp-lambda weighs the penalty of --loss wgan-gp; it does nothing with --loss {OptionNames.Name(Loss)}.");
+        Require(double.IsFinite(R1Gamma) && R1Gamma >= 0, $"--r1-gamma must be a finite number ≥ 0, not {R1Gamma}.");
+        Require(R1Every is null || (R1Every > 0 && R1Gamma > 0), $"--r1-every must be positive and needs --r1-gamma, not {R1Every} with --r1-gamma {R1Gamma}.");
+        Require(!(R1Gamma > 0 && Loss == GanLoss.WganGp), "--r1-gamma cannot be combined with --loss wgan-gp: that loss has its own gradient penalty (--gp-lambda).");
+        Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
+            $"--loss wgan-gp and --r1-gamma differentiate D's gradient, which cannot go through BatchNorm, and --model {OptionNames.Name(Model)}'s " +
+            "discriminator has BatchNorm: use --model mlp or cgan with them.");
     }
 }

@@ -9,4 +9,7 @@ public enum GanLoss
     [JsonStringEnumMemberName("bce")] Bce,
     /// <summary>Mean squared error: least-squares GAN (Mao et al.).</summary>
     [JsonStringEnumMemberName("mse")] Mse,
+    /// <summary>Wasserstein critic with gradient penalty (Gulrajani et al. 2017): D's raw score, and
+    /// λ·(‖∇D(x̂)‖ − 1)² on random interpolates x̂ of real and generated images (<see cref="GanConfig.GpLambda"/>).</summary>
+    [JsonStringEnumMemberName("wgan-gp")] WganGp,
 }

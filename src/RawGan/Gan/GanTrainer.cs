@@ -30,13 +30,14 @@ public sealed class DivergenceException : Exception
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
-/// update through the discriminator (the non-saturating loss of Goodfellow et al., or least squares). Every
-/// random draw comes from generators whose state is two integers, so a checkpoint resumes the run exactly.
+/// update through the discriminator (the non-saturating loss of Goodfellow et al., least squares, or a Wasserstein
+/// critic with its gradient penalty), D's update optionally regularised by lazy R1. Every random draw comes from
+/// generators whose state is two integers, so a checkpoint resumes the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
     private readonly bool _averageDLoss;
-    private readonly bool _leastSquares;
+    private readonly GanLoss _loss;
 
     public GanTrainer(GanConfig config, int channels, int size, int classes, IBackend backend)
     {
@@ -53,7 +54,7 @@ public sealed class GanTrainer
         OptG = new Adam(G.Parameters(), config.Lr, config.Beta1, config.Beta2);
         OptD = new Adam(D.Parameters(), config.Lr, config.Beta1, config.Beta2);
         _averageDLoss = config.Recipe.AveragesDiscriminatorLoss;
-        _leastSquares = config.Loss == GanLoss.Mse;
+        _loss = config.Loss;
     }
 
     public GanConfig Config { get; }
@@ -107,6 +108,9 @@ public sealed class GanTrainer
         Tensor fake = G.Generate(z, genLabels);
         (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, ones);
         (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, zeros);
+        Tensor dLoss = dLossReal + dLossFake;
+        if (_loss == GanLoss.WganGp) dLoss += GradientPenalty(real, fake.Detach(), labels);
+        if (Config.R1Gamma > 0 && Step % R1Every == 0) R1Penalty(real, labels);
         OptD.Step();
         OptD.ZeroGrad();
 
@@ -115,7 +119,7 @@ public sealed class GanTrainer
         Tensor gLoss;
         try
         {
-            gLoss = Criterion(D.Score(fake, genLabels), ones);
+            gLoss = Criterion(Judge(fake, genLabels), ones);
             gLoss.Backward();
         }
         finally
@@ -126,7 +130,7 @@ public sealed class GanTrainer
         OptG.ZeroGrad();
         Step++;
         using var noGrad = GradMode.NoGrad();
-        Tensor[] values = [dLossReal + dLossFake, gLoss, dReal, dFake];
+        Tensor[] values = [dLoss, gLoss, dReal, dFake];
         return scope.Keep(F.Concat(Array.ConvertAll(values, v => F.Reshape(v, 1)), axis: 0));
     }
 
@@ -140,9 +144,9 @@ public sealed class GanTrainer
     private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, Tensor target)
     {
         using var half = new TensorScope();
-        Tensor score = D.Score(images, labels);
+        Tensor score = Judge(images, labels);
         Tensor loss = Criterion(score, target);
-        if (_averageDLoss) loss *= 0.5;
+        if (_averageDLoss && _loss != GanLoss.WganGp) loss *= 0.5; // the critic's loss is E[D(G(z))] − E[D(x)] as defined
         loss.Backward();
         foreach (Tensor p in D.Parameters())
             if (p.Grad is not null) half.Keep(p.Grad);
@@ -161,8 +165,57 @@ public sealed class GanTrainer
         return Tensor.FromSpan<int>(l, new Shape(n), DType.Int32, Backend);
     }
 
-    private Tensor Criterion(Tensor prediction, Tensor target) =>
-        _leastSquares ? F.MseLoss(prediction, target) : F.BinaryCrossEntropy(prediction, target);
+    private int R1Every => Config.R1Every ?? 16;
+
+    /// <summary>D's output as the loss reads it: a probability, or for the Wasserstein critic the raw score.</summary>
+    private Tensor Judge(Tensor images, Tensor? labels) => _loss == GanLoss.WganGp ? D.Logits(images, labels) : D.Score(images, labels);
+
+    /// <summary>The loss of D's outputs toward target 1 (real) or 0 (fake). The critic's: −E[D(x)] toward 1 and
+    /// +E[D(x)] toward 0, so the generator's target 1 gives its −E[D(G(z))].</summary>
+    private Tensor Criterion(Tensor prediction, Tensor target) => _loss switch
+    {
+        GanLoss.Mse => F.MseLoss(prediction, target),
+        GanLoss.WganGp => F.Mean(prediction * (target * -2 + 1)),
+        _ => F.BinaryCrossEntropy(prediction, target),
+    };
+
+    /// <summary>
+    /// WGAN-GP's λ·E[(‖∇D(x̂)‖ − 1)²] on x̂ = αx + (1 − α)G(z), α uniform per image from <see cref="NoiseRng"/> (so
+    /// resume stays exact), conditional models scoring x̂ with the real labels; its gradient is added into D's
+    /// weights' gradients. Returns the penalty.
+    /// </summary>
+    private Tensor GradientPenalty(Tensor real, Tensor fake, Tensor? labels)
+    {
+        using var scope = new TensorScope();
+        int n = real.Shape[0];
+        Tensor alpha = Tensor.Rand(new Shape(n, 1, 1, 1), NoiseRng, real.DType, Backend);
+        Tensor mixed;
+        using (GradMode.NoGrad()) mixed = fake + alpha * (real - fake);
+        mixed.RequiresGrad = true;
+        Tensor grad = F.Grad(D.Logits(mixed, labels).Sum(), [mixed], createGraph: true)[0]!;
+        Tensor norms = F.Sqrt(F.SumTo(F.Pow(grad.Reshape(n, -1), 2), new Shape(n, 1)));
+        Tensor penalty = F.Mean(F.Pow(norms - 1, 2)) * (Config.GpLambda ?? 10);
+        return PenaltyBackward(scope, penalty);
+    }
+
+    /// <summary>R1: γ/2·E‖∇D(x)‖² on the real batch, on D's logit, times the interval when lazy (StyleGAN2).</summary>
+    private void R1Penalty(Tensor real, Tensor? labels)
+    {
+        using var scope = new TensorScope();
+        Tensor x = real.Detach();
+        x.RequiresGrad = true;
+        Tensor grad = F.Grad(D.Logits(x, labels).Sum(), [x], createGraph: true)[0]!;
+        PenaltyBackward(scope, (grad * grad).Sum() * (Config.R1Gamma / 2 * R1Every / real.Shape[0]));
+    }
+
+    /// <summary>Adds the penalty's gradient into D's weights' gradients, which outlive <paramref name="scope"/>.</summary>
+    private Tensor PenaltyBackward(TensorScope scope, Tensor penalty)
+    {
+        penalty.Backward();
+        foreach (Tensor p in D.Parameters())
+            if (p.Grad is not null) scope.Keep(p.Grad);
+        return scope.Keep(penalty.Detach());
+    }
 
     private StepMetrics Read(Tensor metrics)
     {

@@ -11,14 +11,17 @@ public class ResumeTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Theory]
-    [InlineData(ModelKind.Cgan)]   // embedding, BatchNorm1d, dropout masks
-    [InlineData(ModelKind.Dcgan)]  // convolutions, BatchNorm2d
-    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model)
+    [InlineData(ModelKind.Cgan, GanLoss.Bce, 0)]      // embedding, BatchNorm1d, dropout masks
+    [InlineData(ModelKind.Dcgan, GanLoss.Bce, 0)]     // convolutions, BatchNorm2d
+    [InlineData(ModelKind.Cgan, GanLoss.WganGp, 0)]   // interpolation weights drawn from the noise stream
+    [InlineData(ModelKind.Mlp, GanLoss.Bce, 10)]      // lazy R1 every 2 steps, before and after the stop
+    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma)
     {
         var config = new GanConfig
         {
             Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 3, Seed = 11,
             SampleEvery = 0, CheckpointEvery = 0, Out = _root,
+            Loss = loss, R1Gamma = r1Gamma, R1Every = r1Gamma > 0 ? 2 : null,
         };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 

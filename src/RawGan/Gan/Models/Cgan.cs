@@ -54,12 +54,12 @@ public sealed class CganDiscriminator : GanDiscriminator
             new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
-            new Linear(512, 1, generator: init), new Sigmoid()));
+            new Linear(512, 1, generator: init)));
     }
 
     public override bool IsConditional => true;
 
-    public override Tensor Score(Tensor images, Tensor? labels)
+    public override Tensor Logits(Tensor images, Tensor? labels)
     {
         if (labels is null) throw new ArgumentException("CganDiscriminator is conditional: pass a label per image.");
         Tensor x = F.Concat([F.Flatten(images), _labelEmbedding.Forward(labels)], 1);

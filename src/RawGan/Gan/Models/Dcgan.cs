@@ -91,14 +91,13 @@ public sealed class DcganDiscriminator : GanDiscriminator
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
-        layers.Add(new Sigmoid());
         _main = RegisterModule("main", new Sequential([.. layers]));
         if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }
 
     public override bool IsConditional => _oneHot is not null;
 
-    public override Tensor Score(Tensor images, Tensor? labels)
+    public override Tensor Logits(Tensor images, Tensor? labels)
     {
         Tensor x = images;
         if (_oneHot is not null)

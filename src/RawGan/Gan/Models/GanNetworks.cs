@@ -1,5 +1,6 @@
 using RawGan.Autograd;
 using RawGan.Nn;
+using RawGan.Ops;
 using RawGan.Tensors;
 
 namespace RawGan.Gan.Models;
@@ -52,7 +53,11 @@ public abstract class GanDiscriminator : Module
 {
     public abstract bool IsConditional { get; }
 
-    public abstract Tensor Score(Tensor images, Tensor? labels);
+    /// <summary>D's raw score [N] before its final sigmoid: what a Wasserstein critic outputs and R1 differentiates.</summary>
+    public abstract Tensor Logits(Tensor images, Tensor? labels);
+
+    /// <summary>The probability [N] that each image is real: the sigmoid of <see cref="Logits"/>.</summary>
+    public Tensor Score(Tensor images, Tensor? labels) => F.Sigmoid(Logits(images, labels));
 
     public override Tensor Forward(Tensor input) => Score(input, null);
 }

@@ -56,11 +56,10 @@ public sealed class MlpDiscriminator : GanDiscriminator
             width = h;
         }
         layers.Add(new Linear(width, 1, generator: init));
-        layers.Add(new Sigmoid());
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 
     public override bool IsConditional => false;
 
-    public override Tensor Score(Tensor images, Tensor? labels) => F.Reshape(_main.Forward(F.Flatten(images)), images.Shape[0]);
+    public override Tensor Logits(Tensor images, Tensor? labels) => F.Reshape(_main.Forward(F.Flatten(images)), images.Shape[0]);
 }
