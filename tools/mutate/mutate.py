@@ -5,14 +5,14 @@ A mutant line is `path | find | replace | what it breaks`, fields separated by '
 once in the file (so the mutant is unambiguous) and the test run must fail for the mutant to count as killed.
 Lines starting with '#' and blank lines are skipped. Usage, from the repository root:
 
-    python3 tools/mutate/mutate.py [--only SUBSTRING] [--all] [--class NAME ...] [mutants.txt]
+    python3 tools/mutate/mutate.py [--only SUBSTRING] [--lines N,N,...] [--all] [--class NAME ...] [mutants.txt]
 
 Each mutant costs one incremental build of the test project (only RawGan.dll and what depends on it recompile) and
 one run of RawGan.Tests through xUnit's in-process runner (the test assembly itself, what `dotnet test --no-build`
-starts, without VSTest around it), stopped at the first failing test; the process-starting CLI and serve tests
-run only once the rest have passed. --all runs the whole suite instead and
+starts, without VSTest around it), stopped at the first failing test, in stages (see NEAR). --all runs the whole suite instead and
 names every failing test (to see how many tests catch a mutant); --class restricts the run to test classes
-(xUnit's -class filter, wildcards allowed); --only runs the mutants whose line contains SUBSTRING. Prints one line
+(xUnit's -class filter, wildcards allowed); --only runs the mutants whose line contains SUBSTRING, --lines the
+mutants on those lines of the file. Prints one line
 per mutant with the first test that failed, then the score; exits 1 if any mutant survived or failed to apply.
 Each mutated file is restored from its original bytes, and the build is left matching the sources.
 """
@@ -22,10 +22,28 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROJECT = "tests/RawGan.Tests/RawGan.Tests.csproj"
 ASSEMBLY = "tests/RawGan.Tests/bin/Release/net10.0/RawGan.Tests.dll"
 TEST_TIMEOUT_S = 900  # a mutant that makes a loop endless is killed by the clock
-# The tests that start rawgan processes are the slowest and rarely the only ones to catch a bug: they run second,
-# and only when the rest passed, so a mutant is declared a survivor only after the whole suite passed.
-SLOW = ["RawGan.Tests.Cli", "RawGan.Tests.Serve"]
-STAGES = [[a for ns in SLOW for a in ("-namespace-", ns)], [a for ns in SLOW for a in ("-namespace", ns)]]
+# Stages, each run only when the one before passed, so a mutant is declared a survivor only after the whole suite
+# passed: first the test namespaces nearest the mutated folder (most mutants die there, in seconds), then the rest
+# but the process-starting CLI and serve tests (the slowest, rarely the only ones to catch a bug), then those.
+NEAR = {
+    "src/RawGan/Autograd": ["Autograd", "Ops"],
+    "src/RawGan/Backends/Cpu": ["Backends", "Autograd", "Golden"],
+    "src/RawGan/Backends/Cuda": ["Cuda", "Backends"],
+    "src/RawGan/Data": ["Data"],
+    "src/RawGan/Gan": ["Gan"],
+    "src/RawGan/IO": ["IO"],
+    "src/RawGan/Nn": ["Nn", "Golden"],
+    "src/RawGan/Ops": ["Autograd", "Golden", "Ops"],
+    "src/RawGan/Optim": ["Golden", "Gan"],
+    "src/RawGan/Tensors": ["Tensors", "Backends"],
+}
+SLOW = ["Cli", "Serve"]
+
+
+def stages(path):
+    near = next((v for k, v in NEAR.items() if path.startswith(k + "/")), [])
+    ns = lambda names, flag: [a for n in names for a in (flag, f"RawGan.Tests.{n}")]
+    return ([ns(near, "-namespace")] if near else []) + [ns(near + SLOW, "-namespace-"), ns(SLOW, "-namespace")]
 FAIL = re.compile(r"^\s*(\S.*?) \[FAIL\]", re.MULTILINE)  # xUnit's line for a failed test: "    Name(args) [FAIL]"
 
 
@@ -47,13 +65,13 @@ def build():
     return run(["dotnet", "build", PROJECT, "-c", "Release", "-nologo", "-v", "q", "--no-restore"])
 
 
-def test(classes, stop_on_fail):
-    """Runs the suite (in two stages when stopping at the first failure); returns (passed, the failing tests)."""
+def test(path, classes, stop_on_fail):
+    """Runs the suite (in stages when stopping at the first failure); returns (passed, the failing tests)."""
     if classes:
         return run_tests([a for c in classes for a in ("-class", c)], stop_on_fail)
     if not stop_on_fail:
         return run_tests([], False)
-    for stage in STAGES:
+    for stage in stages(path):
         passed, failed = run_tests(stage, True)
         if not passed:
             return passed, failed
@@ -74,11 +92,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mutants", nargs="?", default=str(pathlib.Path(__file__).with_name("mutants.txt")))
     ap.add_argument("--only")
+    ap.add_argument("--lines", help="comma-separated line numbers of mutants.txt to run, in that order")
     ap.add_argument("--all", action="store_true", help="run every test, not only up to the first failure")
     ap.add_argument("--class", dest="classes", action="append", default=[])
     a = ap.parse_args()
     killed, survived, broken = [], [], []
-    for n, line, (path, find, replace, why) in parse(pathlib.Path(a.mutants)):
+    mutants = list(parse(pathlib.Path(a.mutants)))
+    if a.lines:
+        by_line = {m[0]: m for m in mutants}
+        mutants = [by_line[int(n)] for n in a.lines.split(",")]
+    for n, line, (path, find, replace, why) in mutants:
         if a.only and a.only not in line:
             continue
         file = ROOT / path
@@ -95,7 +118,7 @@ def main():
                 outcome, detail = "KILLED", "does not compile"
                 killed.append(n)
             else:
-                passed, failed = test(a.classes, stop_on_fail=not a.all)
+                passed, failed = test(path, a.classes, stop_on_fail=not a.all)
                 if passed:
                     outcome, detail = "SURVIVED", ""
                     survived.append(f"line {n}: {why}")
