@@ -114,8 +114,10 @@ def main():
         start = time.time()
         try:
             file.write_text(text.replace(find, replace))
-            if build().returncode != 0:
-                outcome, detail = "KILLED", "does not compile"
+            built = build()
+            if built.returncode != 0:
+                errors = [l for l in built.stdout.splitlines() if ": error " in l]
+                outcome, detail = "KILLED", "does not compile: " + (errors[0].strip() if errors else built.stdout.strip()[-300:])
                 killed.append(n)
             else:
                 passed, failed = test(path, a.classes, stop_on_fail=not a.all)

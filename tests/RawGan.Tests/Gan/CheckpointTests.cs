@@ -1,5 +1,6 @@
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
+using RawGan.Optim;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Gan;
@@ -45,7 +46,7 @@ public class CheckpointTests : IDisposable
         Assert.Equal(Weights(saved), Weights(loaded));
     }
 
-    private static IEnumerable<double> StepCounts(RawGan.Optim.Adam adam) =>
+    private static IEnumerable<double> StepCounts(Adam adam) =>
         adam.StateDict().Where(e => e.Name.EndsWith(".step", StringComparison.Ordinal)).Select(e => e.Value.Item());
 
     private static float[] Weights(GanTrainer t) =>
