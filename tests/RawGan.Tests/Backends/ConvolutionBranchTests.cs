@@ -42,6 +42,17 @@ public class ConvolutionBranchTests
     public void Degenerate_shapes_match_the_reference(int h, int w, int r, int s) =>
         Check(new ConvGeometry(3, 2, h, w, 3, r, s, 1, 1, 0, 0, 0, 0));
 
+    // Branches the sweep above never reached (a coverage run found them): a pointwise convolution of a single image,
+    // whose image is its own column matrix (forward) and whose column gradient is dx itself (backward data); kernel
+    // columns lying wholly in the right padding, which no input column reaches; and an empty batch.
+    [Theory]
+    [InlineData(1, 3, 4, 5, 1, 1, 0, 0, 0, 0)]
+    [InlineData(2, 2, 2, 2, 3, 5, 1, 0, 0, 3)]
+    [InlineData(0, 2, 5, 5, 3, 3, 1, 1, 1, 1)]
+    public void Shapes_that_skip_the_lowering_match_the_reference(int n, int c, int h, int w, int r, int s,
+                                                                 int padTop, int padLeft, int padBottom, int padRight) =>
+        Check(new ConvGeometry(n, c, h, w, 3, r, s, 1, 1, padTop, padLeft, padBottom, padRight));
+
     private static void Check(ConvGeometry g)
     {
         float[] x = Values((long)g.N * g.C * g.H * g.W, 1), w = Values((long)g.K * g.C * g.R * g.S, 2), dy = Values((long)g.N * g.K * g.P * g.Q, 3);

@@ -46,11 +46,12 @@ public class ReferencePhiloxTests
         }
     }
 
-    [Fact]
-    public void The_fast_bernoulli_fill_keeps_the_draws_whose_reference_unit_is_below_p()
+    [Theory]
+    [InlineData(0.4, 2.5)]
+    [InlineData(0.8, 1.25)]
+    public void The_fast_bernoulli_fill_keeps_the_draws_whose_reference_unit_is_below_p(double p, double value)
     {
         const int n = 40_003; // two parallel chunks, blocks of 1,024 words, a SIMD remainder
-        const double p = 0.4, value = 2.5;
         foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
         {
             Tensor mask = Tensor.Empty(new Shape(n), dtype, CpuBackend.Default);

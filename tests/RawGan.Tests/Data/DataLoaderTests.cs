@@ -63,6 +63,28 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void Every_epoch_and_sample_has_its_own_order_and_augmentation_seed()
+    {
+        // Several epochs at once: an epoch index dropped from, or folded wrongly into, the shuffle offset or the
+        // augmentation counter makes two epochs share an order, or two (epoch, sample) pairs share a draw.
+        const int count = 24, epochs = 4;
+        var loader = new DataLoader(new Numbers(count), 8, seed: 5);
+        int[][] orders = Enumerable.Range(0, epochs).Select(loader.Order).ToArray();
+        for (int a = 0; a < epochs; a++)
+            for (int b = a + 1; b < epochs; b++)
+                Assert.NotEqual(orders[a], orders[b]);
+
+        var draws = new HashSet<float>();
+        for (int e = 0; e < epochs; e++)
+        {
+            Batch[] batches = loader.Epoch(e, cancellationToken: Token).ToArray();
+            Assert.Equal(orders[e], Indices(batches));
+            foreach (float[] sample in batches.SelectMany(b => b.Images.Chunk(2)))
+                Assert.True(draws.Add(sample[1]), $"epoch {e}, sample {sample[0]}: its augmentation draw repeats an earlier pair's");
+        }
+    }
+
+    [Fact]
     public void Labels_follow_their_samples()
     {
         foreach (Batch batch in new DataLoader(new Numbers(20), 6, seed: 1).Epoch(0, cancellationToken: Token))

@@ -87,6 +87,7 @@ public class GoldenOpTests
     [InlineData("batchnorm1d_eval")]
     [InlineData("batchnorm2d_train")]
     [InlineData("batchnorm2d_eval")]
+    [InlineData("batchnorm2d_small_variance")] // variance ~1.6e-5: eps = 1e-5 moves y by ~25%
     public void BatchNorm(string file)
     {
         var g = GoldenFile.Load(file);

@@ -1,4 +1,3 @@
-using RawGan.Backends.Cpu;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Tensors;
@@ -44,24 +43,5 @@ public class PhiloxTests
         uint below = Philox.UnitsBelow(p);
         if (below > 0) Assert.True(Philox.ToUnit((below - 1) << 8) < p);
         if (below < 1u << 24) Assert.False(Philox.ToUnit(below << 8) < p);
-    }
-
-    [Theory]
-    [InlineData(0.4, 2.5)]
-    [InlineData(0.8, 1.25)]
-    public void A_bernoulli_fill_keeps_exactly_the_draws_below_p(double p, double value)
-    {
-        const int n = 40_003; // two parallel chunks (of 16,384 or more), blocks of 1,024 words, a SIMD remainder
-        foreach (DType dtype in new[] { DType.Float32, DType.Float64 })
-        {
-            Tensor mask = Tensor.Empty(new Shape(n), dtype, CpuBackend.Default);
-            CpuBackend.Default.FillBernoulli(mask, 9, 1000, p, value);
-            double[] actual = mask.ToDoubleArray();
-            for (int i = 0; i < n; i++)
-            {
-                double expected = Philox.Uniform(9, 1000 + (ulong)i) < p ? value : 0;
-                Assert.Equal(dtype == DType.Float32 ? (float)expected : expected, actual[i]);
-            }
-        }
     }
 }
