@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using RawGan.Data;
 using RawGan.Gan.Models;
 using RawGan.Gan.Recipes;
@@ -32,7 +33,7 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
-    /// <summary>bce (the non-saturating game) or mse (least squares).</summary>
+    /// <summary>bce (the non-saturating game), mse (least squares) or hinge.</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
@@ -59,6 +60,29 @@ public sealed record GanConfig
     /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
     public NanPolicy OnNan { get; init; } = NanPolicy.Stop;
 
+    // Stabilisers (checked by Stabilisers.Validate); their defaults keep a run as it was before they existed,
+    // and a key at its default is not written, so an old run's config and checkpoints are written as they were.
+    /// <summary>G's learning rate when it differs from D's (TTUR, Heusel et al.); null: <see cref="Lr"/>.</summary>
+    [WrittenWhenSet] public double? LrG { get; init; }
+    /// <summary>D's learning rate when it differs from G's (TTUR); null: <see cref="Lr"/>.</summary>
+    [WrittenWhenSet] public double? LrD { get; init; }
+    /// <summary>D updates per G update, each on its own real batch (G updates on every N-th step).</summary>
+    [WrittenWhenSet] public int DSteps { get; init; } = 1;
+    /// <summary>One-sided label smoothing: D's target for real images is 1 - this (bce and mse).</summary>
+    [WrittenWhenSet] public double LabelSmoothing { get; init; }
+    /// <summary>Decay of the exponential moving average of G (0: off); the average samples and is saved as the generator.</summary>
+    [WrittenWhenSet] public double Ema { get; init; }
+    /// <summary>Spectral normalisation (Miyato et al.) on every Linear and convolution of D.</summary>
+    [WrittenWhenSet] public bool SpectralNorm { get; init; }
+    /// <summary>DiffAugment policies applied to every image entering D, comma-separated: color, translation, cutout ("" off).</summary>
+    [WrittenWhenSet] public string DiffAugment { get; init; } = "";
+    /// <summary>The probability that DiffAugment transforms an image, per policy (1 as in the paper; 0 is the identity).</summary>
+    [WrittenWhenSet] public double DiffAugmentProbability { get; init; } = 1;
+    /// <summary>Loader augmentation: pad each real image by this many pixels (zeros, i.e. -1) and crop back at a random offset.</summary>
+    [WrittenWhenSet] public int RandomCrop { get; init; }
+    /// <summary>Loader augmentation: rotate each real image by a random angle within ± this many degrees.</summary>
+    [WrittenWhenSet] public double RandomRotation { get; init; }
+
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
     [JsonIgnore]
     public GanRecipe Recipe => GanRecipes.For(Model);
@@ -70,6 +94,7 @@ public sealed record GanConfig
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new OptionNameConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { WrittenWhenSetAttribute.Apply } },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -105,5 +130,6 @@ public sealed record GanConfig
         Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
+        Stabilisers.Validate(this);
     }
 }

@@ -11,15 +11,24 @@ public class ResumeTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Theory]
-    [InlineData(ModelKind.Cgan)]   // embedding, BatchNorm1d, dropout masks
-    [InlineData(ModelKind.Dcgan)]  // convolutions, BatchNorm2d
-    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model)
+    [InlineData(ModelKind.Cgan, false)]   // embedding, BatchNorm1d, dropout masks
+    [InlineData(ModelKind.Dcgan, false)]  // convolutions, BatchNorm2d
+    [InlineData(ModelKind.Cgan, true)]    // every stabiliser on (label smoothing needs bce)
+    [InlineData(ModelKind.Dcgan, true)]   // every stabiliser on, hinge
+    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, bool stabilised)
     {
         var config = new GanConfig
         {
             Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Epochs = 3, Seed = 11,
             SampleEvery = 0, CheckpointEvery = 0, Out = _root,
         };
+        if (stabilised)
+            config = config with
+            {
+                Loss = model == ModelKind.Dcgan ? GanLoss.Hinge : GanLoss.Bce, LabelSmoothing = model == ModelKind.Dcgan ? 0 : 0.1,
+                LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, DiffAugment = "color,translation,cutout",
+                DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
+            };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 
         string straight = Path.Combine(_root, "straight"), resumed = Path.Combine(_root, "resumed");

@@ -40,20 +40,20 @@ public sealed class CganGenerator : GanGenerator
 }
 
 /// <summary>The CGAN discriminator: the flattened image concatenated with a label embedding,
-/// 794 → 512 → 512 (Dropout 0.4) → 512 (Dropout 0.4) → 1, LeakyReLU(0.2), Sigmoid.</summary>
+/// 794 → 512 → 512 (Dropout 0.4) → 512 (Dropout 0.4) → 1, LeakyReLU(0.2), Sigmoid (left out for raw scores).</summary>
 public sealed class CganDiscriminator : GanDiscriminator
 {
     private readonly Embedding _labelEmbedding;
     private readonly Sequential _model;
 
-    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null)
+    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool sigmoid = true)
     {
         _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
-        _model = RegisterModule("model", new Sequential(
+        _model = RegisterModule("model", new Sequential([
             new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
-            new Linear(512, 1, generator: init), new Sigmoid()));
+            new Linear(512, 1, generator: init), .. Sigmoid.Optional(sigmoid)]));
     }
 
     public override bool IsConditional => true;

@@ -71,13 +71,13 @@ public sealed class DcganGenerator : GanGenerator
 
 /// <summary>The DCGAN discriminator, mirroring the generator: stride-2 convolutions with BatchNorm (not on the
 /// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
-/// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
+/// Sigmoid (left out for raw scores). When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
     private readonly OneHot? _oneHot;
 
-    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null, bool sigmoid = true)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
@@ -90,7 +90,7 @@ public sealed class DcganDiscriminator : GanDiscriminator
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
-        layers.Add(new Sigmoid());
+        layers.AddRange(Sigmoid.Optional(sigmoid));
         _main = RegisterModule("main", new Sequential([.. layers]));
         if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }

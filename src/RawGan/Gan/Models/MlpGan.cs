@@ -43,7 +43,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
 
-    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null)
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool sigmoid = true)
     {
         hidden ??= [1024, 512, 256];
         var layers = new List<Module>();
@@ -55,7 +55,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
             width = h;
         }
         layers.Add(new Linear(width, 1, generator: init));
-        layers.Add(new Sigmoid());
+        layers.AddRange(Sigmoid.Optional(sigmoid));
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 
