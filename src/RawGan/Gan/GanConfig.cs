@@ -74,6 +74,8 @@ public sealed record GanConfig
     [WrittenWhenSet] public double Ema { get; init; }
     /// <summary>Spectral normalisation (Miyato et al.) on every Linear and convolution of D.</summary>
     [WrittenWhenSet] public bool SpectralNorm { get; init; }
+    /// <summary>A minibatch standard deviation layer (Karras et al.) before D's last layer.</summary>
+    [WrittenWhenSet] public bool MinibatchStd { get; init; }
     /// <summary>DiffAugment policies applied to every image entering D, comma-separated: color, translation, cutout ("" off).</summary>
     [WrittenWhenSet] public string DiffAugment { get; init; } = "";
     /// <summary>The probability that DiffAugment transforms an image, per policy (1 as in the paper; 0 is the identity).</summary>

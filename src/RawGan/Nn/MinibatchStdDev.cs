@@ -11,6 +11,9 @@ namespace RawGan.Nn;
 /// </summary>
 public sealed class MinibatchStdDev(double eps = 1e-8) : Module
 {
+    /// <summary>The layer to insert before a discriminator's last layer, or none.</summary>
+    public static Module[] Optional(bool present) => present ? [new MinibatchStdDev()] : [];
+
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank is not (2 or 4)) throw new ArgumentException($"MinibatchStdDev: expected [N, F] or [N, C, H, W], got {input.Shape}.");

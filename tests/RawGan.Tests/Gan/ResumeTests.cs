@@ -26,7 +26,7 @@ public class ResumeTests : IDisposable
             config = config with
             {
                 Loss = model == ModelKind.Dcgan ? GanLoss.Hinge : GanLoss.Bce, LabelSmoothing = model == ModelKind.Dcgan ? 0 : 0.1,
-                LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, DiffAugment = "color,translation,cutout",
+                LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
             };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch

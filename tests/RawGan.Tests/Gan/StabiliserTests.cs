@@ -45,11 +45,12 @@ public class StabiliserTests : IDisposable
     [Fact]
     public void Ttur_d_steps_hinge_and_spectral_norm_build_what_they_say()
     {
-        var config = new GanConfig { Model = ModelKind.Cgan, Nz = 8, Seed = 3, LrG = 1e-4, LrD = 4e-4, DSteps = 2, Loss = GanLoss.Hinge, SpectralNorm = true };
+        var config = new GanConfig { Model = ModelKind.Cgan, Nz = 8, Seed = 3, LrG = 1e-4, LrD = 4e-4, DSteps = 2, Loss = GanLoss.Hinge, SpectralNorm = true, MinibatchStd = true };
         var trainer = new GanTrainer(config, 1, 8, 3, CpuBackend.Default);
         Assert.Equal(1e-4, trainer.OptG.Lr);
         Assert.Equal(4e-4, trainer.OptD.Lr);
         Assert.DoesNotContain(trainer.D.Modules(), m => m is Sigmoid);
+        Assert.Contains(trainer.D.Modules(), m => m is MinibatchStdDev);
         Assert.Equal(4, trainer.D.StateDict().Count(e => e.Name.EndsWith(".weight_orig", StringComparison.Ordinal)));
 
         Tensor real = Tensor.Rand(new Shape(4, 1, 8, 8), new Generator(9), low: -1, high: 1);

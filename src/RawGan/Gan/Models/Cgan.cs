@@ -46,14 +46,14 @@ public sealed class CganDiscriminator : GanDiscriminator
     private readonly Embedding _labelEmbedding;
     private readonly Sequential _model;
 
-    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool sigmoid = true)
+    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool sigmoid = true, bool minibatchStd = false)
     {
         _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential([
             new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
-            new Linear(512, 1, generator: init), .. Sigmoid.Optional(sigmoid)]));
+            .. MinibatchStdDev.Optional(minibatchStd), new Linear(minibatchStd ? 513 : 512, 1, generator: init), .. Sigmoid.Optional(sigmoid)]));
     }
 
     public override bool IsConditional => true;
