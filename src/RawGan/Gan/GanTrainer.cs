@@ -30,8 +30,9 @@ public sealed class DivergenceException : Exception
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
-/// update through the discriminator (<see cref="GanConfig.Loss"/>; with <see cref="GanConfig.DSteps"/> N, G updates on every N-th step). Every
-/// random draw comes from generators whose state is two integers, so a checkpoint resumes the run exactly.
+/// update through the discriminator (<see cref="GanConfig.Loss"/>; with <see cref="GanConfig.DSteps"/> N, on every
+/// N-th step only). Every random draw comes from generators whose state is two integers, so a checkpoint resumes
+/// the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
@@ -147,8 +148,8 @@ public sealed class GanTrainer
     }
 
     /// <summary>
-    /// D's loss on one batch of <paramref name="real"/> or generated images, its gradient added into D's weights' gradients, and
-    /// the loss and mean score kept; D's graph for the batch (its activations) is released before the next batch
+    /// D's loss on one batch of <paramref name="real"/> or generated images, its gradient added into D's weights'
+    /// gradients, and the loss and mean score kept; D's graph for the batch (its activations) is released before the next batch
     /// goes through, as PyTorch's example frees it by calling backward once per batch. The peak then holds one D
     /// graph, not two. The gradients are the same numbers as one backward of the summed loss (the two
     /// contributions to each weight are added either way).
