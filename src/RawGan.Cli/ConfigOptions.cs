@@ -29,7 +29,11 @@ internal sealed class ConfigOptions
         Bind(command, "--ngf", $"DCGAN generator width (default {defaults.Ngf})", (GanConfig c, int v) => c with { Ngf = v });
         Bind(command, "--ndf", $"DCGAN discriminator width (default {defaults.Ndf})", (GanConfig c, int v) => c with { Ndf = v });
         BindChoice(command, "--variant", "DCGAN variant: ", defaults.Variant, (GanConfig c, DcganVariant v) => c with { Variant = v });
-        BindChoice(command, "--loss", "", defaults.Loss, (GanConfig c, GanLoss v) => c with { Loss = v }, " (non-saturating or least squares)");
+        BindChoice(command, "--loss", "", defaults.Loss, (GanConfig c, GanLoss v) => c with { Loss = v },
+            " (non-saturating, least squares, or Wasserstein with gradient penalty: its paper uses --beta1 0 --beta2 0.9)");
+        Bind(command, "--gp-lambda", "weight of wgan-gp's gradient penalty (default 10)", (GanConfig c, double v) => c with { GpLambda = v });
+        Bind(command, "--r1-gamma", "weight of the R1 gradient penalty on real images, on D's logit (default 0: off; StyleGAN2 uses 10 on small sets)", (GanConfig c, double v) => c with { R1Gamma = v });
+        Bind(command, "--r1-every", "apply R1 every N steps, scaled by N (lazy R1; default 16)", (GanConfig c, int v) => c with { R1Every = v });
         Bind(command, "--seed", $"seed of every random draw (default {defaults.Seed})", (GanConfig c, ulong v) => c with { Seed = v });
         Bind(command, "--device", $"cpu, cuda, cuda:N or auto (default {defaults.Device})", (GanConfig c, string v) => c with { Device = v });
         Bind(command, "--tf32", "on CUDA, let float32 GEMMs and convolutions use TF32 tensor cores (faster, 10-bit mantissa products)", (GanConfig c, bool v) => c with { Tf32 = v });
@@ -41,6 +45,7 @@ internal sealed class ConfigOptions
         Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
         BindChoice(command, "--resize", "image folders: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v }, " (shorter side and centre crop, or crop to aspect and resize)");
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
+        Bind(command, "--eval-every", $"steps between judgements of G's digits by the bundled digit judge (also after each epoch; eval.csv, eval.png, checkpoints/best.safetensors), 0 for none (default {RunJudge.DefaultEvery} on the bundled digits)", (GanConfig c, int v) => c with { EvalEvery = v });
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
         Bind(command, "--lr-g", "G's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrG = v });
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });

@@ -11,9 +11,14 @@ internal static class DeviceChoice
     public static IBackend Resolve(string device, Precision precision = Precision.Fp32)
     {
         DeviceResolution resolved = Devices.Resolve(device, precision);
-        if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(resolved.Notice)}[/]");
+        // The reason (which library is missing, where it was looked for) runs to three lines on a terminal, on
+        // every command: one line says what happened, and `rawgan info` says why.
+        if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(AutoFellBack)}[/]");
         return resolved.Backend;
     }
+
+    /// <summary>What "auto" says when it runs on the CPU: one line, within 80 columns.</summary>
+    internal const string AutoFellBack = "--device auto: using the CPU, no usable CUDA device (rawgan info says why).";
 
     /// <summary>A training run's backend: its device at the precision its config asks for.</summary>
     public static IBackend Resolve(GanConfig config) => Resolve(config.Device, PrecisionOf(config));

@@ -2,13 +2,14 @@
 # Packs what a GPU host without .NET needs to run RawGan's GPU suite, the rawgan CLI and the GPU benchmarks:
 #
 #   tools/gpu/bundle/
-#     app.tar.gz              RawGan.Tests and RawGan.GpuEmulator.Tests (xunit.v3 executables), rawgan and
+#     app.tar.xz              RawGan.Tests and RawGan.GpuEmulator.Tests (xunit.v3 executables), rawgan and
 #                             RawGan.Bench, Release, framework-dependent, linux-x64, published into one folder (they
 #                             share RawGan.Core)
-#     dotnet-runtime.tar.gz   the SDK folder's `dotnet` host, host/, shared/Microsoft.NETCore.App/<version> and
+#     dotnet-runtime.tar.xz   the SDK folder's `dotnet` host, host/, shared/Microsoft.NETCore.App/<version> and
 #                             shared/Microsoft.AspNetCore.App/<version> (`rawgan serve` runs on ASP.NET Core's
 #                             shared framework, and the tests reference the CLI)
-#     bundle-env.sh           unpacks both beside itself on first use (app/, dotnet/) and sets the environment
+#     bundle-env.sh           unpacks both beside itself on first use (app/, dotnet/; with xz, or python3's tarfile
+#                             where the host has no xz) and sets the environment
 #     run-tests.sh            the test suite (gpu, cpu or all)
 #     run-all.sh              the whole GPU check in one call: suite, training run, benchmarks, PyTorch peer
 #     gan_step.py             the PyTorch peer of `RawGan.Bench step` (tools/peer/gan_step.py)
@@ -67,12 +68,16 @@ rm -f "$stage"/Golden/data/train_*.bin
 find "$stage" -mindepth 1 -maxdepth 1 -type d \( -name cs -o -name de -o -name es -o -name fr -o -name it -o -name ja \
   -o -name ko -o -name pl -o -name pt-BR -o -name ru -o -name tr -o -name zh-Hans -o -name zh-Hant \) -exec rm -rf {} +
 find "$stage" -maxdepth 1 -name '*.xml' -delete
+# xz, not gzip: the runtime with ASP.NET Core's shared framework is 48 MB as gzip and 33 MB as xz -9, which is what
+# lets the bundle fit beside the working tree. A host without xz unpacks with python3 (bundle-env.sh).
+command -v xz >/dev/null || die "xz is not on PATH (the bundle is packed with xz to fit the device tool's 64 MiB)"
+pack_xz() { local out=$1; shift; tar -cf - "$@" | xz -9 -T0 > "$out"; }
 say "packing the applications"
-tar -czf "$bundle/app.tar.gz" -C "$bundle" app
+pack_xz "$bundle/app.tar.xz" -C "$bundle" app
 rm -rf "$stage"
 
 say "packing the .NET and ASP.NET Core runtimes $runtime from $dotnet_root"
-tar -czf "$bundle/dotnet-runtime.tar.gz" -C "$dotnet_root" dotnet host "shared/Microsoft.NETCore.App/$runtime" "shared/Microsoft.AspNetCore.App/$runtime" \
+pack_xz "$bundle/dotnet-runtime.tar.xz" -C "$dotnet_root" dotnet host "shared/Microsoft.NETCore.App/$runtime" "shared/Microsoft.AspNetCore.App/$runtime" \
   $(cd "$dotnet_root" && ls LICENSE.txt ThirdPartyNotices.txt 2>/dev/null)
 cp tools/gpu/bundle-env.sh tools/gpu/run-tests.sh tools/gpu/run-all.sh tools/peer/gan_step.py "$bundle/"
 chmod +x "$bundle/run-tests.sh" "$bundle/run-all.sh"
@@ -96,7 +101,7 @@ if [[ ${1:-} == --check ]]; then
   trap 'rm -rf "$scratch"' EXIT
   cp -r "$bundle" "$scratch/bundle"
   mkdir -p "$scratch/bin" "$scratch/out"
-  for tool in bash sh env tar gzip mkdir dirname basename cat cp ls grep sed awk paste sort uniq head tail tee mktemp rm \
+  for tool in bash sh env tar gzip xz mkdir dirname basename cat cp ls grep sed awk paste sort uniq head tail tee mktemp rm \
               uname date nproc xargs cut timeout python3; do
     if p=$(command -v "$tool"); then ln -s "$p" "$scratch/bin/$tool"; fi
   done

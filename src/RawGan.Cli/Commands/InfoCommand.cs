@@ -28,6 +28,7 @@ internal static class InfoCommand
 
     private static int DescribeFile(FileInfo f)
     {
+        if (Directory.Exists(f.FullName)) throw new ArgumentException($"{f.FullName} is a folder: info takes a .safetensors file (a run's generator.safetensors, or a checkpoint).");
         if (!f.Exists) throw new FileNotFoundException($"{f.FullName}: no such file.");
         SafeTensorsHeader header = SafeTensors.ReadHeader(f.FullName);
         var table = new Table().AddColumns("tensor", "dtype", "shape");

@@ -39,6 +39,7 @@ internal static class TrainCommand
             try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
         };
+        TrainingEvaluation.Attach(run);
         RunOutcome outcome;
         try
         {
@@ -47,7 +48,7 @@ internal static class TrainCommand
         catch (Exception e) when (Program.IsDeviceFailure(e))
         {
             // The step that failed saved nothing; a checkpoint on disk is whole (they are written atomically).
-            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(UserMessages.Of(e))}");
             if (File.Exists(Path.Combine(run.Directory, "checkpoints", "latest.safetensors")))
                 AnsiConsole.MarkupLine($"The run's last checkpoint is intact: [bold]rawgan train --resume {Markup.Escape(run.Directory)}[/] continues from it.");
             if (e is OutOfMemoryException)
@@ -77,9 +78,9 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(checkpoint.Path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every and --on-nan may change.");
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan and --eval-every may change.");
         IBackend backend = DeviceChoice.Resolve(config);
         var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config, checkpoint.Path);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
@@ -102,7 +103,7 @@ internal static class TrainCommand
 
     /// <summary>What the run folder holds, of what a user looks for in it.</summary>
     private static string Contents(string directory) =>
-        string.Join(", ", new[] { "samples/", "metrics.csv", "loss.png", "checkpoints/latest.safetensors", "generator.safetensors" }
+        string.Join(", ", new[] { "samples/", "metrics.csv", "loss.png", "eval.csv", "eval.png", "checkpoints/latest.safetensors", "checkpoints/best.safetensors", "generator.safetensors" }
             .Where(name => name.EndsWith('/') ? Directory.EnumerateFileSystemEntries(Path.Combine(directory, name)).Any() : File.Exists(Path.Combine(directory, name))));
 
     private static string Describe(GanConfig config, IDataset data) =>

@@ -16,24 +16,26 @@ internal static class ServeCommand
         var run = new Option<DirectoryInfo>("--run") { Description = "a run folder (serves its generator.safetensors, named after the folder)" };
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "a checkpoint or generator .safetensors file (named after the file)" };
         var models = new Option<string[]>("--model") { Description = "NAME=PATH of a run folder or generator file; repeat to serve several" };
-        var port = new Option<int>("--port") { Description = "TCP port (default 8080; 0 picks a free one)", DefaultValueFactory = _ => 8080 };
-        var host = new Option<string>("--host") { Description = "address to listen on (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
-        var device = new Option<string>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)", DefaultValueFactory = _ => "auto" };
+        // Nullable options with the defaults applied below: the parser's "[default: 8080]" would repeat "(default 8080)".
+        var port = new Option<int?>("--port") { Description = "TCP port (default 8080; 0 picks a free one)" };
+        var host = new Option<string?>("--host") { Description = "address to listen on (default 127.0.0.1)" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
         var defaults = new ServeLimits();
-        var maxCount = new Option<int>("--max-count") { Description = $"most images per request (default {defaults.MaxCount})", DefaultValueFactory = _ => defaults.MaxCount };
-        var maxBatch = new Option<int>("--max-batch") { Description = $"most images per generator forward (default {defaults.MaxBatch})", DefaultValueFactory = _ => defaults.MaxBatch };
-        var maxWait = new Option<double>("--max-wait-ms") { Description = $"how long a batch waits for batch-mates (default {defaults.MaxWait.TotalMilliseconds})", DefaultValueFactory = _ => defaults.MaxWait.TotalMilliseconds };
-        var queue = new Option<int>("--queue") { Description = $"images queued per model before 503 (default {defaults.QueueImages})", DefaultValueFactory = _ => defaults.QueueImages };
-        var maxBody = new Option<int>("--max-body") { Description = $"largest request body in bytes (default {defaults.MaxBodyBytes})", DefaultValueFactory = _ => defaults.MaxBodyBytes };
+        var maxCount = new Option<int?>("--max-count") { Description = $"most images per request (default {defaults.MaxCount})" };
+        var maxBatch = new Option<int?>("--max-batch") { Description = $"most images per generator forward (default {defaults.MaxBatch})" };
+        var maxWait = new Option<double?>("--max-wait-ms") { Description = $"how long a batch waits for batch-mates (default {defaults.MaxWait.TotalMilliseconds})" };
+        var queue = new Option<int?>("--queue") { Description = $"images queued per model before 503 (default {defaults.QueueImages})" };
+        var maxBody = new Option<int?>("--max-body") { Description = $"largest request body in bytes (default {defaults.MaxBodyBytes})" };
         foreach (Option o in new Option[] { run, checkpoint, models, port, host, device, maxCount, maxBatch, maxWait, queue, maxBody }) command.Add(o);
         command.SetAction(p => Program.Guard(() =>
         {
             var limits = new ServeLimits
             {
-                MaxCount = p.GetValue(maxCount), MaxBatch = p.GetValue(maxBatch), MaxWait = TimeSpan.FromMilliseconds(p.GetValue(maxWait)),
-                QueueImages = p.GetValue(queue), MaxBodyBytes = p.GetValue(maxBody),
+                MaxCount = p.GetValue(maxCount) ?? defaults.MaxCount, MaxBatch = p.GetValue(maxBatch) ?? defaults.MaxBatch,
+                MaxWait = p.GetValue(maxWait) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.MaxWait,
+                QueueImages = p.GetValue(queue) ?? defaults.QueueImages, MaxBodyBytes = p.GetValue(maxBody) ?? defaults.MaxBodyBytes,
             };
-            return Run(Sources(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(models) ?? []), limits, p.GetValue(host)!, p.GetValue(port), p.GetValue(device)!);
+            return Run(Sources(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(models) ?? []), limits, p.GetValue(host) ?? "127.0.0.1", p.GetValue(port) ?? 8080, p.GetValue(device) ?? "auto");
         }));
         return command;
     }

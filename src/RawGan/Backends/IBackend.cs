@@ -71,6 +71,21 @@ public interface IBackend
     /// <summary>dw = the adjoint of <see cref="Conv2d"/> in w: dw[k,c,r,s] = Σ dy[n,k,p,q]·x[n,c,p·sh+r-pt,q·sw+s-pl].</summary>
     void Conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw);
 
+    // ---- pooling ---------------------------------------------------------------------------------------------
+    /// <summary>y = the largest x in each window (padding never wins; NaN does, as in PyTorch; the first of equal
+    /// maxima in row-major order), and <paramref name="indices"/> (int32, shape of y) = its position h·W + w in the plane.</summary>
+    void MaxPool2d(PoolGeometry g, Tensor x, Tensor y, Tensor indices);
+
+    /// <summary>dx[h, w] = Σ dy over the outputs whose index is h·W + w (written, not accumulated).</summary>
+    void MaxPool2dBackward(PoolGeometry g, Tensor dy, Tensor indices, Tensor dx);
+
+    /// <summary>y = the mean of each window, over the whole window with <paramref name="countIncludePad"/> or over
+    /// the elements inside x without (<see cref="PoolGeometry.Divisor"/>).</summary>
+    void AvgPool2d(PoolGeometry g, bool countIncludePad, Tensor x, Tensor y);
+
+    /// <summary>dx[h, w] = Σ dy[p, q] / divisor(p, q) over the windows holding (h, w) (written, not accumulated).</summary>
+    void AvgPool2dBackward(PoolGeometry g, bool countIncludePad, Tensor dy, Tensor dx);
+
     // ---- normalisation -----------------------------------------------------------------------------------
     /// <summary>
     /// Batch normalisation of x viewed as [N, C, S] per channel C. Training: mean and biased variance of the batch,

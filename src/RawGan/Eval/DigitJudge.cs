@@ -102,7 +102,8 @@ public sealed class DigitJudge : Module
         return new JudgedImages(features, probabilities);
     }
 
-    private static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
+    /// <summary>Row <paramref name="row"/> of <paramref name="probabilities"/>: the softmax of <paramref name="logits"/>, in float64.</summary>
+    internal static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
     {
         double max = double.NegativeInfinity, sum = 0;
         foreach (float z in logits) max = Math.Max(max, z);

@@ -23,26 +23,34 @@ public sealed record DigitScores(double? Accuracy, double[]? AccuracyPerLabel, d
     public static DigitScores Compute(JudgedImages samples, FeatureStatistics reference, int[]? requestedLabels = null)
     {
         Eval.FrechetDistance.RequireEnough(samples.Count, DigitJudge.FeatureSize, "digit judge's Fréchet distance");
+        return Compute(FeatureStatistics.From(samples.Features), samples.Probabilities, reference, requestedLabels);
+    }
+
+    /// <summary>The same scores from the samples' feature statistics and class <paramref name="probabilities"/>
+    /// [N, 10], for a caller that reduced the features where they were computed (on the device, during training).</summary>
+    public static DigitScores Compute(FeatureStatistics samples, double[,] probabilities, FeatureStatistics reference, int[]? requestedLabels = null)
+    {
+        int count = probabilities.GetLength(0);
+        Eval.FrechetDistance.RequireEnough(count, DigitJudge.FeatureSize, "digit judge's Fréchet distance");
         double[]? perLabel = null;
         double? accuracy = null;
         if (requestedLabels is not null)
         {
-            if (requestedLabels.Length != samples.Count)
-                throw new ArgumentException($"{requestedLabels.Length} requested labels for {samples.Count} samples.");
+            if (requestedLabels.Length != count)
+                throw new ArgumentException($"{requestedLabels.Length} requested labels for {count} samples.");
             var hits = new int[DigitJudge.ClassCount];
             var totals = new int[DigitJudge.ClassCount];
-            for (int i = 0; i < samples.Count; i++)
+            for (int i = 0; i < count; i++)
             {
                 totals[requestedLabels[i]]++;
-                if (samples.Predicted(i) == requestedLabels[i]) hits[requestedLabels[i]]++;
+                if (JudgedImages.Predicted(probabilities, i) == requestedLabels[i]) hits[requestedLabels[i]]++;
             }
             perLabel = Enumerable.Range(0, DigitJudge.ClassCount).Select(k => totals[k] == 0 ? double.NaN : hits[k] / (double)totals[k]).ToArray();
-            accuracy = hits.Sum() / (double)samples.Count;
+            accuracy = hits.Sum() / (double)count;
         }
-        double confidence = Enumerable.Range(0, samples.Count).Average(i => samples.Probabilities[i, samples.Predicted(i)]);
-        return new DigitScores(accuracy, perLabel,
-            Eval.FrechetDistance.Compute(FeatureStatistics.From(samples.Features), reference),
-            Eval.InceptionScore.Compute(samples.Probabilities).Mean, confidence);
+        double confidence = Enumerable.Range(0, count).Average(i => probabilities[i, JudgedImages.Predicted(probabilities, i)]);
+        return new DigitScores(accuracy, perLabel, Eval.FrechetDistance.Compute(samples, reference),
+            Eval.InceptionScore.Compute(probabilities).Mean, confidence);
     }
 
     /// <summary>

@@ -7,11 +7,14 @@ public sealed record JudgedImages(double[,] Features, double[,] Probabilities)
     public int Count => Features.GetLength(0);
 
     /// <summary>The most probable class of image <paramref name="i"/>.</summary>
-    public int Predicted(int i)
+    public int Predicted(int i) => Predicted(Probabilities, i);
+
+    /// <summary>The most probable class in row <paramref name="i"/> of <paramref name="probabilities"/>.</summary>
+    public static int Predicted(double[,] probabilities, int i)
     {
         int best = 0;
-        for (int k = 1; k < Probabilities.GetLength(1); k++)
-            if (Probabilities[i, k] > Probabilities[i, best]) best = k;
+        for (int k = 1; k < probabilities.GetLength(1); k++)
+            if (probabilities[i, k] > probabilities[i, best]) best = k;
         return best;
     }
 }

@@ -13,10 +13,14 @@ public sealed record CheckpointChoice(string Path, string? Notice);
 /// </summary>
 public static class CheckpointSet
 {
-    public const string LatestName = "latest.safetensors", PreviousName = "previous.safetensors";
+    public const string LatestName = "latest.safetensors", PreviousName = "previous.safetensors", BestName = "best.safetensors";
 
     public static string Latest(string runDirectory) => Path.Combine(runDirectory, "checkpoints", LatestName);
     public static string Previous(string runDirectory) => Path.Combine(runDirectory, "checkpoints", PreviousName);
+
+    /// <summary>checkpoints/best.safetensors: the state with the best evaluation so far (see <see cref="RunJudge"/>),
+    /// beside latest and previous but never resumed from by <see cref="Find"/>.</summary>
+    public static string Best(string runDirectory) => Path.Combine(runDirectory, "checkpoints", BestName);
 
     /// <summary>Saves the trainer's state as the new latest, keeping the one it replaces as previous.</summary>
     public static void Save(string runDirectory, GanTrainer trainer, DataPosition position)

@@ -33,8 +33,18 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
-    /// <summary>bce (the non-saturating game), mse (least squares) or hinge.</summary>
+    /// <summary>bce (the non-saturating game), mse (least squares), wgan-gp (Wasserstein critic and gradient penalty) or hinge.</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
+    /// <summary>wgan-gp: the weight λ of its gradient penalty; null for the paper's 10. Options that are off are not
+    /// written, so the configs of earlier builds read and write back unchanged.</summary>
+    [WrittenWhenSet]
+    public double? GpLambda { get; init; }
+    /// <summary>The weight γ of the R1 penalty γ/2·E‖∇D(x)‖² on real images (Mescheder et al. 2018), on D's logit; 0: off.</summary>
+    [WrittenWhenSet]
+    public double R1Gamma { get; init; }
+    /// <summary>R1 every this many steps, its weight multiplied by the interval (StyleGAN2's lazy regularisation); null for 16.</summary>
+    [WrittenWhenSet]
+    public int? R1Every { get; init; }
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
     public string Device { get; init; } = "auto";
@@ -59,6 +69,15 @@ public sealed record GanConfig
     public int LogEvery { get; init; } = 10;
     /// <summary>stop (keep the last good checkpoint and exit) or rollback (reload it and go on with the next batches).</summary>
     public NanPolicy OnNan { get; init; } = NanPolicy.Stop;
+    /// <summary>Judge G's digits every this many steps and at the end of each epoch (eval.csv, eval.png,
+    /// checkpoints/best.safetensors); 0 turns it off. Null (and absent from the JSON, so configs written before the
+    /// key existed read and write back unchanged): every <see cref="RunJudge.DefaultEvery"/> steps where the judge applies.</summary>
+    [WrittenWhenSet]
+    public int? EvalEvery { get; init; }
+
+    /// <summary>Whether D's loss differentiates D's gradient (wgan-gp, R1), which needs a recorded backward pass.</summary>
+    [JsonIgnore]
+    public bool PenalisesGradient => Loss == GanLoss.WganGp || R1Gamma > 0;
 
     // Stabilisers (checked by Stabilisers.Validate); their defaults keep a run as it was before they existed,
     // and a key at its default is not written, so an old run's config and checkpoints are written as they were.
@@ -132,6 +151,15 @@ public sealed record GanConfig
         Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
+        Require(EvalEvery is null or >= 0, $"--eval-every must not be negative, not {EvalEvery}.");
+        Require(GpLambda is null || (double.IsFinite(GpLambda.Value) && GpLambda > 0), $"--gp-lambda must be a positive finite number, not {GpLambda}.");
+        Require(GpLambda is null || Loss == GanLoss.WganGp, $"--gp-lambda weighs the penalty of --loss wgan-gp; it does nothing with --loss {OptionNames.Name(Loss)}.");
+        Require(double.IsFinite(R1Gamma) && R1Gamma >= 0, $"--r1-gamma must be a finite number ≥ 0, not {R1Gamma}.");
+        Require(R1Every is null || (R1Every > 0 && R1Gamma > 0), $"--r1-every must be positive and needs --r1-gamma, not {R1Every} with --r1-gamma {R1Gamma}.");
+        Require(!(R1Gamma > 0 && Loss == GanLoss.WganGp), "--r1-gamma cannot be combined with --loss wgan-gp: that loss has its own gradient penalty (--gp-lambda).");
+        Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
+            $"--loss wgan-gp and --r1-gamma differentiate D's gradient, which cannot go through BatchNorm, and --model {OptionNames.Name(Model)}'s " +
+            "discriminator has BatchNorm: use --model mlp or cgan with them.");
         Stabilisers.Validate(this);
     }
 }

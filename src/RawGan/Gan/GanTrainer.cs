@@ -30,9 +30,10 @@ public sealed class DivergenceException : Exception
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
-/// update through the discriminator (<see cref="GanConfig.Loss"/>; with <see cref="GanConfig.DSteps"/> N, on every
-/// N-th step only). Every random draw comes from generators whose state is two integers, so a checkpoint resumes
-/// the run exactly.
+/// update through the discriminator (<see cref="GanConfig.Loss"/>: the non-saturating loss of Goodfellow et al.,
+/// least squares, a Wasserstein critic with its gradient penalty, or hinge; with <see cref="GanConfig.DSteps"/> N, on
+/// every N-th step only), D's update optionally regularised by lazy R1. Every random draw comes from generators whose
+/// state is two integers, so a checkpoint resumes the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
@@ -118,6 +119,9 @@ public sealed class GanTrainer
         Tensor fake = G.Generate(z, genLabels);
         (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, real: true);
         (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, real: false);
+        Tensor dLoss = dLossReal + dLossFake;
+        if (Config.Loss == GanLoss.WganGp) dLoss += GradientPenalty(real, fake.Detach(), labels);
+        if (Config.R1Gamma > 0 && Step % R1Every == 0) R1Penalty(real, labels);
         OptD.Step();
         OptD.ZeroGrad();
 
@@ -128,7 +132,7 @@ public sealed class GanTrainer
         try
         {
             using var recording = updateG ? null : GradMode.NoGrad();
-            gLoss = _loss.Generator(Score(fake, genLabels));
+            gLoss = _loss.Generator(Judge(fake, genLabels));
             if (updateG) gLoss.Backward();
         }
         finally
@@ -143,7 +147,7 @@ public sealed class GanTrainer
         }
         Step++;
         using var noGrad = GradMode.NoGrad();
-        Tensor[] values = [dLossReal + dLossFake, gLoss, dReal, dFake];
+        Tensor[] values = [dLoss, gLoss, dReal, dFake];
         return scope.Keep(F.Concat(Array.ConvertAll(values, v => F.Reshape(v, 1)), axis: 0));
     }
 
@@ -157,9 +161,9 @@ public sealed class GanTrainer
     private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, bool real)
     {
         using var half = new TensorScope();
-        Tensor score = Score(images, labels);
+        Tensor score = Judge(images, labels);
         Tensor loss = _loss.Discriminator(score, real);
-        if (_averageDLoss) loss *= 0.5;
+        if (_averageDLoss && Config.Loss != GanLoss.WganGp) loss *= 0.5; // the critic's loss is E[D(G(z))] − E[D(x)] as defined
         loss.Backward();
         foreach (Tensor p in D.Parameters())
             if (p.Grad is not null) half.Keep(p.Grad);
@@ -170,7 +174,12 @@ public sealed class GanTrainer
     /// <summary>Images from latent codes in eval mode, by <see cref="SamplingGenerator"/> (see <see cref="Sampling.Generate"/>).</summary>
     public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false) => Sampling.Generate(SamplingGenerator, z, labels, batchStatistics);
 
-    private Tensor Score(Tensor images, Tensor? labels) => D.Score(Augment?.Apply(images) ?? images, labels);
+    /// <summary>D's output on (augmented) images as the loss reads it: a probability for bce and mse, else the raw score.</summary>
+    private Tensor Judge(Tensor images, Tensor? labels)
+    {
+        Tensor seen = Augment?.Apply(images) ?? images;
+        return Config.Loss.ScoresProbabilities() ? D.Score(seen, labels) : D.Logits(seen, labels);
+    }
 
     /// <summary>Labels 0..classes-1 drawn uniformly from the noise generator, as torch.randint.</summary>
     public Tensor RandomLabels(int n)
@@ -178,6 +187,46 @@ public sealed class GanTrainer
         var l = new int[n];
         for (int i = 0; i < n; i++) l[i] = NoiseRng.NextInt(Classes);
         return Tensor.FromSpan<int>(l, new Shape(n), DType.Int32, Backend);
+    }
+
+    private int R1Every => Config.R1Every ?? 16;
+
+    /// <summary>
+    /// WGAN-GP's λ·E[(‖∇D(x̂)‖ − 1)²] on x̂ = αx + (1 − α)G(z), α uniform per image from <see cref="NoiseRng"/> (so
+    /// resume stays exact), conditional models scoring x̂ with the real labels; its gradient is added into D's
+    /// weights' gradients. Returns the penalty.
+    /// </summary>
+    private Tensor GradientPenalty(Tensor real, Tensor fake, Tensor? labels)
+    {
+        using var scope = new TensorScope();
+        int n = real.Shape[0];
+        Tensor alpha = Tensor.Rand(new Shape(n, 1, 1, 1), NoiseRng, real.DType, Backend);
+        Tensor mixed;
+        using (GradMode.NoGrad()) mixed = fake + alpha * (real - fake);
+        mixed.RequiresGrad = true;
+        Tensor grad = F.Grad(D.Logits(mixed, labels).Sum(), [mixed], createGraph: true)[0]!;
+        Tensor norms = F.Sqrt(F.SumTo(F.Pow(grad.Reshape(n, -1), 2), new Shape(n, 1)));
+        Tensor penalty = F.Mean(F.Pow(norms - 1, 2)) * (Config.GpLambda ?? 10);
+        return PenaltyBackward(scope, penalty);
+    }
+
+    /// <summary>R1: γ/2·E‖∇D(x)‖² on the real batch, on D's logit, times the interval when lazy (StyleGAN2).</summary>
+    private void R1Penalty(Tensor real, Tensor? labels)
+    {
+        using var scope = new TensorScope();
+        Tensor x = real.Detach();
+        x.RequiresGrad = true;
+        Tensor grad = F.Grad(D.Logits(x, labels).Sum(), [x], createGraph: true)[0]!;
+        PenaltyBackward(scope, (grad * grad).Sum() * (Config.R1Gamma / 2 * R1Every / real.Shape[0]));
+    }
+
+    /// <summary>Adds the penalty's gradient into D's weights' gradients, which outlive <paramref name="scope"/>.</summary>
+    private Tensor PenaltyBackward(TensorScope scope, Tensor penalty)
+    {
+        penalty.Backward();
+        foreach (Tensor p in D.Parameters())
+            if (p.Grad is not null) scope.Keep(p.Grad);
+        return scope.Keep(penalty.Detach());
     }
 
     private StepMetrics Read(Tensor metrics)

@@ -15,7 +15,16 @@ public static class Sampling
     /// its running statistics and a batch of a single class comes out right (the published MNIST CGAN sampled with
     /// batch statistics and could only produce mixed-class batches); <paramref name="batchStatistics"/> restores that.
     /// </summary>
-    public static float[] Generate(GanGenerator g, Tensor z, Tensor? labels, bool batchStatistics = false)
+    public static float[] Generate(GanGenerator g, Tensor z, Tensor? labels, bool batchStatistics = false) =>
+        InEvalMode(g, batchStatistics, () =>
+        {
+            using var scope = new TensorScope();
+            return g.Generate(z, labels).ToFloatArray();
+        });
+
+    /// <summary>Runs <paramref name="body"/> with G in eval mode (BatchNorm on its running statistics unless
+    /// <paramref name="batchStatistics"/>) and without gradients, then puts G back as it was.</summary>
+    public static T InEvalMode<T>(GanGenerator g, bool batchStatistics, Func<T> body)
     {
         bool wasTraining = g.Training;
         BatchNorm[] norms = g.Modules().OfType<BatchNorm>().ToArray();
@@ -24,8 +33,7 @@ public static class Sampling
         try
         {
             using var grad = GradMode.NoGrad();
-            using var scope = new TensorScope();
-            return g.Generate(z, labels).ToFloatArray();
+            return body();
         }
         finally
         {
@@ -35,7 +43,8 @@ public static class Sampling
     }
 
     /// <summary>Loads the generator stored in a checkpoint (the EMA generator's "G_ema." names when the run kept one,
-    /// else "G.") or a generator file (plain names).</summary>
+    /// else "G.") or a generator file (plain names), prepared for inference (<see cref="GanGenerator.PrepareInference"/>:
+    /// BatchNorm folded, activations fused).</summary>
     public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
@@ -45,6 +54,7 @@ public static class Sampling
         string section = new[] { Checkpoint.AverageSection, "G." }.FirstOrDefault(p => file.Tensors.Any(t => t.Name.StartsWith(p, StringComparison.Ordinal))) ?? "";
         g.LoadStateDict(Checkpoint.Section(file, section));
         g.To(backend);
+        g.PrepareInference();
         return (g, info);
     }
 }

@@ -17,7 +17,7 @@ public static class Stabilisers
         Require(c.LrD is null || (double.IsFinite(c.LrD.Value) && c.LrD > 0), $"--lr-d must be a positive finite number, not {c.LrD}.");
         Require(c.DSteps >= 1, $"--d-steps must be at least 1, not {c.DSteps}.");
         Require(c.LabelSmoothing is >= 0 and < 0.5, $"--label-smoothing must be in [0, 0.5), not {c.LabelSmoothing}.");
-        Require(c.LabelSmoothing == 0 || c.Loss != GanLoss.Hinge, "--label-smoothing moves bce's and mse's real target; --loss hinge has no target to smooth.");
+        Require(c.LabelSmoothing == 0 || c.Loss.ScoresProbabilities(), $"--label-smoothing moves bce's and mse's real target; --loss {OptionNames.Name(c.Loss)} has no target to smooth.");
         Require(c.Ema == 0 || c.Ema is > 0 and < 1, $"--ema must be 0 (off) or a decay in (0, 1), not {c.Ema}.");
         Require(c.DiffAugmentProbability is >= 0 and <= 1, $"--diff-augment-p must be in [0, 1], not {c.DiffAugmentProbability}.");
         Gan.DiffAugment.Parse(c.DiffAugment);

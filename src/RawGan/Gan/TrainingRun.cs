@@ -12,10 +12,15 @@ public enum RunOutcome { Completed, Interrupted, Diverged }
 /// device (<see cref="GanConfig.LogEvery"/>; null before the first read).</summary>
 public sealed record StepReport(long Step, int Epoch, int Batch, int BatchesPerEpoch, StepMetrics? Metrics, double ImagesPerSecond);
 
+/// <summary>After an evaluation (<see cref="TrainingRun.EvaluateWith"/>): the step, the judge's scores, and whether
+/// they are the best so far (then checkpoints/best.safetensors holds this step's state).</summary>
+public sealed record EvalReport(long Step, Eval.DigitScores Scores, bool IsBest);
+
 /// <summary>
 /// A training run and its folder: config.json, metrics.csv, samples/ (a grid from fixed noise every N steps and
 /// after each epoch; one row per class for conditional models) and checkpoints/latest.safetensors plus
-/// generator.safetensors (the checkpoint before latest is kept as previous.safetensors, see <see cref="CheckpointSet"/>).
+/// generator.safetensors (the checkpoint before latest is kept as previous.safetensors, see <see cref="CheckpointSet"/>);
+/// with <see cref="EvaluateWith"/>, eval.csv and checkpoints/best.safetensors.
 /// While a run is open its folder holds run.lock (<see cref="RunLock"/>), so no second process works in it. Created fresh or resumed from the folder; a resumed run continues exactly where the
 /// checkpoint stood (same batches, noise, dropout masks, optimiser state).
 /// </summary>
@@ -31,6 +36,12 @@ public sealed class TrainingRun : IDisposable
     private readonly Tensor _sampleZ;
     private readonly Tensor? _sampleLabels;
     private readonly RunLock _lock;
+    private readonly long _resumedAt;
+    private RunJudge? _judge;
+    private int _evalEvery;
+    private EvalLog? _evalLog;
+    private long _lastEvaluated = -1;
+    private double _bestFrechet = double.PositiveInfinity;
 
     private TrainingRun(string directory, RunLock runLock, GanTrainer trainer, DataLoader loader, DataPosition position, bool resumed)
     {
@@ -41,7 +52,8 @@ public sealed class TrainingRun : IDisposable
         Position = position;
         System.IO.Directory.CreateDirectory(SamplesDirectory);
         System.IO.Directory.CreateDirectory(CheckpointsDirectory);
-        _metrics = new MetricsLog(System.IO.Path.Combine(directory, "metrics.csv"), resumed ? trainer.Step : -1);
+        _resumedAt = resumed ? trainer.Step : -1;
+        _metrics = new MetricsLog(System.IO.Path.Combine(directory, "metrics.csv"), _resumedAt);
         _window = new MetricsWindow(trainer.Config.LogEvery, trainer.Backend);
 
         // The fixed noise of the sample grids has its own stream, so grids from different steps are comparable.
@@ -67,6 +79,24 @@ public sealed class TrainingRun : IDisposable
     public event Action<StepReport>? StepCompleted;
     public event Action<string>? SampleWritten;
     public event Action<string>? Notice;
+    public event Action<EvalReport>? Evaluated;
+
+    /// <summary>eval.csv, once <see cref="EvaluateWith"/> turned evaluation on; null before.</summary>
+    public string? EvalPath => _evalLog?.Path;
+
+    /// <summary>
+    /// Judges G with <paramref name="judge"/> every <paramref name="every"/> steps and at the end of each epoch, into
+    /// eval.csv, keeping the state with the lowest digit Fréchet distance as checkpoints/best.safetensors. A resumed
+    /// run keeps eval.csv's rows up to its checkpoint and the best score among them.
+    /// </summary>
+    public void EvaluateWith(RunJudge judge, int every)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(every);
+        _judge = judge;
+        _evalEvery = every;
+        _evalLog = new EvalLog(System.IO.Path.Combine(Directory, "eval.csv"), _resumedAt);
+        RestoreBest();
+    }
 
     /// <summary>Starts a new run in a new folder under config.Out (or <paramref name="directory"/>). Everything that
     /// can fail on the config and the data's shape fails before the folder is created, so a failed start leaves
@@ -160,14 +190,17 @@ public sealed class TrainingRun : IDisposable
                     // Samples and checkpoints read the metrics first: nothing is saved from weights a NaN has reached.
                     bool sample = config.SampleEvery > 0 && Trainer.Step % config.SampleEvery == 0;
                     bool checkpoint = config.CheckpointEvery > 0 && Trainer.Step % config.CheckpointEvery == 0;
-                    if (_window.IsFull || sample || checkpoint) ReadMetrics(ref rollbacks);
+                    bool evaluate = _judge is not null && Trainer.Step % _evalEvery == 0;
+                    if (_window.IsFull || sample || checkpoint || evaluate) ReadMetrics(ref rollbacks);
                     StepCompleted?.Invoke(new StepReport(Trainer.Step, epoch, batch.Index, Loader.BatchesPerEpoch, _lastMetrics, _lastImagesPerSecond));
                     if (sample) WriteSamples($"step-{Trainer.Step:D6}");
+                    if (evaluate) Evaluate(epoch);
                     if (checkpoint) SaveCheckpoint();
                 }
                 Position = new DataPosition(epoch + 1, 0);
                 ReadMetrics(ref rollbacks);
                 WriteSamples($"epoch-{epoch + 1:D3}");
+                Evaluate(epoch);
                 SaveCheckpoint();
             }
             return RunOutcome.Completed;
@@ -232,6 +265,31 @@ public sealed class TrainingRun : IDisposable
         return path;
     }
 
+    /// <summary>Judges G now, unless evaluation is off or this step was judged already (a step that ends an epoch
+    /// and is also a multiple of the interval is judged once).</summary>
+    private void Evaluate(int epoch)
+    {
+        if (_judge is null || _lastEvaluated == Trainer.Step) return;
+        Eval.DigitScores scores = _judge.Score();
+        _evalLog!.Append(Trainer.Step, epoch, scores);
+        _lastEvaluated = Trainer.Step;
+        bool best = scores.FrechetDistance < _bestFrechet;
+        if (best)
+        {
+            _bestFrechet = scores.FrechetDistance;
+            Checkpoint.Save(CheckpointSet.Best(Directory), Trainer, Position);
+        }
+        Evaluated?.Invoke(new EvalReport(Trainer.Step, scores, best));
+    }
+
+    /// <summary>The best score and last judged step among eval.csv's rows (after a resume or rollback trimmed them).</summary>
+    private void RestoreBest()
+    {
+        List<EvalRow> rows = EvalLog.Read(_evalLog!.Path);
+        _bestFrechet = rows.Count == 0 ? double.PositiveInfinity : rows.Min(r => r.FrechetDistance);
+        _lastEvaluated = rows.Count == 0 ? -1 : rows[^1].Step;
+    }
+
     public void SaveCheckpoint()
     {
         CheckpointSet.Save(Directory, Trainer, Position);
@@ -241,6 +299,7 @@ public sealed class TrainingRun : IDisposable
     public void Dispose()
     {
         _metrics.Dispose();
+        _evalLog?.Dispose();
         _lock.Dispose();
     }
 
@@ -274,6 +333,11 @@ public sealed class TrainingRun : IDisposable
         Checkpoint.Load(LatestCheckpoint, Trainer);
         _window.Clear();
         _metrics.RewindTo(Trainer.Step);
+        if (_evalLog is not null)
+        {
+            _evalLog.RewindTo(Trainer.Step);
+            RestoreBest();
+        }
         Trainer.NoiseRng.Restore(noise);
         Trainer.DropoutRng.Restore(dropout);
         Trainer.Augment?.Rng.Restore(augment);

@@ -57,6 +57,6 @@ public static class ImageGrid
     }
 
     /// <summary>[-1, 1] to 0…255 as save_image: clamp, scale, add ½, truncate. NaN (a diverged generator) becomes 0.</summary>
-    private static byte ToByte(float value) =>
+    internal static byte ToByte(float value) =>
         float.IsNaN(value) ? (byte)0 : (byte)((Math.Clamp(value, -1f, 1f) + 1) / 2 * 255 + 0.5f);
 }

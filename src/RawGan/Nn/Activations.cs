@@ -29,7 +29,4 @@ public sealed class Tanh : Module
 public sealed class Sigmoid : Module
 {
     public override Tensor Forward(Tensor input) => F.Sigmoid(input);
-
-    /// <summary>A sigmoid to end a network with, or none (a discriminator that gives raw scores).</summary>
-    public static Module[] Optional(bool present) => present ? [new Sigmoid()] : [];
 }

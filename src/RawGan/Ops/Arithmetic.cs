@@ -1,3 +1,4 @@
+using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Tensors;
 
@@ -45,12 +46,31 @@ public static partial class F
         RequireFloat(op, x);
         Tensor y = EmptyLike(x);
         x.Backend.Unary(kind, alpha, x, y);
-        return Record(y, op, [x], dy =>
-        {
-            Tensor dx = EmptyLike(x);
-            x.Backend.UnaryBackward(kind, alpha, x, y, dy, dx);
-            return [dx];
-        }, readsOutput: kind is UnaryOp.Tanh or UnaryOp.Sigmoid);
+        return Record(y, op, [x], dy => [UnaryDerivative(kind, alpha, x, y, dy)], readsOutput: kind is UnaryOp.Tanh or UnaryOp.Sigmoid);
+    }
+
+    /// <summary>
+    /// dx = dy · f'(x). A first-order backward (grad mode off) takes the fused primitive. When the backward pass is
+    /// being recorded, a derivative that varies smoothly with x is written with ops on x or y = f(x), so it has its
+    /// own gradient; one that is piecewise constant (ReLU, LeakyReLU, abs, the affine maps) is linear in dy, and is
+    /// recorded as the same primitive with itself as its rule.
+    /// </summary>
+    private static Tensor UnaryDerivative(UnaryOp kind, double alpha, Tensor x, Tensor y, Tensor dy)
+    {
+        if (GradMode.Enabled && (x.RequiresGrad || dy.RequiresGrad))
+            switch (kind)
+            {
+                case UnaryOp.Tanh: return Mul(dy, AddScalar(Neg(Mul(y, y)), 1));
+                case UnaryOp.Sigmoid: return Mul(dy, Sub(y, Mul(y, y)));
+                case UnaryOp.Exp: return Mul(dy, y);
+                case UnaryOp.Log: return Div(dy, x);
+                case UnaryOp.Sqrt: return Div(Scale(dy, 0.5), y);
+                case UnaryOp.Pow: return Mul(dy, Scale(Pow(x, alpha - 1), alpha));
+            }
+        Tensor dx = EmptyLike(x);
+        x.Backend.UnaryBackward(kind, alpha, x, y, dy, dx);
+        // x is an input only so that its version is checked: the slope read from it must not have been overwritten.
+        return Record(dx, "unary_backward", [dy, x], ddx => [UnaryDerivative(kind, alpha, x, y, ddx), null]);
     }
 
     /// <summary>
@@ -67,11 +87,6 @@ public static partial class F
         x.Backend.Unary(kind, alpha, x, x);
         x.Storage.Version++;
         Tensor y = new(x.Storage, x.Shape);
-        return Record(y, op, [x], dy =>
-        {
-            Tensor dx = EmptyLike(y);
-            y.Backend.UnaryBackward(kind, alpha, y, y, dy, dx);
-            return [dx];
-        }, readsOutput: true);
+        return Record(y, op, [x], dy => [UnaryDerivative(kind, alpha, y, y, dy)], readsOutput: true);
     }
 }

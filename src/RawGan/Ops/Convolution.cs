@@ -23,13 +23,9 @@ public static partial class F
         Tensor y = Empty(g.OutputShape, x);
         x.Backend.Conv2d(g, x, weight, y);
         AddChannelBias(y, bias);
-        return Record(y, op, Inputs(x, weight, bias), dy =>
-        {
-            Tensor? dx = null, dw = null;
-            if (x.RequiresGrad) { dx = EmptyLike(x); x.Backend.Conv2dBackwardData(g, dy, weight, dx); }
-            if (weight.RequiresGrad) { dw = EmptyLike(weight); x.Backend.Conv2dBackwardFilter(g, x, dy, dw); }
-            return WithBiasGrad(dx, dw, bias, dy);
-        });
+        return Record(y, op, Inputs(x, weight, bias), dy => WithBiasGrad(
+            x.RequiresGrad ? ConvData(g, dy, weight) : null,
+            weight.RequiresGrad ? ConvFilter(g, x, dy) : null, bias, dy));
     }
 
     /// <summary>
@@ -58,13 +54,46 @@ public static partial class F
         Tensor y = Empty(g.InputShape, x);
         x.Backend.Conv2dBackwardData(g, x, weight, y);
         AddChannelBias(y, bias);
-        return Record(y, op, Inputs(x, weight, bias), dy =>
-        {
-            Tensor? dx = null, dw = null;
-            if (x.RequiresGrad) { dx = EmptyLike(x); x.Backend.Conv2d(g, dy, weight, dx); }
-            if (weight.RequiresGrad) { dw = EmptyLike(weight); x.Backend.Conv2dBackwardFilter(g, dy, x, dw); }
-            return WithBiasGrad(dx, dw, bias, dy);
-        });
+        return Record(y, op, Inputs(x, weight, bias), dy => WithBiasGrad(
+            x.RequiresGrad ? ConvForward(g, dy, weight) : null,
+            weight.RequiresGrad ? ConvFilter(g, dy, x) : null, bias, dy));
+    }
+
+    // The three convolution primitives as differentiable ops of the geometry g, so that each rule is a combination of
+    // the others (the rules of rules too): backward-data is a transposed convolution, backward-filter is bilinear in
+    // x and dy with a convolution and a transposed convolution for its two derivatives.
+
+    /// <summary>y = conv(x, w) for g.</summary>
+    private static Tensor ConvForward(ConvGeometry g, Tensor x, Tensor w)
+    {
+        Tensor y = Empty(new Shape(g.OutputShape), x);
+        x.Backend.Conv2d(g, x, w, y);
+        return Record(y, "conv2d", [x, w], dy => [
+            x.RequiresGrad ? ConvData(g, dy, w) : null,
+            w.RequiresGrad ? ConvFilter(g, x, dy) : null,
+        ]);
+    }
+
+    /// <summary>dx = the adjoint of conv(·, w) for g applied to dy (the forward pass of a transposed convolution).</summary>
+    private static Tensor ConvData(ConvGeometry g, Tensor dy, Tensor w)
+    {
+        Tensor dx = Empty(new Shape(g.InputShape), dy);
+        dy.Backend.Conv2dBackwardData(g, dy, w, dx);
+        return Record(dx, "conv2d_backward_data", [dy, w], ddx => [
+            dy.RequiresGrad ? ConvForward(g, ddx, w) : null,
+            w.RequiresGrad ? ConvFilter(g, ddx, dy) : null,
+        ]);
+    }
+
+    /// <summary>dw = the adjoint of conv(x, ·) for g applied to dy.</summary>
+    private static Tensor ConvFilter(ConvGeometry g, Tensor x, Tensor dy)
+    {
+        Tensor dw = Empty(new Shape(g.WeightShape), x);
+        x.Backend.Conv2dBackwardFilter(g, x, dy, dw);
+        return Record(dw, "conv2d_backward_filter", [x, dy], ddw => [
+            x.RequiresGrad ? ConvData(g, dy, ddw) : null,
+            dy.RequiresGrad ? ConvForward(g, x, ddw) : null,
+        ]);
     }
 
     private static void CheckConvArgs(string op, Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, int outChannels)

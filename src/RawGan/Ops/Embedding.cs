@@ -20,12 +20,15 @@ public static partial class F
         var flat = new Tensor(indices.Storage, new Shape((int)indices.Numel));
         Tensor y = Empty(new Shape((int)indices.Numel, d), weight);
         weight.Backend.Gather(weight, flat, y);
-        y = Record(y, op, [weight], dy =>
-        {
-            Tensor dw = Tensor.Zeros(weight.Shape, weight.DType, weight.Backend); // ScatterAdd accumulates
-            weight.Backend.ScatterAdd(dy, flat, dw);
-            return [dw];
-        });
+        y = Record(y, op, [weight], dy => [EmbeddingBackward(dy, flat, weight.Shape)]);
         return Reshape(y, [.. indices.Shape.Dims, d]);
+    }
+
+    /// <summary>The rows of dy added into a zero table at their indices; its own gradient picks the rows again.</summary>
+    private static Tensor EmbeddingBackward(Tensor dy, Tensor flat, Shape table)
+    {
+        Tensor dw = Tensor.Zeros(table, dy.DType, dy.Backend); // ScatterAdd accumulates
+        dy.Backend.ScatterAdd(dy, flat, dw);
+        return Record(dw, "embedding_backward", [dy], ddw => [Embedding(flat, ddw)]);
     }
 }

@@ -7,7 +7,8 @@ namespace RawGan.Ops;
 /// <summary>
 /// The differentiable ops, named as in torch.nn.functional. Each one checks its arguments (naming the op and the
 /// shapes on error), computes its result with backend primitives, and records a backward rule written with the
-/// same ops: backward runs with grad mode off, so a rule is ordinary code.
+/// same ops. A first-order backward runs the rules with grad mode off, so a rule is ordinary code; <see cref="Grad"/>
+/// with createGraph runs them with it on, and then they record too: every rule is differentiable in turn.
 /// </summary>
 public static partial class F
 {

@@ -13,15 +13,21 @@ public static partial class F
         RequireRank("matmul", b, 2, "b", "[k, n]");
         if (a.Shape[1] != b.Shape[0])
             throw new ArgumentException($"matmul: inner sizes differ: a {a.Shape} and b {b.Shape}.");
-        Tensor c = Empty(new Shape(a.Shape[0], b.Shape[1]), a);
-        a.Backend.Gemm(false, false, 1, a, b, 0, c);
-        return Record(c, "matmul", [a, b], g =>
-        {
-            Tensor? da = null, db = null;
-            if (a.RequiresGrad) { da = EmptyLike(a); a.Backend.Gemm(false, true, 1, g, b, 0, da); }
-            if (b.RequiresGrad) { db = EmptyLike(b); a.Backend.Gemm(true, false, 1, a, g, 0, db); }
-            return [da, db];
-        });
+        return Gemm(false, false, a, b);
+    }
+
+    /// <summary>
+    /// op(a)·op(b), op transposing where asked: the one product behind matmul, linear and their rules. Its rule is
+    /// itself with other transposes (d op(a) = g·op(b)ᵀ, d op(b) = op(a)ᵀ·g), so products differentiate to any order.
+    /// </summary>
+    private static Tensor Gemm(bool transA, bool transB, Tensor a, Tensor b)
+    {
+        Tensor c = Empty(new Shape(a.Shape[transA ? 1 : 0], b.Shape[transB ? 0 : 1]), a);
+        a.Backend.Gemm(transA, transB, 1, a, b, 0, c);
+        return Record(c, "matmul", [a, b], g => [
+            a.RequiresGrad ? (transA ? Gemm(transB, true, b, g) : Gemm(false, !transB, g, b)) : null,
+            b.RequiresGrad ? (transB ? Gemm(true, transA, g, a) : Gemm(!transA, false, a, g)) : null,
+        ]);
     }
 
     /// <summary>y = x·Wᵀ + b for x [N, in], weight [out, in], bias [out] (torch.nn.functional.linear).</summary>
@@ -45,12 +51,10 @@ public static partial class F
         x.Backend.Gemm(false, true, 1, x, weight, 0, y);
         if (bias is not null) x.Backend.Binary(Backends.BinaryOp.Add, y, bias, y);
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Record(y, op, inputs, dy =>
-        {
-            Tensor? dx = null, dw = null;
-            if (x.RequiresGrad) { dx = EmptyLike(x); x.Backend.Gemm(false, false, 1, dy, weight, 0, dx); }
-            if (weight.RequiresGrad) { dw = EmptyLike(weight); x.Backend.Gemm(true, false, 1, dy, x, 0, dw); }
-            return bias is null ? [dx, dw] : [dx, dw, bias.RequiresGrad ? SumTo(dy, bias.Shape) : null];
-        });
+        return Record(y, op, inputs, dy => [
+            x.RequiresGrad ? Gemm(false, false, dy, weight) : null,
+            weight.RequiresGrad ? Gemm(true, false, dy, x) : null,
+            .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? SumTo(dy, bias.Shape) : null],
+        ]);
     }
 }

@@ -1,3 +1,4 @@
+using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Tensors;
 
@@ -33,8 +34,7 @@ public static partial class F
         input.Backend.Loss(kind, input, target, loss);
         loss = Record(loss, op, [input, target], dl =>
         {
-            Tensor dx = EmptyLike(input);
-            input.Backend.LossBackward(kind, input, target, dl, dx);
+            Tensor dx = LossDerivative(kind, input, target, dl);
             return [dx, target.RequiresGrad ? Neg(dx) : null];
         });
         return reduction switch
@@ -43,5 +43,22 @@ public static partial class F
             Reduction.Sum => Sum(loss),
             _ => loss,
         };
+    }
+
+    /// <summary>dInput = dl · ∂loss/∂input: the fused primitive for a first-order backward, ops when the backward pass
+    /// is recorded (BCE on probabilities has no recorded form: its clamped logs make it a poor thing to differentiate
+    /// twice; the logits form is the one to use).</summary>
+    private static Tensor LossDerivative(LossKind kind, Tensor input, Tensor target, Tensor dl)
+    {
+        if (GradMode.Enabled && (input.RequiresGrad || dl.RequiresGrad || target.RequiresGrad))
+            return kind switch
+            {
+                LossKind.SquaredError => Mul(dl, Scale(Sub(input, target), 2)),
+                LossKind.BinaryCrossEntropyWithLogits => Mul(dl, Sub(Sigmoid(input), target)),
+                _ => throw new NotSupportedException("binary_cross_entropy: a gradient of its gradient (create_graph) is not supported; use binary_cross_entropy_with_logits."),
+            };
+        Tensor dx = EmptyLike(input);
+        input.Backend.LossBackward(kind, input, target, dl, dx);
+        return dx;
     }
 }

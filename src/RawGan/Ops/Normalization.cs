@@ -1,3 +1,4 @@
+using RawGan.Autograd;
 using RawGan.Tensors;
 
 namespace RawGan.Ops;
@@ -33,6 +34,9 @@ public static partial class F
         Tensor[] inputs = weight is null ? [x] : bias is null ? [x, weight] : [x, weight, bias];
         return Record(y, op, inputs, dy =>
         {
+            if (GradMode.Enabled)
+                throw new NotSupportedException($"{op}: a gradient of its gradient (create_graph: R1, WGAN-GP) is not supported through BatchNorm; " +
+                                                "use a discriminator without BatchNorm for gradient penalties, as the WGAN-GP paper does.");
             Tensor dx = EmptyLike(x);
             Tensor? dw = weight?.RequiresGrad == true ? EmptyLike(weight) : null;
             Tensor? db = bias?.RequiresGrad == true ? EmptyLike(bias) : null;

@@ -90,11 +90,17 @@ public static partial class F
         long outer = x.Shape.Product(0, ax), inner = x.Shape.Product(ax + 1, x.Rank);
         Tensor y = Empty(x.Shape.With(ax, length), x);
         x.Backend.Copy2D(x, start * inner, size * inner, y, 0, length * inner, outer, length * inner);
-        return Record(y, "narrow", [x], dy =>
-        {
-            Tensor dx = Tensor.Zeros(x.Shape, x.DType, x.Backend); // zero outside the slice
-            x.Backend.Copy2D(dy, 0, length * inner, dx, start * inner, size * inner, outer, length * inner);
-            return [dx];
-        });
+        return Record(y, "narrow", [x], dy => [Unnarrow(dy, ax, start, size)]);
+    }
+
+    /// <summary>dy placed at [start, start + dy's length) of an axis of <paramref name="size"/>, zero elsewhere: the
+    /// adjoint of <see cref="Narrow"/>, whose rule it is, and which is its rule.</summary>
+    private static Tensor Unnarrow(Tensor dy, int ax, int start, int size)
+    {
+        int length = dy.Shape[ax];
+        long outer = dy.Shape.Product(0, ax), inner = dy.Shape.Product(ax + 1, dy.Rank);
+        Tensor dx = Tensor.Zeros(dy.Shape.With(ax, size), dy.DType, dy.Backend);
+        dx.Backend.Copy2D(dy, 0, length * inner, dx, start * inner, size * inner, outer, length * inner);
+        return Record(dx, "narrow_backward", [dy], ddx => [Narrow(ddx, ax, start, length)]);
     }
 }

@@ -413,6 +413,66 @@ public abstract class BackendConformance
             (b, t) => b.ScatterAdd(t[0], t[1], t[2]), [2], 4 * U * 6 * 2, 0);
     }
 
+    // ---- pooling ---------------------------------------------------------------------------------------------
+    public static TheoryData<int[]> PoolCases => new()
+    {
+        // N, C, H, W, kernelH, kernelW, strideH, strideW, padH, padW
+        new[] { 2, 3, 9, 9, 3, 3, 2, 2, 0, 0 },   // Inception's stem and reduction max pools
+        new[] { 2, 4, 8, 8, 3, 3, 1, 1, 1, 1 },   // Inception's block pools: same size, padded
+        new[] { 1, 2, 7, 10, 2, 3, 2, 1, 1, 1 },  // unequal kernel sides and strides
+        new[] { 3, 5, 5, 6, 4, 4, 3, 3, 2, 2 },   // padding half the kernel: corner windows hold one element
+        new[] { 1, 1, 1, 1, 1, 1, 1, 1, 0, 0 },
+    };
+
+    /// <summary>Values on a grid of quarters, so windows hold equal maxima (the first must win), with one NaN
+    /// (it must win its windows) and one -inf.</summary>
+    private static float[] PoolInput(PoolGeometry g, int seed)
+    {
+        float[] x = Random((long)g.N * g.C * g.H * g.W, seed, -2, 2).Select(v => MathF.Round(v * 4) / 4).ToArray();
+        if (x.Length > 7) { x[x.Length / 2] = float.NaN; x[3] = float.NegativeInfinity; }
+        return x;
+    }
+
+    [Theory]
+    [MemberData(nameof(PoolCases))]
+    public void MaxPool2d_and_its_adjoint_match_the_reference(int[] p)
+    {
+        var g = new PoolGeometry(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+        float[] x = PoolInput(g, 141), dy = Random((long)g.N * g.C * g.P * g.Q, 142);
+        int[] indices;
+        using (new TensorScope())
+        {
+            Tensor y = Zeros(Reference, g.OutputShape), idx = OnInt(Reference, new int[dy.Length], g.OutputShape);
+            Reference.MaxPool2d(g, On(Reference, x, g.InputShape), y, idx);
+            indices = idx.ToArray<int>();
+        }
+        Compare($"max_pool2d {g}", b => [On(b, x, g.InputShape), Zeros(b, g.OutputShape), OnInt(b, new int[dy.Length], g.OutputShape)],
+            (b, t) =>
+            {
+                b.MaxPool2d(g, t[0], t[1], t[2]);
+                Assert.Equal(indices, t[2].ToArray<int>());
+            }, [1], 0);
+        // The same additions in the same (p, q) order on every backend: exact.
+        Compare($"max_pool2d backward {g}", b => [On(b, dy, g.OutputShape), OnInt(b, indices, g.OutputShape), On(b, Random(x.Length, 143), g.InputShape)],
+            (b, t) => b.MaxPool2dBackward(g, t[0], t[1], t[2]), [2], 0);
+    }
+
+    [Theory]
+    [MemberData(nameof(PoolCases))]
+    public void AvgPool2d_and_its_adjoint_match_the_reference(int[] p)
+    {
+        var g = new PoolGeometry(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]);
+        float[] x = Random((long)g.N * g.C * g.H * g.W, 151), dy = Random((long)g.N * g.C * g.P * g.Q, 152);
+        foreach (bool include in new[] { true, false })
+        {
+            // Window sums in float64 rounded once (forward), quotients added in (p, q) order (backward): exact.
+            Compare($"avg_pool2d count_include_pad {include} {g}", b => [On(b, x, g.InputShape), Zeros(b, g.OutputShape)],
+                (b, t) => b.AvgPool2d(g, include, t[0], t[1]), [1], 0);
+            Compare($"avg_pool2d backward count_include_pad {include} {g}", b => [On(b, dy, g.OutputShape), On(b, Random(x.Length, 153), g.InputShape)],
+                (b, t) => b.AvgPool2dBackward(g, include, t[0], t[1]), [1], 0);
+        }
+    }
+
     // ---- random fills ----------------------------------------------------------------------------------------
     [Theory]
     [InlineData(1UL, 0UL)]

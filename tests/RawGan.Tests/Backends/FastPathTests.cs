@@ -24,6 +24,7 @@ public sealed unsafe class FastPathTests
         { 1, 1, 1 }, { 7, 13, 5 }, { 65, 33, 129 }, { 127, 255, 63 }, { 1, 70, 9 }, { 70, 1, 9 }, { 12, 32, 1 },
         { 40, 70, 800 }, // several depth slices
         { 3100, 9, 3 },  // several row bands
+        { 53, 16, 300 }, { 48, 64, 40 }, { 17, 65, 7 }, // transposed A, thin C: SgemmThin's kernel, its row tail and its limit
     };
 
     [Theory]

@@ -30,9 +30,12 @@ public class CliTests : IDisposable
     [Theory]
     [InlineData("--epochs 0", "--epochs must be positive")]
     [InlineData("--model gan", "--model must be mlp, dcgan, cgan or cdcgan")]
-    [InlineData("--loss huber", "--loss must be bce, mse or hinge, not 'huber'")]
+    [InlineData("--loss huber", "--loss must be bce, mse, wgan-gp or hinge, not 'huber'")]
     [InlineData("--loss hinge --label-smoothing 0.1", "--label-smoothing")]
     [InlineData("--diff-augment colour", "--diff-augment: 'colour' is not a policy")]
+    [InlineData("--loss wgan-gp --label-smoothing 0.1", "--loss wgan-gp has no target to smooth")]
+    [InlineData("--loss wgan-gp --r1-gamma 10", "--r1-gamma cannot be combined with --loss wgan-gp")]
+    [InlineData("--model dcgan --r1-gamma 10", "--model dcgan's discriminator has BatchNorm")]
     [InlineData("--variant keras", "--variant must be pytorch or tensorflow, not 'keras'")]
     [InlineData("--resize Crop", "--resize must be crop or fit, not 'Crop'")]
     [InlineData("--on-nan skip", "--on-nan must be stop or rollback, not 'skip'")]
@@ -117,7 +120,7 @@ public class CliTests : IDisposable
         Assert.Equal(5, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
 
         Assert.Equal(0, Run("sample", "--run", run, "--count", "10", "--grid", "--label", "7").Code);
-        Assert.True(File.Exists(Path.Combine(run, "samples", "grid-label7.png")));
+        Assert.True(File.Exists(Path.Combine(run, "sample-1", "grid-label7.png")));
         Assert.Equal(2, Run("sample", "--run", run, "--label", "12").Code);
         Assert.Equal(0, Run("sample", "--run", run, "--count", "3", "--out", Path.Combine(_dir, "out")).Code);
         Assert.Equal(3, Directory.GetFiles(Path.Combine(_dir, "out"), "*.png").Length);

@@ -13,7 +13,7 @@ public class MessageTests : IDisposable
     private readonly StringWriter _out = new();
 
     public MessageTests() =>
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No });
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -106,5 +106,64 @@ public class MessageTests : IDisposable
             "--epochs", "1", "--batch-size", "2", "--nz", "8");
         Assert.True(output.Contains("lies beside the class folders"), output);
         Assert.Contains("2 more", output);
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("sample")]
+    [InlineData("eval")]
+    public void An_unknown_device_lists_every_accepted_value_on_one_line(string command)
+    {
+        string[] source = command == "train" ? [] : ["--checkpoint", Path.Combine(_dir, "none.safetensors")];
+        (int code, string output) = Run([command, "--device", "gpu", .. source]);
+        Assert.Equal(2, code);
+        Assert.Equal("error: Unknown device 'gpu': expected cpu, cuda, cuda:N or auto.", output.Trim());
+    }
+
+    [Theory]
+    [InlineData("train", "--seed", "-1", "it takes a non-negative whole number")]
+    [InlineData("train", "--lr", "fast", "it takes a number")]
+    [InlineData("sample", "--label", "x", "it takes a whole number")]
+    [InlineData("sample", "--count", "1e3", "it takes a whole number")]
+    public void Values_the_parser_rejects_are_named_in_the_users_terms(string command, string option, string value, string expected)
+    {
+        (int code, string output) = Run(command, option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("System.", output);
+    }
+
+    [Fact]
+    public void No_message_carries_control_characters_or_parameter_names()
+    {
+        Assert.Equal(2, Program.Guard(() => throw new InvalidDataException("Cannot decode 'x.png': \0\0\u001b[2J\u0007bad\nrow")));
+        Assert.Equal(2, Program.Guard(() => throw new ArgumentException("--count must be positive.", "count")));
+        string output = _out.ToString();
+        Assert.DoesNotContain(output, c => char.IsControl(c) && c != '\n');
+        Assert.Contains("Cannot decode 'x.png': [2Jbad row", output);
+        Assert.Contains("--count must be positive.", output);
+        Assert.DoesNotContain("Parameter", output);
+    }
+
+    [Fact]
+    public void Info_on_a_folder_says_it_is_a_folder()
+    {
+        (int code, string output) = Run("info", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("is a folder: info takes a .safetensors file", output);
+        Assert.DoesNotContain("no such file", output);
+    }
+
+    [Fact]
+    public void Help_states_each_default_once_and_info_file_as_optional()
+    {
+        foreach (string command in new[] { "train", "sample", "eval", "serve" })
+        {
+            (int code, string help) = RawGanProcess.Run(_dir, 60, command, "--help");
+            Assert.Equal(0, code);
+            Assert.DoesNotContain("[default:", help);
+        }
+        (_, string top) = RawGanProcess.Run(_dir, 60, "--help");
+        Assert.Contains("info [file]", top);
     }
 }

@@ -80,8 +80,10 @@ public class StabiliserTests : IDisposable
         Tensor labels = Tensor.FromArray(new[] { 0, 1, 2 }, new Shape(3));
         float[] expected = Sampling.Generate(run.Trainer.Average!.Model, z, labels);
         Assert.Equal(expected, run.Trainer.Sample(z, labels));
-        Assert.Equal(expected, Sampling.Generate(Sampling.LoadGenerator(run.LatestCheckpoint, CpuBackend.Default).G, z, labels));
-        Assert.Equal(expected, Sampling.Generate(Sampling.LoadGenerator(Path.Combine(run.Directory, "generator.safetensors"), CpuBackend.Default).G, z, labels));
+        run.Trainer.Average.Model.PrepareInference(); // as loading does: BatchNorm folded, so the same folded numbers
+        float[] folded = Sampling.Generate(run.Trainer.Average.Model, z, labels);
+        Assert.Equal(folded, Sampling.Generate(Sampling.LoadGenerator(run.LatestCheckpoint, CpuBackend.Default).G, z, labels));
+        Assert.Equal(folded, Sampling.Generate(Sampling.LoadGenerator(Path.Combine(run.Directory, "generator.safetensors"), CpuBackend.Default).G, z, labels));
     }
 
     [Fact]

@@ -168,6 +168,21 @@ internal static class KernelBench
         // Its "Traffic" counts the 4 B read per element; the atomic adds land in L2 and are not counted.
         cases.Add(new(EmbeddingKernels.ScatterAdd.Entry, 4 + 4.0 / TableWidth, () => b.ScatterAdd(dGathered, indices, dTable)));
 
+        // Pools over n/1024 planes of 32x32: Inception's reduction max pool (3x3 stride 2: 15x15 outputs, value and
+        // index each) and its block average pool (3x3 stride 1 padded: 32x32 outputs). Bytes per input element, the
+        // overlapping window reads served from cache.
+        var reduce = new PoolGeometry(n / 1024, 1, 32, 32, 3, 3, 2, 2, 0, 0);
+        var same = new PoolGeometry(n / 1024, 1, 32, 32, 3, 3, 1, 1, 1, 1);
+        double outputShare = 15.0 * 15 / 1024;
+        Tensor xp = View(x, reduce.InputShape), dxp = View(dx, reduce.InputShape);
+        Tensor pooled = View(y, reduce.OutputShape), dPooled = View(dy, reduce.OutputShape);
+        Tensor argmax = Tensor.Empty(new Shape(reduce.OutputShape), DType.Int32, b);
+        cases.Add(new(PoolKernels.MaxForward.Entry + "(3x3/2)", 4 + 8 * outputShare, () => b.MaxPool2d(reduce, xp, pooled, argmax)));
+        cases.Add(new(PoolKernels.MaxBackward.Entry + "(3x3/2)", 4 + 8 * outputShare, () => b.MaxPool2dBackward(reduce, dPooled, argmax, dxp)));
+        Tensor averaged = View(y, same.OutputShape), dAveraged = View(dy, same.OutputShape);
+        cases.Add(new(PoolKernels.AvgForward.Entry + "(3x3/1 pad 1)", 8, () => b.AvgPool2d(same, false, xp, averaged)));
+        cases.Add(new(PoolKernels.AvgBackward.Entry + "(3x3/1 pad 1)", 8, () => b.AvgPool2dBackward(same, false, dAveraged, dxp)));
+
         cases.Add(new(RandomKernels.Uniform.Entry, 4, () => b.FillUniform(y, 7, 0, -1, 1)));
         cases.Add(new(RandomKernels.Normal.Entry, 4, () => b.FillNormal(y, 7, 0, 0, 1)));
         cases.Add(new(RandomKernels.Bernoulli.Entry, 4, () => b.FillBernoulli(y, 7, 0, 0.5, 2)));

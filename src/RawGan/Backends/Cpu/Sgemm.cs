@@ -50,6 +50,11 @@ internal static unsafe class Sgemm
         Validate(transA, transB, m, n, k, lda, ldb, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f) { ScaleC(m, n, beta, c, ldc); return; }
+        if (transA && n <= SgemmThin.MaxColumns && kernel == SgemmMicroKernel.Avx512Tile && SgemmThin.Supported)
+        {
+            SgemmThin.Multiply(m, n, k, alpha, a, lda, transB, b, ldb, beta, c, ldc, threads);
+            return;
+        }
         if ((long)m * n * k < SerialMacs) threads = 1;
 
         int mr = kernel.MR;

@@ -28,6 +28,7 @@ public sealed class CganGenerator : GanGenerator
             new Linear(1024, channels * size * size, generator: init), new Tanh()));
     }
 
+    protected override Sequential Trunk => _model;
     public override int LatentSize { get; }
     public override bool IsConditional => true;
 
@@ -35,30 +36,30 @@ public sealed class CganGenerator : GanGenerator
     {
         CheckLabels(z, labels);
         Tensor x = F.Concat([_labelEmb.Forward(labels!), z], 1);
-        return F.Reshape(_model.Forward(x), [z.Shape[0], .. _image]);
+        return F.Reshape(RunTrunk(x), [z.Shape[0], .. _image]);
     }
 }
 
 /// <summary>The CGAN discriminator: the flattened image concatenated with a label embedding,
-/// 794 → 512 → 512 (Dropout 0.4) → 512 (Dropout 0.4) → 1, LeakyReLU(0.2), Sigmoid (left out for raw scores).</summary>
+/// 794 → 512 → 512 (Dropout 0.4) → 512 (Dropout 0.4) → 1, LeakyReLU(0.2), Sigmoid.</summary>
 public sealed class CganDiscriminator : GanDiscriminator
 {
     private readonly Embedding _labelEmbedding;
     private readonly Sequential _model;
 
-    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool sigmoid = true, bool minibatchStd = false)
+    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool minibatchStd = false)
     {
         _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential([
             new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
-            .. MinibatchStdDev.Optional(minibatchStd), new Linear(minibatchStd ? 513 : 512, 1, generator: init), .. Sigmoid.Optional(sigmoid)]));
+            .. MinibatchStdDev.Optional(minibatchStd), new Linear(minibatchStd ? 513 : 512, 1, generator: init)]));
     }
 
     public override bool IsConditional => true;
 
-    public override Tensor Score(Tensor images, Tensor? labels)
+    public override Tensor Logits(Tensor images, Tensor? labels)
     {
         if (labels is null) throw new ArgumentException("CganDiscriminator is conditional: pass a label per image.");
         Tensor x = F.Concat([F.Flatten(images), _labelEmbedding.Forward(labels)], 1);

@@ -50,6 +50,7 @@ public sealed class DcganGenerator : GanGenerator
     }
 
     public DcganVariant Variant { get; }
+    protected override Sequential Trunk => _main;
     public override int LatentSize { get; }
     public override bool IsConditional => _oneHot is not null;
 
@@ -57,7 +58,7 @@ public sealed class DcganGenerator : GanGenerator
     {
         CheckLabels(z, labels);
         Tensor x = _oneHot is null ? z : F.Concat([z, _oneHot.Forward(labels!)], 1);
-        return _main.Forward(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
+        return RunTrunk(Variant == DcganVariant.PyTorch ? F.Reshape(x, x.Shape[0], x.Shape[1], 1, 1) : x);
     }
 
     /// <summary>Stride-2 layers between 4×4 and the image size.</summary>
@@ -71,13 +72,13 @@ public sealed class DcganGenerator : GanGenerator
 
 /// <summary>The DCGAN discriminator, mirroring the generator: stride-2 convolutions with BatchNorm (not on the
 /// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
-/// Sigmoid (left out for raw scores). When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
+/// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
     private readonly OneHot? _oneHot;
 
-    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null, bool sigmoid = true, bool minibatchStd = false)
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null, bool minibatchStd = false)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
@@ -92,14 +93,13 @@ public sealed class DcganDiscriminator : GanDiscriminator
         if (minibatchStd) width++;
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
-        layers.AddRange(Sigmoid.Optional(sigmoid));
         _main = RegisterModule("main", new Sequential([.. layers]));
         if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }
 
     public override bool IsConditional => _oneHot is not null;
 
-    public override Tensor Score(Tensor images, Tensor? labels)
+    public override Tensor Logits(Tensor images, Tensor? labels)
     {
         Tensor x = images;
         if (_oneHot is not null)

@@ -1,4 +1,6 @@
+using RawGan.Autograd;
 using RawGan.Nn;
+using RawGan.Ops;
 using RawGan.Tensors;
 
 namespace RawGan.Gan.Models;
@@ -6,10 +8,33 @@ namespace RawGan.Gan.Models;
 /// <summary>A generator: latent codes z [N, nz] (and, when conditional, int32 labels [N]) to images [N, C, H, W] in [-1, 1].</summary>
 public abstract class GanGenerator : Module
 {
+    private Sequential? _folded;
+
     public abstract int LatentSize { get; }
     public abstract bool IsConditional { get; }
 
     public abstract Tensor Generate(Tensor z, Tensor? labels);
+
+    /// <summary>
+    /// Folds the generator's layer stack for inference (<see cref="Fusion.Fold"/>: BatchNorm into the preceding
+    /// layer, the activation over its output), from the current weights. Then eval-mode forwards without gradients
+    /// run the folded stack; training, gradients and batch statistics still run the modules themselves. Weights
+    /// changed or moved (<see cref="Module.To(Backends.IBackend)"/>) later by anything but
+    /// <see cref="Module.LoadStateDict"/> (which drops the folded stack) are not seen: call it again. Loaded
+    /// generators (<c>Sampling.LoadGenerator</c>) are prepared.
+    /// </summary>
+    public void PrepareInference() => _folded = Fusion.Fold(Trunk);
+
+    /// <summary>The layer stack that <see cref="PrepareInference"/> folds, run through <see cref="RunTrunk"/>.</summary>
+    protected abstract Sequential Trunk { get; }
+
+    /// <summary>The trunk's forward: folded when prepared and in eval mode without gradients or batch statistics.</summary>
+    protected Tensor RunTrunk(Tensor x) =>
+        _folded is not null && !Training && !GradMode.Enabled && !Trunk.Layers.Any(m => m is BatchNorm { BatchStatisticsInEval: true })
+            ? _folded.Forward(x)
+            : Trunk.Forward(x);
+
+    protected override void OnStateLoaded() => _folded = null;
 
     public override Tensor Forward(Tensor input) => Generate(input, null);
 
@@ -28,7 +53,11 @@ public abstract class GanDiscriminator : Module
 {
     public abstract bool IsConditional { get; }
 
-    public abstract Tensor Score(Tensor images, Tensor? labels);
+    /// <summary>D's raw score [N] before its final sigmoid: what a Wasserstein critic outputs and R1 differentiates.</summary>
+    public abstract Tensor Logits(Tensor images, Tensor? labels);
+
+    /// <summary>The probability [N] that each image is real: the sigmoid of <see cref="Logits"/>.</summary>
+    public Tensor Score(Tensor images, Tensor? labels) => F.Sigmoid(Logits(images, labels));
 
     public override Tensor Forward(Tensor input) => Score(input, null);
 }

@@ -29,13 +29,14 @@ public sealed class MlpGenerator : GanGenerator
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 
+    protected override Sequential Trunk => _main;
     public override int LatentSize { get; }
     public override bool IsConditional => false;
 
     public override Tensor Generate(Tensor z, Tensor? labels)
     {
         CheckLabels(z, labels);
-        return F.Reshape(_main.Forward(z), [z.Shape[0], .. _image]);
+        return F.Reshape(RunTrunk(z), [z.Shape[0], .. _image]);
     }
 }
 
@@ -43,7 +44,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
 
-    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool sigmoid = true, bool minibatchStd = false)
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool minibatchStd = false)
     {
         hidden ??= [1024, 512, 256];
         var layers = new List<Module>();
@@ -56,11 +57,10 @@ public sealed class MlpDiscriminator : GanDiscriminator
         }
         layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
         layers.Add(new Linear(width + (minibatchStd ? 1 : 0), 1, generator: init));
-        layers.AddRange(Sigmoid.Optional(sigmoid));
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 
     public override bool IsConditional => false;
 
-    public override Tensor Score(Tensor images, Tensor? labels) => F.Reshape(_main.Forward(F.Flatten(images)), images.Shape[0]);
+    public override Tensor Logits(Tensor images, Tensor? labels) => F.Reshape(_main.Forward(F.Flatten(images)), images.Shape[0]);
 }

@@ -13,6 +13,7 @@ public sealed class DcganRecipe(bool conditional) : GanRecipe
     public override ModelKind Kind => conditional ? ModelKind.Cdcgan : ModelKind.Dcgan;
     public override bool IsConditional => conditional;
     public override bool AveragesDiscriminatorLoss => false;
+    public override bool DiscriminatorHasBatchNorm => true;
 
     /// <summary>32 for MNIST's 28×28, 64 for image folders.</summary>
     public override int? DefaultImageSize(bool mnist) => mnist ? 32 : 64;
@@ -26,7 +27,7 @@ public sealed class DcganRecipe(bool conditional) : GanRecipe
 
     protected override GanDiscriminator BuildDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator, Generator init)
     {
-        var d = new DcganDiscriminator(config.Ndf, channels, size, config.Variant, conditional ? classes : 0, init, config.Loss.ScoresProbabilities(), config.MinibatchStd);
+        var d = new DcganDiscriminator(config.Ndf, channels, size, config.Variant, conditional ? classes : 0, init, config.MinibatchStd);
         Init.Dcgan(d, init);
         return d;
     }

@@ -23,6 +23,9 @@ public abstract class GanRecipe
     /// (PyTorch's DCGAN example).</summary>
     public abstract bool AveragesDiscriminatorLoss { get; }
 
+    /// <summary>Whether D normalises with BatchNorm: gradient penalties cannot then be used (see <see cref="GanConfig.PenalisesGradient"/>).</summary>
+    public virtual bool DiscriminatorHasBatchNorm => false;
+
     /// <summary>The square image size when the config leaves it open: null keeps MNIST's own 28×28; an image folder
     /// needs one.</summary>
     public virtual int? DefaultImageSize(bool mnist) => mnist ? null : 64;

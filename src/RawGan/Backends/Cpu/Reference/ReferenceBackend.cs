@@ -26,10 +26,10 @@ public sealed partial class ReferenceBackend : IBackend
     public Storage Allocate(long length, DType dtype) => new CpuStorage(this, length, dtype);
 
     public void Upload<T>(ReadOnlySpan<T> source, Storage destination) where T : unmanaged =>
-        MemoryMarshal.AsBytes(source).CopyTo(Bytes(destination));
+        MemoryMarshal.AsBytes(source).CopyTo(((CpuStorage)destination).ByteSpan);
 
     public void Download<T>(Storage source, Span<T> destination) where T : unmanaged =>
-        Bytes(source).CopyTo(MemoryMarshal.AsBytes(destination));
+        ((CpuStorage)source).ByteSpan.CopyTo(MemoryMarshal.AsBytes(destination));
 
     public void Copy(Tensor source, Tensor destination) => Array.Copy(Data(source), Data(destination), source.Numel);
 
@@ -54,11 +54,4 @@ public sealed partial class ReferenceBackend : IBackend
     private static T[] F<T>(Tensor t) where T : unmanaged => ((CpuStorage)t.Storage).As<T>();
     private static T[]? Opt<T>(Tensor? t) where T : unmanaged => t is null ? null : F<T>(t);
 
-    private static Span<byte> Bytes(Storage s) => ((CpuStorage)s).Data switch
-    {
-        float[] f => MemoryMarshal.AsBytes(f.AsSpan()),
-        double[] d => MemoryMarshal.AsBytes(d.AsSpan()),
-        int[] i => MemoryMarshal.AsBytes(i.AsSpan()),
-        _ => throw new InvalidOperationException(),
-    };
 }

@@ -1,0 +1,125 @@
+using RawGan.Backends;
+using RawGan.Data;
+using RawGan.Eval;
+using RawGan.Ops;
+using RawGan.Tensors;
+
+namespace RawGan.Gan;
+
+/// <summary>
+/// The bundled digit judge during training: a fixed sample of latent codes (and, for conditional models, the labels
+/// 0…9 in turn) through G in eval mode and the judge, on the run's device, scored against the real digits'
+/// statistics (<see cref="DigitScores"/>). The codes come from their own random stream (seed + 5), drawn once, so an
+/// evaluation never touches the generators training draws from and every evaluation sees the same codes. The
+/// features are reduced to their mean and covariance where they were computed; one read brings those and the
+/// logits to the host, where the Fréchet distance and the class scores are computed in float64.
+/// </summary>
+public sealed class RunJudge
+{
+    /// <summary>Samples per evaluation: enough for the judge's 128-d covariance several times over, few enough to
+    /// cost about a tenth of an epoch of the bundled digits.</summary>
+    public const int DefaultCount = 1000;
+
+    /// <summary>Steps between evaluations when the config does not say (<see cref="GanConfig.EvalEvery"/>).</summary>
+    public const int DefaultEvery = 500;
+
+    private const int BatchSize = 250, Side = DigitJudge.ImageSize, Features = DigitJudge.FeatureSize;
+    private readonly GanTrainer _trainer;
+    private readonly DigitJudge _judge;
+    private readonly FeatureStatistics _reference;
+    private readonly Tensor[] _z;
+    private readonly Tensor?[] _labels;
+    private readonly int[]? _requestedLabels;
+    private readonly Tensor? _resize;
+
+    /// <param name="trainer">The run's trainer: its G is judged on its device.</param>
+    /// <param name="realDigits">The judge's feature statistics of real digits, what the samples are compared with.</param>
+    /// <param name="count">Samples per evaluation (at least the judge's 128 features).</param>
+    public RunJudge(GanTrainer trainer, FeatureStatistics realDigits, int count = DefaultCount)
+    {
+        if (trainer.Channels != 1) throw new ArgumentException($"The digit judge reads grayscale digits; this run makes {trainer.Channels}-channel images.");
+        FrechetDistance.RequireEnough(count, Features, "the digit judge during training");
+        _trainer = trainer;
+        _reference = realDigits;
+        IBackend backend = trainer.Backend;
+        _judge = DigitJudge.LoadEmbedded(backend);
+        var rng = new Generator(trainer.Config.Seed + 5);
+        if (trainer.IsConditional) _requestedLabels = Enumerable.Range(0, count).Select(i => i % trainer.Classes).ToArray();
+        int batches = (count + BatchSize - 1) / BatchSize;
+        _z = new Tensor[batches];
+        _labels = new Tensor?[batches];
+        for (int b = 0; b < batches; b++)
+        {
+            int start = b * BatchSize, n = Math.Min(BatchSize, count - start);
+            _z[b] = Tensor.Randn(new Shape(n, trainer.Config.Nz), rng, DType.Float32, backend);
+            if (_requestedLabels is not null)
+                _labels[b] = Tensor.FromSpan<int>(_requestedLabels.AsSpan(start, n), new Shape(n), DType.Int32, backend);
+        }
+        if (trainer.Size != Side) _resize = ResizeMatrix(trainer.Size, backend);
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    /// <summary>The judge's scores of G's images of the fixed codes, now.</summary>
+    public DigitScores Score()
+    {
+        IBackend backend = _trainer.Backend;
+        using var scope = new TensorScope();
+        var features = new Tensor[_z.Length];
+        var logits = new Tensor[_z.Length];
+        Sampling.InEvalMode(_trainer.G, batchStatistics: false, () =>
+        {
+            for (int b = 0; b < _z.Length; b++)
+            {
+                using var batch = new TensorScope(); // a batch's activations go back to the pool before the next
+                Tensor h = _judge.Features(JudgeInput(_trainer.G.Generate(_z[b], _labels[b])));
+                logits[b] = batch.Keep(_judge.Classify(h));
+                features[b] = batch.Keep(h);
+            }
+            return 0;
+        });
+        Tensor f = F.Concat(features, axis: 0);
+        Tensor mu = F.Scale(F.SumTo(f, new Shape(1, Features)), 1.0 / Count);
+        Tensor centred = F.Sub(f, mu);
+        Tensor sigma = Tensor.Empty(new Shape(Features, Features), DType.Float32, backend);
+        backend.Gemm(true, false, 1.0 / (Count - 1), centred, centred, 0, sigma); // np.cov's unbiased covariance
+        float[] read = F.Concat([F.Reshape(mu, Features), F.Reshape(sigma, Features * Features),
+                                 F.Reshape(F.Concat(logits, axis: 0), Count * DigitJudge.ClassCount)], axis: 0).ToFloatArray();
+
+        var mean = new double[Features];
+        var covariance = new double[Features, Features];
+        for (int i = 0; i < Features; i++) mean[i] = read[i];
+        for (int i = 0; i < Features; i++)
+            for (int j = 0; j < Features; j++) covariance[i, j] = read[Features + i * Features + j];
+        var probabilities = new double[Count, DigitJudge.ClassCount];
+        int offset = Features + Features * Features;
+        for (int i = 0; i < Count; i++)
+            DigitJudge.Softmax(read.AsSpan(offset + i * DigitJudge.ClassCount, DigitJudge.ClassCount), probabilities, i);
+        return DigitScores.Compute(new FeatureStatistics(mean, covariance, Count), probabilities, _reference, _requestedLabels);
+    }
+
+    /// <summary>G's images [n, 1, S, S] at the judge's 28×28: as they are, or resized by one matrix product.</summary>
+    private Tensor JudgeInput(Tensor images)
+    {
+        if (_resize is null) return images;
+        int n = images.Shape[0], size = _trainer.Size;
+        return F.Reshape(F.Matmul(F.Reshape(images, n, size * size), _resize), n, 1, Side, Side);
+    }
+
+    /// <summary>[S·S, 28·28]: row p is the resampled image of a single lit pixel p. The resampler is linear, so a
+    /// flattened image times this matrix is that image resized exactly as <see cref="DigitScores.ToJudgeInput"/>
+    /// resizes it on the host, here in one GEMM on the device.</summary>
+    private static Tensor ResizeMatrix(int size, IBackend backend)
+    {
+        var matrix = new float[size * size * Side * Side];
+        var unit = new float[size * size];
+        for (int p = 0; p < size * size; p++)
+        {
+            unit[p] = 1;
+            Resample.Planar(unit, 1, size, size, new Resample.Box(0, 0, size, size), Side, Side).CopyTo(matrix, p * Side * Side);
+            unit[p] = 0;
+        }
+        return Tensor.FromSpan<float>(matrix, new Shape(size * size, Side * Side), DType.Float32, backend);
+    }
+}

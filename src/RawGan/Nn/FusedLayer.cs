@@ -1,0 +1,43 @@
+using RawGan.Backends;
+using RawGan.Ops;
+using RawGan.Tensors;
+
+namespace RawGan.Nn;
+
+/// <summary>
+/// A Linear or ConvTranspose2d layer (what generators are made of) with the eval-mode BatchNorm that followed it folded into its weight
+/// and bias, and the activation that followed applied over its output in place: one layer where eager eval ran
+/// three passes. Built by <see cref="Fusion.Fold"/> from a copy of the weights; inference only (no gradients).
+/// </summary>
+public sealed class FusedLayer : Module
+{
+    private readonly Module _layer;
+    private readonly Tensor _weight;
+    private readonly Tensor? _bias;
+
+    internal FusedLayer(Module layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha)
+    {
+        _layer = layer;
+        _weight = weight;
+        _bias = bias;
+        Activation = activation;
+        Alpha = alpha;
+    }
+
+    /// <summary>The activation fused after the layer, or null.</summary>
+    public UnaryOp? Activation { get; }
+
+    /// <summary>The activation's parameter (LeakyReLU's slope).</summary>
+    public double Alpha { get; }
+
+    public override Tensor Forward(Tensor input)
+    {
+        Tensor y = _layer switch
+        {
+            ConvTranspose2d t => F.ConvTranspose2d(input, _weight, _bias, t.Stride, t.Padding, t.OutputPadding),
+            _ => F.Linear(input, _weight, _bias),
+        };
+        if (Activation is UnaryOp op) y.Backend.Unary(op, Alpha, y, y);
+        return y;
+    }
+}

@@ -1,0 +1,83 @@
+using RawGan.Backends;
+using RawGan.Tensors;
+
+namespace RawGan.Nn;
+
+/// <summary>
+/// Folds a Sequential for eval-mode inference: each Linear or ConvTranspose2d followed by a BatchNorm that uses its
+/// running statistics (an Unflatten may sit between, as in TensorFlow's DCGAN) and an activation becomes one
+/// <see cref="FusedLayer"/>. With s = γ/√(var + ε) per channel, BatchNorm(W·x + b) = (s·W)·x + (b - mean)·s + β, so
+/// the folded layer computes the same function up to float rounding (the fusion tests bound it).
+/// </summary>
+public static class Fusion
+{
+    /// <summary>A new Sequential over copies of the folded weights (the modules it keeps, such as Unflatten, are
+    /// shared); later changes to <paramref name="model"/>'s weights are not seen by it.</summary>
+    public static Sequential Fold(Sequential model)
+    {
+        IReadOnlyList<Module> layers = model.Layers;
+        var folded = new List<Module>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is not (Linear or ConvTranspose2d))
+            {
+                folded.Add(layers[i]);
+                continue;
+            }
+            Module layer = layers[i];
+            int next = i + 1;
+            Unflatten? unflatten = layer is Linear && next < layers.Count && layers[next] is Unflatten u ? u : null;
+            if (unflatten is not null) next++;
+            BatchNorm? norm = next < layers.Count && layers[next] is BatchNorm bn && bn.TrackRunningStats && !bn.BatchStatisticsInEval ? bn : null;
+            if (norm is null && unflatten is not null) { next--; unflatten = null; }
+            if (norm is not null) next++;
+            (UnaryOp? activation, double alpha) = next < layers.Count ? ActivationOf(layers[next]) : (null, 0);
+            if (activation is not null) next++;
+            folded.Add(Fuse(layer, norm, activation, alpha));
+            if (unflatten is not null) folded.Add(unflatten); // the activation is elementwise: applying it first is the same
+            i = next - 1;
+        }
+        return new Sequential([.. folded]);
+    }
+
+    private static (UnaryOp?, double) ActivationOf(Module m) => m switch
+    {
+        ReLU => (UnaryOp.Relu, 0),
+        LeakyReLU l => (UnaryOp.LeakyRelu, l.NegativeSlope),
+        Tanh => (UnaryOp.Tanh, 0),
+        Sigmoid => (UnaryOp.Sigmoid, 0),
+        _ => (null, 0),
+    };
+
+    private static FusedLayer Fuse(Module layer, BatchNorm? norm, UnaryOp? activation, double alpha)
+    {
+        (Tensor weight, Tensor? bias) = layer switch
+        {
+            Linear l => (l.Weight, l.Bias),
+            ConvTranspose2d t => (t.Weight, t.Bias),
+            _ => throw new ArgumentException($"Fusion: cannot fold {layer.GetType().Name}."),
+        };
+        if (norm is null) return new FusedLayer(layer, weight, bias, activation, alpha);
+
+        // Output unit o of the layer: a Linear's row o ([out, in]); a transposed convolution's channel o is dim 1
+        // of its [in, out, k, k] weight. A BatchNorm channel covers `group` consecutive units (Linear → Unflatten).
+        int outputs = layer is Linear ? weight.Shape[0] : weight.Shape[1];
+        int group = outputs / norm.NumFeatures;
+        double[] w = weight.ToDoubleArray(), mean = norm.RunningMean!.ToDoubleArray(), variance = norm.RunningVar!.ToDoubleArray();
+        double[]? gamma = norm.Weight?.ToDoubleArray(), beta = norm.Bias?.ToDoubleArray(), b = bias?.ToDoubleArray();
+        var scale = new double[outputs];
+        var foldedBias = new double[outputs];
+        for (int o = 0; o < outputs; o++)
+        {
+            int c = o / group;
+            scale[o] = (gamma?[c] ?? 1) / Math.Sqrt(variance[c] + norm.Eps);
+            foldedBias[o] = ((b?[o] ?? 0) - mean[c]) * scale[o] + (beta?[c] ?? 0);
+        }
+        int inner = layer is Linear ? weight.Shape[1] : weight.Shape[2] * weight.Shape[3]; // elements per (row, unit)
+        for (long e = 0; e < w.Length; e++) w[e] *= scale[(int)(e / inner % outputs)];
+        IBackend backend = weight.Backend;
+        Tensor foldedWeight = Tensor.FromArray(w, weight.Shape).ToDType(weight.DType).To(backend);
+        Tensor foldedB = Tensor.FromArray(foldedBias, new Shape(outputs)).ToDType(weight.DType).To(backend);
+        return new FusedLayer(layer, foldedWeight, foldedB, activation, alpha);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json;
+using RawGan.Cli;
+using RawGan.Eval;
+using RawGan.IO;
+using RawGan.Tests.Eval;
+using Spectre.Console;
+
+namespace RawGan.Tests.Cli;
+
+/// <summary>`rawgan eval` on two image folders and on a folder against an .npz; its bad input; and
+/// `rawgan train --eval-every` where the digit judge does not apply.</summary>
+[Collection(nameof(ConsoleCollection))]
+public class EvalCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-evalcli-").FullName;
+    private readonly StringWriter _out = new();
+
+    public EvalCommandTests() =>
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (int Code, string Output) Run(params string[] args)
+    {
+        _out.GetStringBuilder().Clear();
+        int code = Program.Main(args);
+        return (code, _out.ToString().Replace("\n", ""));
+    }
+
+    /// <summary>Writes bundled digits <paramref name="indices"/> as PNG files; every other one framed to 32×32, so the
+    /// folder mixes sizes.</summary>
+    private string WriteDigits(string name, int[] indices)
+    {
+        string folder = Path.Combine(_dir, name);
+        Directory.CreateDirectory(folder);
+        float[] images = BundledDigits.Select(indices).Images;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            ReadOnlySpan<float> digit = images.AsSpan(i * BundledDigits.Pixels, BundledDigits.Pixels);
+            if (i % 2 == 0) { ImageGrid.SaveImage(Path.Combine(folder, $"{i:D4}.png"), digit, 1, 28, 28); continue; }
+            var framed = new float[32 * 32];
+            Array.Fill(framed, -1f);
+            for (int y = 0; y < 28; y++) digit.Slice(y * 28, 28).CopyTo(framed.AsSpan((y + 2) * 32 + 2));
+            ImageGrid.SaveImage(Path.Combine(folder, $"{i:D4}.png"), framed, 1, 32, 32);
+        }
+        return folder;
+    }
+
+    private static JsonElement Json(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "eval.json"))).RootElement;
+
+    [Fact]
+    public void Two_folders_and_a_folder_against_its_own_statistics()
+    {
+        string real = WriteDigits("real", BundledDigits.Split(heldOut: true, 140));
+        string fake = WriteDigits("fake", BundledDigits.Split(heldOut: false, 150));
+        string report = Path.Combine(_dir, "report"), stats = Path.Combine(_dir, "fake.npz");
+
+        (int code, string output) = Run("eval", "--images", fake, "--against", real, "--out", report, "--save-stats", stats, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.Contains("Feature space: the bundled digit judge's 128-d features", output);
+        Assert.Contains("of 150 samples are closer to a training image", output);
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+        Assert.True(File.Exists(stats));
+        JsonElement json = Json(report);
+        Assert.Equal(150, json.GetProperty("count").GetInt32());
+        Assert.Equal("rawgan-digit-judge", json.GetProperty("feature_network").GetString());
+        double twoSets = json.GetProperty("frechet_distance").GetDouble();
+        Assert.True(twoSets > 0 && double.IsFinite(twoSets));
+
+        (code, output) = Run("eval", "--images", fake, "--against", stats, "--out", report, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.True(Json(report).GetProperty("frechet_distance").GetDouble() < 1e-6 * twoSets); // the set against itself
+    }
+
+    [Fact]
+    public void Bad_input_says_what_is_needed()
+    {
+        string few = WriteDigits("few", BundledDigits.Split(heldOut: true, 20));
+        string real = WriteDigits("real", BundledDigits.Split(heldOut: false, 130));
+        (int code, string output) = Run("eval", "--images", few, "--against", real, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains("20 images are too few for a 128-d covariance; the Fréchet distance needs at least 128", output);
+
+        string wrong = Path.Combine(_dir, "inception.npz");
+        NpzStatistics.Write(wrong, new FeatureStatistics(new double[64], new double[64, 64]));
+        (code, output) = Run("eval", "--images", real, "--against", wrong, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains("holds 64-d statistics", output);
+
+        Assert.Equal(2, Run("eval", "--images", real).Code);                                   // against nothing
+        Assert.Equal(2, Run("eval", "--images", real, "--run", _dir).Code);                    // two sources
+        Assert.Equal(2, Run("eval", "--checkpoint", Path.Combine(_dir, "g.safetensors"), "--against", real).Code);
+        Assert.Equal(2, Run("eval", "--images", real, "--against", real, "--count", "0").Code);
+    }
+
+    [Fact]
+    public void Training_on_other_data_says_once_why_it_is_not_evaluated()
+    {
+        string data = CliTests.WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
+        string runs = Path.Combine(_dir, "runs");
+        (int code, string output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "2"]);
+        Assert.True(code == 0, output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "Not evaluated while training"));
+        Assert.False(File.Exists(Path.Combine(Directory.GetDirectories(runs).Single(), "eval.csv")));
+
+        (code, output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "0"]);
+        Assert.True(code == 0, output);
+        Assert.DoesNotContain("Not evaluated", output);
+
+        (code, output) = Run("train", "--eval-every", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("--eval-every must not be negative", output);
+    }
+}
