@@ -47,6 +47,17 @@ internal sealed class ConfigOptions
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
         Bind(command, "--eval-every", $"steps between judgements of G's digits by the bundled digit judge (also after each epoch; eval.csv, eval.png, checkpoints/best.safetensors), 0 for none (default {RunJudge.DefaultEvery} on the bundled digits)", (GanConfig c, int v) => c with { EvalEvery = v });
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
+        Bind(command, "--lr-g", "G's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrG = v });
+        Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });
+        Bind(command, "--d-steps", $"D updates per G update (default {defaults.DSteps})", (GanConfig c, int v) => c with { DSteps = v });
+        Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
+        Bind(command, "--ema", "decay of the moving average of G that samples and is saved, e.g. 0.999 (default 0: off)", (GanConfig c, double v) => c with { Ema = v });
+        Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
+        Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
+        Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });
+        Bind(command, "--diff-augment-p", "probability that DiffAugment transforms an image, per policy (default 1)", (GanConfig c, double v) => c with { DiffAugmentProbability = v });
+        Bind(command, "--random-crop", "pad real images by this many pixels and crop back at random (default 0)", (GanConfig c, int v) => c with { RandomCrop = v });
+        Bind(command, "--random-rotation", "rotate real images by up to ± this many degrees (default 0)", (GanConfig c, double v) => c with { RandomRotation = v });
     }
 
     /// <summary>The config a parse describes: <paramref name="file"/>'s (or the defaults) with typed flags applied.</summary>

@@ -23,6 +23,7 @@ public static class Checkpoint
         var entries = new List<SafeTensorEntry>();
         Add(entries, "G.", trainer.G.StateDict());
         Add(entries, "D.", trainer.D.StateDict());
+        if (trainer.Average is not null) Add(entries, AverageSection, trainer.Average.Model.StateDict());
         Add(entries, "optG.", trainer.OptG.StateDict());
         Add(entries, "optD.", trainer.OptD.StateDict());
         var meta = new Dictionary<string, string>
@@ -39,14 +40,19 @@ public static class Checkpoint
             ["image_size"] = I(trainer.Size),
             ["classes"] = I(trainer.Classes),
         };
+        if (trainer.Augment is not null) meta["augment_offset"] = I(trainer.Augment.Rng.Offset);
         SafeTensors.Write(path, entries, meta);
     }
 
-    /// <summary>The generator alone, under PyTorch's names (main.0.weight …), for PyTorch or `rawgan sample`.</summary>
+    /// <summary>The section holding the EMA generator (<see cref="GanConfig.Ema"/>), when on.</summary>
+    public const string AverageSection = "G_ema.";
+
+    /// <summary>The generator alone (the EMA generator when on), under PyTorch's names (main.0.weight …), for
+    /// PyTorch or `rawgan sample`.</summary>
     public static void SaveGenerator(string path, GanTrainer trainer)
     {
         var entries = new List<SafeTensorEntry>();
-        Add(entries, "", trainer.G.StateDict());
+        Add(entries, "", trainer.SamplingGenerator.StateDict());
         SafeTensors.Write(path, entries, new Dictionary<string, string>
         {
             ["format"] = "rawgan-generator",
@@ -59,7 +65,11 @@ public static class Checkpoint
     }
 
     /// <summary>What a checkpoint's metadata says about the run, enough to rebuild its trainer.</summary>
-    public sealed record Info(GanConfig Config, long Step, DataPosition Position, ulong NoiseOffset, ulong DropoutOffset, int Channels, int ImageSize, int Classes);
+    public sealed record Info(GanConfig Config, long Step, DataPosition Position, ulong NoiseOffset, ulong DropoutOffset, int Channels, int ImageSize, int Classes)
+    {
+        /// <summary>The DiffAugment generator's offset (0 in checkpoints from before DiffAugment existed).</summary>
+        public ulong AugmentOffset { get; init; }
+    }
 
     /// <summary>Reads only the header of <paramref name="path"/>: what the run was, without loading its tensors.</summary>
     public static Info ReadInfo(string path, bool generatorOnly = false)
@@ -86,7 +96,8 @@ public static class Checkpoint
                 : throw new InvalidDataException($"{source}: metadata '{key}' is '{text}', not a non-negative integer.");
         }
         return new Info(GanConfig.FromJson(Need("config"), source), (long)Number("step", false), new DataPosition((int)Number("epoch", false), (int)Number("batch", false)),
-            Number("noise_offset", false), Number("dropout_offset", false), (int)Number("channels"), (int)Number("image_size"), (int)Number("classes"));
+            Number("noise_offset", false), Number("dropout_offset", false), (int)Number("channels"), (int)Number("image_size"), (int)Number("classes"))
+            { AugmentOffset = Number("augment_offset", false) };
     }
 
     /// <summary>Restores weights, optimiser states, step and RNG positions into <paramref name="trainer"/>, which must
@@ -97,11 +108,13 @@ public static class Checkpoint
         Info info = ReadInfo(file.Metadata, file.Source, generatorOnly: false);
         trainer.G.LoadStateDict(Section(file, "G."));
         trainer.D.LoadStateDict(Section(file, "D."));
+        trainer.Average?.Model.LoadStateDict(Section(file, AverageSection));
         trainer.OptG.LoadStateDict(Section(file, "optG."));
         trainer.OptD.LoadStateDict(Section(file, "optD."));
         trainer.Step = info.Step;
         trainer.NoiseRng.Restore(info.NoiseOffset);
         trainer.DropoutRng.Restore(info.DropoutOffset);
+        trainer.Augment?.Rng.Restore(info.AugmentOffset);
         return info.Position;
     }
 

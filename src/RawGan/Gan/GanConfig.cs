@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using RawGan.Data;
 using RawGan.Gan.Models;
 using RawGan.Gan.Recipes;
@@ -32,17 +33,17 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
-    /// <summary>bce (the non-saturating game), mse (least squares) or wgan-gp (Wasserstein critic and gradient penalty).</summary>
+    /// <summary>bce (the non-saturating game), mse (least squares), wgan-gp (Wasserstein critic and gradient penalty) or hinge.</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
     /// <summary>wgan-gp: the weight λ of its gradient penalty; null for the paper's 10. Options that are off are not
     /// written, so the configs of earlier builds read and write back unchanged.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [WrittenWhenSet]
     public double? GpLambda { get; init; }
     /// <summary>The weight γ of the R1 penalty γ/2·E‖∇D(x)‖² on real images (Mescheder et al. 2018), on D's logit; 0: off.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    [WrittenWhenSet]
     public double R1Gamma { get; init; }
     /// <summary>R1 every this many steps, its weight multiplied by the interval (StyleGAN2's lazy regularisation); null for 16.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [WrittenWhenSet]
     public int? R1Every { get; init; }
     public ulong Seed { get; init; } = 1;
     /// <summary>cpu, cuda, cuda:N or auto.</summary>
@@ -71,12 +72,37 @@ public sealed record GanConfig
     /// <summary>Judge G's digits every this many steps and at the end of each epoch (eval.csv, eval.png,
     /// checkpoints/best.safetensors); 0 turns it off. Null (and absent from the JSON, so configs written before the
     /// key existed read and write back unchanged): every <see cref="RunJudge.DefaultEvery"/> steps where the judge applies.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [WrittenWhenSet]
     public int? EvalEvery { get; init; }
 
     /// <summary>Whether D's loss differentiates D's gradient (wgan-gp, R1), which needs a recorded backward pass.</summary>
     [JsonIgnore]
     public bool PenalisesGradient => Loss == GanLoss.WganGp || R1Gamma > 0;
+
+    // Stabilisers (checked by Stabilisers.Validate); their defaults keep a run as it was before they existed,
+    // and a key at its default is not written, so an old run's config and checkpoints are written as they were.
+    /// <summary>G's learning rate when it differs from D's (TTUR, Heusel et al.); null: <see cref="Lr"/>.</summary>
+    [WrittenWhenSet] public double? LrG { get; init; }
+    /// <summary>D's learning rate when it differs from G's (TTUR); null: <see cref="Lr"/>.</summary>
+    [WrittenWhenSet] public double? LrD { get; init; }
+    /// <summary>D updates per G update, each on its own real batch (G updates on every N-th step).</summary>
+    [WrittenWhenSet] public int DSteps { get; init; } = 1;
+    /// <summary>One-sided label smoothing: D's target for real images is 1 - this (bce and mse).</summary>
+    [WrittenWhenSet] public double LabelSmoothing { get; init; }
+    /// <summary>Decay of the exponential moving average of G (0: off); the average samples and is saved as the generator.</summary>
+    [WrittenWhenSet] public double Ema { get; init; }
+    /// <summary>Spectral normalisation (Miyato et al.) on every Linear and convolution of D.</summary>
+    [WrittenWhenSet] public bool SpectralNorm { get; init; }
+    /// <summary>A minibatch standard deviation layer (Karras et al.) before D's last layer.</summary>
+    [WrittenWhenSet] public bool MinibatchStd { get; init; }
+    /// <summary>DiffAugment policies applied to every image entering D, comma-separated: color, translation, cutout ("" off).</summary>
+    [WrittenWhenSet] public string DiffAugment { get; init; } = "";
+    /// <summary>The probability that DiffAugment transforms an image, per policy (1 as in the paper; 0 is the identity).</summary>
+    [WrittenWhenSet] public double DiffAugmentProbability { get; init; } = 1;
+    /// <summary>Loader augmentation: pad each real image by this many pixels (zeros, i.e. -1) and crop back at a random offset.</summary>
+    [WrittenWhenSet] public int RandomCrop { get; init; }
+    /// <summary>Loader augmentation: rotate each real image by a random angle within ± this many degrees.</summary>
+    [WrittenWhenSet] public double RandomRotation { get; init; }
 
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
     [JsonIgnore]
@@ -89,6 +115,7 @@ public sealed record GanConfig
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new OptionNameConverter() },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { WrittenWhenSetAttribute.Apply } },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -133,5 +160,6 @@ public sealed record GanConfig
         Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
             $"--loss wgan-gp and --r1-gamma differentiate D's gradient, which cannot go through BatchNorm, and --model {OptionNames.Name(Model)}'s " +
             "discriminator has BatchNorm: use --model mlp or cgan with them.");
+        Stabilisers.Validate(this);
     }
 }

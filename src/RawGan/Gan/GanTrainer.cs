@@ -30,14 +30,15 @@ public sealed class DivergenceException : Exception
 
 /// <summary>
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
-/// update through the discriminator (the non-saturating loss of Goodfellow et al., least squares, or a Wasserstein
-/// critic with its gradient penalty), D's update optionally regularised by lazy R1. Every random draw comes from
-/// generators whose state is two integers, so a checkpoint resumes the run exactly.
+/// update through the discriminator (<see cref="GanConfig.Loss"/>: the non-saturating loss of Goodfellow et al.,
+/// least squares, a Wasserstein critic with its gradient penalty, or hinge; with <see cref="GanConfig.DSteps"/> N, on
+/// every N-th step only), D's update optionally regularised by lazy R1. Every random draw comes from generators whose
+/// state is two integers, so a checkpoint resumes the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
     private readonly bool _averageDLoss;
-    private readonly GanLoss _loss;
+    private readonly GameLoss _loss;
 
     public GanTrainer(GanConfig config, int channels, int size, int classes, IBackend backend)
     {
@@ -51,10 +52,13 @@ public sealed class GanTrainer
         (G, D) = config.Recipe.Create(config, channels, size, classes, DropoutRng);
         G.To(backend);
         D.To(backend);
-        OptG = new Adam(G.Parameters(), config.Lr, config.Beta1, config.Beta2);
-        OptD = new Adam(D.Parameters(), config.Lr, config.Beta1, config.Beta2);
+        OptG = new Adam(G.Parameters(), config.GeneratorLr(), config.Beta1, config.Beta2);
+        OptD = new Adam(D.Parameters(), config.DiscriminatorLr(), config.Beta1, config.Beta2);
         _averageDLoss = config.Recipe.AveragesDiscriminatorLoss;
-        _loss = config.Loss;
+        _loss = new GameLoss(config.Loss, config.LabelSmoothing);
+        if (config.DiffAugment != "") Augment = new DiffAugment(config.DiffAugment, config.DiffAugmentProbability, new Generator(config.Seed + 5));
+        if (config.Ema > 0)
+            Average = new GeneratorAverage((GanGenerator)config.Recipe.CreateGenerator(config, channels, size, classes).To(backend), G, config.Ema);
     }
 
     public GanConfig Config { get; }
@@ -68,6 +72,15 @@ public sealed class GanTrainer
     public Adam OptD { get; }
     public Generator NoiseRng { get; }
     public Generator DropoutRng { get; }
+
+    /// <summary>The augmentation of D's inputs when <see cref="GanConfig.DiffAugment"/> names policies, else null.</summary>
+    public DiffAugment? Augment { get; }
+
+    /// <summary>The moving average of G when <see cref="GanConfig.Ema"/> is on, else null.</summary>
+    public GeneratorAverage? Average { get; }
+
+    /// <summary>The generator that samples and is saved: the average when there is one.</summary>
+    public GanGenerator SamplingGenerator => Average?.Model ?? G;
     public bool IsConditional => G.IsConditional;
 
     /// <summary>Steps completed so far.</summary>
@@ -101,33 +114,37 @@ public sealed class GanTrainer
         using var scope = new TensorScope();
         OptD.ZeroGrad();
         OptG.ZeroGrad();
-        int n = real.Shape[0];
-        Tensor ones = Tensor.Full(new Shape(n), 1, real.DType, Backend), zeros = Tensor.Zeros(new Shape(n), real.DType, Backend);
 
         // Discriminator: real toward 1, generated (detached, so G gets no gradient) toward 0.
         Tensor fake = G.Generate(z, genLabels);
-        (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, ones);
-        (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, zeros);
+        (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, real: true);
+        (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, real: false);
         Tensor dLoss = dLossReal + dLossFake;
-        if (_loss == GanLoss.WganGp) dLoss += GradientPenalty(real, fake.Detach(), labels);
+        if (Config.Loss == GanLoss.WganGp) dLoss += GradientPenalty(real, fake.Detach(), labels);
         if (Config.R1Gamma > 0 && Step % R1Every == 0) R1Penalty(real, labels);
         OptD.Step();
         OptD.ZeroGrad();
 
-        // Generator: make D call the same fakes real. D's weights need no gradient here, so none is computed.
+        // Generator (on every DSteps-th step): make D call the same fakes real. D's weights need no gradient here.
+        bool updateG = (Step + 1) % Config.DSteps == 0;
         SetRequiresGrad(D, false);
         Tensor gLoss;
         try
         {
-            gLoss = Criterion(Judge(fake, genLabels), ones);
-            gLoss.Backward();
+            using var recording = updateG ? null : GradMode.NoGrad();
+            gLoss = _loss.Generator(Judge(fake, genLabels));
+            if (updateG) gLoss.Backward();
         }
         finally
         {
             SetRequiresGrad(D, true);
         }
-        OptG.Step();
-        OptG.ZeroGrad();
+        if (updateG)
+        {
+            OptG.Step();
+            OptG.ZeroGrad();
+            Average?.Update(G, Step / Config.DSteps);
+        }
         Step++;
         using var noGrad = GradMode.NoGrad();
         Tensor[] values = [dLoss, gLoss, dReal, dFake];
@@ -135,18 +152,18 @@ public sealed class GanTrainer
     }
 
     /// <summary>
-    /// D's loss on one batch toward <paramref name="target"/>, its gradient added into D's weights' gradients, and
-    /// the loss and mean score kept; D's graph for the batch (its activations) is released before the next batch
+    /// D's loss on one batch of <paramref name="real"/> or generated images, its gradient added into D's weights'
+    /// gradients, and the loss and mean score kept; D's graph for the batch (its activations) is released before the next batch
     /// goes through, as PyTorch's example frees it by calling backward once per batch. The peak then holds one D
     /// graph, not two. The gradients are the same numbers as one backward of the summed loss (the two
     /// contributions to each weight are added either way).
     /// </summary>
-    private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, Tensor target)
+    private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, bool real)
     {
         using var half = new TensorScope();
         Tensor score = Judge(images, labels);
-        Tensor loss = Criterion(score, target);
-        if (_averageDLoss && _loss != GanLoss.WganGp) loss *= 0.5; // the critic's loss is E[D(G(z))] − E[D(x)] as defined
+        Tensor loss = _loss.Discriminator(score, real);
+        if (_averageDLoss && Config.Loss != GanLoss.WganGp) loss *= 0.5; // the critic's loss is E[D(G(z))] − E[D(x)] as defined
         loss.Backward();
         foreach (Tensor p in D.Parameters())
             if (p.Grad is not null) half.Keep(p.Grad);
@@ -154,8 +171,15 @@ public sealed class GanTrainer
         return (half.Keep(loss.Detach()), half.Keep(score.Mean()));
     }
 
-    /// <summary>Images from latent codes in eval mode (see <see cref="Sampling.Generate"/>).</summary>
-    public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false) => Sampling.Generate(G, z, labels, batchStatistics);
+    /// <summary>Images from latent codes in eval mode, by <see cref="SamplingGenerator"/> (see <see cref="Sampling.Generate"/>).</summary>
+    public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false) => Sampling.Generate(SamplingGenerator, z, labels, batchStatistics);
+
+    /// <summary>D's output on (augmented) images as the loss reads it: a probability for bce and mse, else the raw score.</summary>
+    private Tensor Judge(Tensor images, Tensor? labels)
+    {
+        Tensor seen = Augment?.Apply(images) ?? images;
+        return Config.Loss.ScoresProbabilities() ? D.Score(seen, labels) : D.Logits(seen, labels);
+    }
 
     /// <summary>Labels 0..classes-1 drawn uniformly from the noise generator, as torch.randint.</summary>
     public Tensor RandomLabels(int n)
@@ -166,18 +190,6 @@ public sealed class GanTrainer
     }
 
     private int R1Every => Config.R1Every ?? 16;
-
-    /// <summary>D's output as the loss reads it: a probability, or for the Wasserstein critic the raw score.</summary>
-    private Tensor Judge(Tensor images, Tensor? labels) => _loss == GanLoss.WganGp ? D.Logits(images, labels) : D.Score(images, labels);
-
-    /// <summary>The loss of D's outputs toward target 1 (real) or 0 (fake). The critic's: −E[D(x)] toward 1 and
-    /// +E[D(x)] toward 0, so the generator's target 1 gives its −E[D(G(z))].</summary>
-    private Tensor Criterion(Tensor prediction, Tensor target) => _loss switch
-    {
-        GanLoss.Mse => F.MseLoss(prediction, target),
-        GanLoss.WganGp => F.Mean(prediction * (target * -2 + 1)),
-        _ => F.BinaryCrossEntropy(prediction, target),
-    };
 
     /// <summary>
     /// WGAN-GP's λ·E[(‖∇D(x̂)‖ − 1)²] on x̂ = αx + (1 − α)G(z), α uniform per image from <see cref="NoiseRng"/> (so

@@ -22,7 +22,7 @@ public static class OptionNames
     public static bool TryParse<T>(string text, out T value) where T : struct, Enum => Table<T>.Values.TryGetValue(text, out value);
 
     /// <summary>The value named <paramref name="text"/>; otherwise an error naming <paramref name="option"/>
-    /// ("--loss must be bce or mse, not 'hinge'.").</summary>
+    /// ("--loss must be bce or mse, not 'huber'.").</summary>
     public static T Parse<T>(string option, string text) where T : struct, Enum =>
         TryParse(text, out T value) ? value : throw new ArgumentException($"{option} must be {Accepted<T>()}, not '{text}'.");
 

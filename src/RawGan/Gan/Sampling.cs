@@ -42,16 +42,17 @@ public static class Sampling
         }
     }
 
-    /// <summary>Loads the generator stored in a checkpoint ("G." names) or a generator file (plain names), prepared
-    /// for inference (<see cref="GanGenerator.PrepareInference"/>: BatchNorm folded, activations fused).</summary>
+    /// <summary>Loads the generator stored in a checkpoint (the EMA generator's "G_ema." names when the run kept one,
+    /// else "G.") or a generator file (plain names), prepared for inference (<see cref="GanGenerator.PrepareInference"/>:
+    /// BatchNorm folded, activations fused).</summary>
     public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
         Checkpoint.Info info = Checkpoint.ReadInfo(path, generatorOnly: true);
         SafeTensorsFile file = SafeTensors.Read(path);
         GanGenerator g = info.Config.Recipe.CreateGenerator(info.Config, info.Channels, info.ImageSize, info.Classes);
-        bool full = file.Tensors.Any(t => t.Name.StartsWith("G.", StringComparison.Ordinal));
-        g.LoadStateDict(full ? Checkpoint.Section(file, "G.") : Checkpoint.Section(file, ""));
+        string section = new[] { Checkpoint.AverageSection, "G." }.FirstOrDefault(p => file.Tensors.Any(t => t.Name.StartsWith(p, StringComparison.Ordinal))) ?? "";
+        g.LoadStateDict(Checkpoint.Section(file, section));
         g.To(backend);
         g.PrepareInference();
         return (g, info);

@@ -328,7 +328,7 @@ public sealed class TrainingRun : IDisposable
     // replayed into the same NaN.
     private void RollBack(string why)
     {
-        ulong noise = Trainer.NoiseRng.Offset, dropout = Trainer.DropoutRng.Offset;
+        ulong noise = Trainer.NoiseRng.Offset, dropout = Trainer.DropoutRng.Offset, augment = Trainer.Augment?.Rng.Offset ?? 0;
         long step = Trainer.Step;
         Checkpoint.Load(LatestCheckpoint, Trainer);
         _window.Clear();
@@ -340,12 +340,13 @@ public sealed class TrainingRun : IDisposable
         }
         Trainer.NoiseRng.Restore(noise);
         Trainer.DropoutRng.Restore(dropout);
+        Trainer.Augment?.Rng.Restore(augment);
         Notice?.Invoke($"{why} Rolled back to the checkpoint at step {Trainer.Step} (was at {step}); training goes on with the next batch.");
     }
 
     private static DataLoader NewLoader(GanConfig config, IDataset data, GanTrainer trainer)
     {
-        var loader = new DataLoader(data, config.BatchSize, config.Seed, shuffle: true, dropLast: config.DropLast);
+        var loader = new DataLoader(AugmentedDataset.Wrap(data, config.RandomCrop, config.RandomRotation), config.BatchSize, config.Seed, shuffle: true, dropLast: config.DropLast);
         // Found now rather than at the end of the first epoch: BatchNorm cannot normalise a batch of one.
         bool hasBatchNorm = trainer.G.Modules().Concat(trainer.D.Modules()).Any(m => m is Nn.BatchNorm);
         if (!config.DropLast && data.Count % config.BatchSize == 1 && hasBatchNorm)

@@ -15,6 +15,7 @@ public abstract class Module
     private readonly List<(string Name, Module Value)> _children = [];
     private readonly Dictionary<string, int> _tensorIndex = []; // name -> index into _parameters (≥ 0) or ~index into _buffers
     private readonly HashSet<string> _nonPersistent = [];
+    private readonly Dictionary<string, Func<Tensor>> _computed = [];
 
     /// <summary>Training mode (the default): BatchNorm uses batch statistics and Dropout drops.</summary>
     public bool Training { get; private set; } = true;
@@ -60,10 +61,28 @@ public abstract class Module
         return module;
     }
 
-    /// <summary>A registered parameter or buffer of this module (not of its children).</summary>
-    protected Tensor Get(string name) => _tensorIndex.TryGetValue(name, out int i)
-        ? i >= 0 ? _parameters[i].Value : _buffers[~i].Value
+    /// <summary>A registered parameter or buffer of this module (not of its children), or the tensor a
+    /// reparametrisation computes in its place (<see cref="Reparametrise"/>).</summary>
+    protected internal Tensor Get(string name) =>
+        _computed.TryGetValue(name, out Func<Tensor>? compute) ? compute()
+        : _tensorIndex.TryGetValue(name, out int i) ? i >= 0 ? _parameters[i].Value : _buffers[~i].Value
         : throw new KeyNotFoundException($"{GetType().Name} has no parameter or buffer '{name}'.");
+
+    /// <summary>Renames parameter <paramref name="name"/> to <paramref name="newName"/> and from then on computes
+    /// <c>Get(name)</c> with <paramref name="compute"/>, as PyTorch's weight hooks (spectral_norm) do; buffers the
+    /// computation keeps are registered with <see cref="AddBuffer"/>.</summary>
+    internal void Reparametrise(string name, string newName, Func<Tensor> compute)
+    {
+        if (!_tensorIndex.TryGetValue(name, out int i) || i < 0 || _computed.ContainsKey(name))
+            throw new ArgumentException($"{GetType().Name} has no parameter '{name}' to reparametrise.");
+        CheckNewName(newName);
+        _tensorIndex.Remove(name);
+        _tensorIndex[newName] = i;
+        _parameters[i] = (newName, _parameters[i].Value);
+        _computed[name] = compute;
+    }
+
+    internal Tensor AddBuffer(string name, Tensor value) => RegisterBuffer(name, value);
 
     public IEnumerable<(string Name, Module Module)> NamedChildren() => _children;
 

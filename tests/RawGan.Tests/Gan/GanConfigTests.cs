@@ -23,7 +23,7 @@ public class GanConfigTests
     [Theory]
     [InlineData("""{ "model": "gan" }""", "model", "must be mlp, dcgan, cgan or cdcgan, not 'gan'")]
     [InlineData("""{ "model": "Dcgan" }""", "model", "not 'Dcgan'")]
-    [InlineData("""{ "loss": 1 }""", "loss", "must be bce, mse or wgan-gp, not '1'")]
+    [InlineData("""{ "loss": 1 }""", "loss", "must be bce, mse, wgan-gp or hinge, not '1'")]
     [InlineData("""{ "variant": "keras" }""", "variant", "must be pytorch or tensorflow")]
     [InlineData("""{ "resize": "centerCrop" }""", "resize", "must be crop or fit")]
     [InlineData("""{ "onNan": null }""", "onNan", "must be stop or rollback")]

@@ -11,11 +11,14 @@ public class ResumeTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Theory]
-    [InlineData(ModelKind.Cgan, GanLoss.Bce, 0)]      // embedding, BatchNorm1d, dropout masks
-    [InlineData(ModelKind.Dcgan, GanLoss.Bce, 0)]     // convolutions, BatchNorm2d
-    [InlineData(ModelKind.Cgan, GanLoss.WganGp, 0)]   // interpolation weights drawn from the noise stream
-    [InlineData(ModelKind.Mlp, GanLoss.Bce, 10)]      // lazy R1 every 2 steps, before and after the stop
-    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma)
+    [InlineData(ModelKind.Cgan, GanLoss.Bce, 0, false)]      // embedding, BatchNorm1d, dropout masks
+    [InlineData(ModelKind.Dcgan, GanLoss.Bce, 0, false)]     // convolutions, BatchNorm2d
+    [InlineData(ModelKind.Cgan, GanLoss.WganGp, 0, false)]   // interpolation weights drawn from the noise stream
+    [InlineData(ModelKind.Mlp, GanLoss.Bce, 10, false)]      // lazy R1 every 2 steps, before and after the stop
+    [InlineData(ModelKind.Cgan, GanLoss.Bce, 0, true)]       // every stabiliser on (label smoothing needs bce)
+    [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 0, true)]    // every stabiliser on, hinge
+    [InlineData(ModelKind.Mlp, GanLoss.Hinge, 10, true)]     // every stabiliser on, hinge with lazy R1 and d-steps
+    public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma, bool stabilised)
     {
         var config = new GanConfig
         {
@@ -23,6 +26,13 @@ public class ResumeTests : IDisposable
             SampleEvery = 0, CheckpointEvery = 0, Out = _root,
             Loss = loss, R1Gamma = r1Gamma, R1Every = r1Gamma > 0 ? 2 : null,
         };
+        if (stabilised)
+            config = config with
+            {
+                LabelSmoothing = loss == GanLoss.Bce ? 0.1 : 0,
+                LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
+                DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
+            };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 
         string straight = Path.Combine(_root, "straight"), resumed = Path.Combine(_root, "resumed");

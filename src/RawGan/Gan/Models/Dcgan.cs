@@ -78,7 +78,7 @@ public sealed class DcganDiscriminator : GanDiscriminator
     private readonly Sequential _main;
     private readonly OneHot? _oneHot;
 
-    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null)
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null, bool minibatchStd = false)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
@@ -89,6 +89,8 @@ public sealed class DcganDiscriminator : GanDiscriminator
         for (int i = 1; i < doublings; i++, width *= 2)
             layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init),
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
+        layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
+        if (minibatchStd) width++;
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
         _main = RegisterModule("main", new Sequential([.. layers]));

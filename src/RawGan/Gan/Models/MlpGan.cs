@@ -44,7 +44,7 @@ public sealed class MlpDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
 
-    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null)
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool minibatchStd = false)
     {
         hidden ??= [1024, 512, 256];
         var layers = new List<Module>();
@@ -55,7 +55,8 @@ public sealed class MlpDiscriminator : GanDiscriminator
             layers.Add(new LeakyReLU(0.2, inplace: true));
             width = h;
         }
-        layers.Add(new Linear(width, 1, generator: init));
+        layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
+        layers.Add(new Linear(width + (minibatchStd ? 1 : 0), 1, generator: init));
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 

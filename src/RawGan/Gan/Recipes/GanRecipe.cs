@@ -12,7 +12,7 @@ namespace RawGan.Gan.Recipes;
 public abstract class GanRecipe
 {
     // Offsets into the seed's Philox stream: far enough apart that G's and D's draws never overlap.
-    private const ulong GeneratorStream = 0, DiscriminatorStream = 1UL << 48;
+    private const ulong GeneratorStream = 0, DiscriminatorStream = 1UL << 48, SpectralNormStream = 2UL << 48;
 
     public abstract ModelKind Kind { get; }
 
@@ -44,7 +44,14 @@ public abstract class GanRecipe
     public GanDiscriminator CreateDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator)
     {
         Check(config, classes);
-        return BuildDiscriminator(config, channels, size, classes, dropoutGenerator, new Generator(config.Seed, DiscriminatorStream));
+        GanDiscriminator d = BuildDiscriminator(config, channels, size, classes, dropoutGenerator, new Generator(config.Seed, DiscriminatorStream));
+        if (config.SpectralNorm)
+        {
+            // After the initialisation, as torch's spectral_norm is applied to a built layer; u and v draw from their own stream.
+            var uv = new Generator(config.Seed, SpectralNormStream);
+            foreach (Nn.Module layer in d.Modules().Where(m => m is Nn.Linear or Nn.ConvLayer).ToArray()) Nn.SpectralNorm.Apply(layer, uv);
+        }
+        return d;
     }
 
     /// <summary>G, its weights drawn from <paramref name="init"/>.</summary>

@@ -1,0 +1,33 @@
+namespace RawGan.Gan;
+
+/// <summary>
+/// The checks on the stabilising options of <see cref="GanConfig"/> (TTUR learning rates, D steps per G step,
+/// one-sided label smoothing, the EMA generator, spectral norm, DiffAugment, random crop and rotation): each a
+/// one-line error naming the options, raised before a run folder exists.
+/// </summary>
+public static class Stabilisers
+{
+    public static void Validate(GanConfig c)
+    {
+        static void Require(bool ok, string message)
+        {
+            if (!ok) throw new ArgumentException(message);
+        }
+        Require(c.LrG is null || (double.IsFinite(c.LrG.Value) && c.LrG > 0), $"--lr-g must be a positive finite number, not {c.LrG}.");
+        Require(c.LrD is null || (double.IsFinite(c.LrD.Value) && c.LrD > 0), $"--lr-d must be a positive finite number, not {c.LrD}.");
+        Require(c.DSteps >= 1, $"--d-steps must be at least 1, not {c.DSteps}.");
+        Require(c.LabelSmoothing is >= 0 and < 0.5, $"--label-smoothing must be in [0, 0.5), not {c.LabelSmoothing}.");
+        Require(c.LabelSmoothing == 0 || c.Loss.ScoresProbabilities(), $"--label-smoothing moves bce's and mse's real target; --loss {OptionNames.Name(c.Loss)} has no target to smooth.");
+        Require(c.Ema == 0 || c.Ema is > 0 and < 1, $"--ema must be 0 (off) or a decay in (0, 1), not {c.Ema}.");
+        Require(c.DiffAugmentProbability is >= 0 and <= 1, $"--diff-augment-p must be in [0, 1], not {c.DiffAugmentProbability}.");
+        Gan.DiffAugment.Parse(c.DiffAugment);
+        Require(c.RandomCrop >= 0, $"--random-crop must not be negative, not {c.RandomCrop}.");
+        Require(c.RandomRotation is >= 0 and <= 180, $"--random-rotation must be in [0, 180] degrees, not {c.RandomRotation}.");
+    }
+
+    /// <summary>G's learning rate: <see cref="GanConfig.LrG"/> or the shared <see cref="GanConfig.Lr"/>.</summary>
+    public static double GeneratorLr(this GanConfig c) => c.LrG ?? c.Lr;
+
+    /// <summary>D's learning rate: <see cref="GanConfig.LrD"/> or the shared <see cref="GanConfig.Lr"/>.</summary>
+    public static double DiscriminatorLr(this GanConfig c) => c.LrD ?? c.Lr;
+}
