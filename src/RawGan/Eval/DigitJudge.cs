@@ -1,4 +1,3 @@
-using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.IO;
 using RawGan.Nn;
@@ -82,32 +81,10 @@ public sealed class DigitJudge : Module
         if (images.Length != (long)count * Pixels)
             throw new ArgumentException($"The digit judge reads {ImageSize}×{ImageSize} grayscale images: {count} of them are {count * Pixels} values, got {images.Length}.");
         IBackend backend = Parameters().First().Backend;
-        var features = new double[count, FeatureSize];
-        var probabilities = new double[count, ClassCount];
-        using IDisposable noGrad = GradMode.NoGrad();
-        for (int start = 0; start < count; start += batchSize)
+        return JudgedImages.Collect(images, Pixels, batchSize, FeatureSize, ClassCount, (pixels, n) =>
         {
-            int n = Math.Min(batchSize, count - start);
-            using var scope = new TensorScope();
-            Tensor x = Tensor.FromSpan(images.Slice(start * Pixels, n * Pixels), new Shape(n, 1, ImageSize, ImageSize), DType.Float32, backend);
-            Tensor h = Features(x);
-            float[] logits = Classify(h).ToFloatArray();
-            float[] hidden = h.ToFloatArray();
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < FeatureSize; j++) features[start + i, j] = hidden[i * FeatureSize + j];
-                Softmax(logits.AsSpan(i * ClassCount, ClassCount), probabilities, start + i);
-            }
-        }
-        return new JudgedImages(features, probabilities);
-    }
-
-    /// <summary>Row <paramref name="row"/> of <paramref name="probabilities"/>: the softmax of <paramref name="logits"/>, in float64.</summary>
-    internal static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
-    {
-        double max = double.NegativeInfinity, sum = 0;
-        foreach (float z in logits) max = Math.Max(max, z);
-        for (int k = 0; k < logits.Length; k++) sum += probabilities[row, k] = Math.Exp(logits[k] - max);
-        for (int k = 0; k < logits.Length; k++) probabilities[row, k] /= sum;
+            Tensor h = Features(Tensor.FromSpan(pixels, new Shape(n, 1, ImageSize, ImageSize), DType.Float32, backend));
+            return (h, Classify(h));
+        });
     }
 }

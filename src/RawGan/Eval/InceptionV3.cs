@@ -1,4 +1,3 @@
-using RawGan.Autograd;
 using RawGan.Backends;
 using RawGan.Nn;
 using RawGan.Ops;
@@ -87,24 +86,11 @@ public sealed class InceptionV3 : Module
         if (images.Length != (long)count * pixels)
             throw new ArgumentException($"{count} images [{channels}, {height}, {width}] are {(long)count * pixels} values, got {images.Length}.");
         IBackend backend = Parameters().First().Backend;
-        var features = new double[count, FeatureSize];
-        var probabilities = new double[count, ClassCount];
-        using IDisposable noGrad = GradMode.NoGrad();
-        for (int start = 0; start < count; start += batchSize)
+        return JudgedImages.Collect(images, pixels, batchSize, FeatureSize, ClassCount, (batch, n) =>
         {
-            int n = Math.Min(batchSize, count - start);
-            using var scope = new TensorScope();
-            float[] bytes = InceptionInput.ToBytes(images.Slice(start * pixels, n * pixels));
-            Tensor x = InceptionInput.Prepare(Tensor.FromSpan<float>(bytes, new Shape(n, channels, height, width), DType.Float32, backend), resize);
-            Tensor pool3 = Forward(x);
-            float[] logits = Logits(pool3).ToFloatArray(), f = pool3.ToFloatArray();
-            for (int i = 0; i < n; i++)
-            {
-                for (int j = 0; j < FeatureSize; j++) features[start + i, j] = f[i * FeatureSize + j];
-                DigitJudge.Softmax(logits.AsSpan(i * ClassCount, ClassCount), probabilities, start + i);
-            }
-            progress?.Invoke(start + n);
-        }
-        return new JudgedImages(features, probabilities);
+            float[] bytes = InceptionInput.ToBytes(batch);
+            Tensor pool3 = Forward(InceptionInput.Prepare(Tensor.FromSpan<float>(bytes, new Shape(n, channels, height, width), DType.Float32, backend), resize));
+            return (pool3, Logits(pool3));
+        }, progress);
     }
 }

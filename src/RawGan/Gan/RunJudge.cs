@@ -95,7 +95,7 @@ public sealed class RunJudge
         var probabilities = new double[Count, DigitJudge.ClassCount];
         int offset = Features + Features * Features;
         for (int i = 0; i < Count; i++)
-            DigitJudge.Softmax(read.AsSpan(offset + i * DigitJudge.ClassCount, DigitJudge.ClassCount), probabilities, i);
+            JudgedImages.Softmax(read.AsSpan(offset + i * DigitJudge.ClassCount, DigitJudge.ClassCount), probabilities, i);
         return DigitScores.Compute(new FeatureStatistics(mean, covariance, Count), probabilities, _reference, _requestedLabels);
     }
 
