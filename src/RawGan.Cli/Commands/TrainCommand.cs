@@ -28,6 +28,7 @@ internal static class TrainCommand
         GanConfig? file = null;
         if (configFile is not null)
         {
+            if (Directory.Exists(configFile.FullName)) throw new ArgumentException($"--config {configFile.FullName}: a folder, not a JSON file.");
             if (!configFile.Exists) throw new FileNotFoundException($"--config {configFile.FullName}: no such file.");
             file = GanConfig.FromJson(File.ReadAllText(configFile.FullName), configFile.FullName);
         }
@@ -62,8 +63,9 @@ internal static class TrainCommand
 
     private static TrainingRun Start(GanConfig config)
     {
-        IBackend backend = DeviceChoice.Resolve(config);
+        // The data first: a wrong --data is the likelier mistake, and its error should not follow a device notice.
         IDataset data = Open(config);
+        IBackend backend = DeviceChoice.Resolve(config);
         var run = TrainingRun.Create(config, data, backend);
         AnsiConsole.MarkupLine($"Training [bold]{OptionNames.Name(config.Model)}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(DeviceChoice.Describe(backend))}");
         AnsiConsole.MarkupLine($"G {run.Trainer.G.ParameterCount():N0} parameters, D {run.Trainer.D.ParameterCount():N0}; run folder [bold]{Markup.Escape(run.Directory)}[/]");
@@ -81,8 +83,9 @@ internal static class TrainCommand
         GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery };
         if (scheduleOnly != saved)
             throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan and --eval-every may change.");
+        IDataset data = Open(config);
         IBackend backend = DeviceChoice.Resolve(config);
-        var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config, checkpoint.Path);
+        var run = TrainingRun.Resume(dir.FullName, data, backend, _ => config, checkpoint.Path);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
         return run;
     }

@@ -107,7 +107,12 @@ public sealed class TrainingRun : IDisposable
         var trainer = new GanTrainer(config, data.Channels, data.Height, data.ClassCount, backend);
         DataLoader loader = NewLoader(config, data, trainer);
         directory ??= NewRunDirectory(config);
-        System.IO.Directory.CreateDirectory(directory);
+        try { System.IO.Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // .NET's own message names only the path ("Could not find file '/proc/x'"), not the option behind it.
+            throw new IOException($"--out {config.Out}: cannot create the run folder {directory} ({e.Message})", e);
+        }
         return Open(directory, runLock =>
         {
             AtomicFile.Write(System.IO.Path.Combine(directory, "config.json"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(config.ToJson() + "\n")));

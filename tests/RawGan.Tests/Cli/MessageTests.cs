@@ -155,6 +155,33 @@ public class MessageTests : IDisposable
     }
 
     [Fact]
+    public void Config_naming_a_folder_says_it_is_a_folder()
+    {
+        (int code, string output) = Run("train", "--config", _dir);
+        Assert.Equal(2, code);
+        Assert.Contains("a folder, not a JSON file", output);
+        Assert.DoesNotContain("no such file", output);
+    }
+
+    [Fact]
+    public void An_out_folder_that_cannot_be_made_names_the_option()
+    {
+        string blocker = Path.Combine(_dir, "a-file");
+        File.WriteAllText(blocker, "");
+        (int code, string output) = Run("train", "--out", Path.Combine(blocker, "runs"), "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"--out {Path.Combine(blocker, "runs")}: cannot create the run folder", output);
+    }
+
+    [Fact]
+    public void A_data_error_comes_before_any_device_notice()
+    {
+        (int code, string output) = Run("train", "--data", Path.Combine(_dir, "missing"), "--device", "auto");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --data", output.TrimStart());
+    }
+
+    [Fact]
     public void Help_states_each_default_once_and_info_file_as_optional()
     {
         foreach (string command in new[] { "train", "sample", "eval", "serve" })
