@@ -36,7 +36,9 @@ public static partial class F
     private static void RequireCompatible(string op, Tensor a, Tensor b)
     {
         if (!ReferenceEquals(a.Backend, b.Backend))
-            throw new ArgumentException($"{op}: operands are on different devices ({a.Backend.Name} and {b.Backend.Name}); move them with .To(device).");
+            throw new ArgumentException(a.Backend.Name == b.Backend.Name
+                ? $"{op}: operands are on {a.Backend.Name} under different precision policies ({a.Backend.Precision} and {b.Backend.Precision}); make both tensors with one backend."
+                : $"{op}: operands are on different devices ({a.Backend.Name} and {b.Backend.Name}); move them with .To(device).");
         if (a.DType != b.DType)
             throw new ArgumentException($"{op}: operands have different dtypes ({a.DType.Name()} {a.Shape} and {b.DType.Name()} {b.Shape}).");
     }

@@ -2,6 +2,7 @@ using RawGan.Backends;
 using RawGan.Backends.Cpu;
 using RawGan.Backends.Cuda;
 using RawGan.GpuEmulator;
+using RawGan.Ops;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Cuda;
@@ -82,5 +83,16 @@ public class PrecisionTests
         backend.Conv2d(g, Tensor.FromSpan<float>(x, new Shape(g.InputShape), DType.Float32, backend),
             Tensor.FromSpan<float>(w, new Shape(g.WeightShape), DType.Float32, backend), y);
         return y.ToArray<float>();
+    }
+
+    [Fact]
+    public void Mixing_tensors_of_two_precisions_names_the_precisions_not_two_devices()
+    {
+        using var scope = new TensorScope();
+        var a = Tensor.Zeros(new Shape(2, 3), DType.Float32, _fp32);
+        var b = Tensor.Zeros(new Shape(2, 3), DType.Float32, _tf32);
+        var e = Assert.Throws<ArgumentException>(() => a + b);
+        Assert.Contains("different precision policies (Fp32 and Tf32)", e.Message);
+        Assert.DoesNotContain("different devices", e.Message);
     }
 }
