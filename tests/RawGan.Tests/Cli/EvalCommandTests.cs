@@ -7,8 +7,10 @@ using Spectre.Console;
 
 namespace RawGan.Tests.Cli;
 
-/// <summary>`rawgan eval` on two image folders and on a folder against an .npz; its bad input; and
-/// `rawgan train --eval-every` where the digit judge does not apply.</summary>
+/// <summary>`rawgan eval` on a checkpoint, on two image folders and on a folder against an .npz (its own
+/// statistics, written by the CLI); its bad input, Inception-v3's included (its 2,048 images are checked before the
+/// weights are read, and the weights before any image goes through); and `rawgan train --eval-every` where the digit
+/// judge does not apply.</summary>
 [Collection(nameof(ConsoleCollection))]
 public class EvalCommandTests : IDisposable
 {
@@ -49,6 +51,24 @@ public class EvalCommandTests : IDisposable
     private static JsonElement Json(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "eval.json"))).RootElement;
 
     [Fact]
+    public void A_checkpoint_is_judged_against_the_bundled_digits_and_says_how_to_add_inception()
+    {
+        string generator = Serve.TinyGenerators.Write(Path.Combine(_dir, "cdcgan"), "cdcgan", classes: 10);
+        string report = Path.Combine(_dir, "report");
+        (int code, string output) = Run("eval", "--checkpoint", generator, "--count", "200", "--out", report, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.Contains("class accuracy (requested label)", output);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", output);
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+        JsonElement json = Json(report);
+        Assert.Equal(generator, json.GetProperty("generator").GetString());
+        Assert.Equal(200, json.GetProperty("count").GetInt32());
+        Assert.Equal(10, json.GetProperty("class_accuracy_per_label").GetArrayLength());
+        Assert.Contains("tools/inception/convert.py", json.GetProperty("inception").GetProperty("missing").GetString());
+        Assert.True(json.GetProperty("frechet_distance_real_floor").GetDouble() < json.GetProperty("frechet_distance").GetDouble()); // an untrained G
+    }
+
+    [Fact]
     public void Two_folders_and_a_folder_against_its_own_statistics()
     {
         string real = WriteDigits("real", BundledDigits.Split(heldOut: true, 140));
@@ -58,6 +78,7 @@ public class EvalCommandTests : IDisposable
         (int code, string output) = Run("eval", "--images", fake, "--against", real, "--out", report, "--save-stats", stats, "--device", "cpu");
         Assert.True(code == 0, output);
         Assert.Contains("Feature space: the bundled digit judge's 128-d features", output);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", output); // no weights: said, and the judge's numbers still come
         Assert.Contains("of 150 samples are closer to a training image", output);
         Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
         Assert.True(File.Exists(stats));
@@ -91,6 +112,33 @@ public class EvalCommandTests : IDisposable
         Assert.Equal(2, Run("eval", "--images", real, "--run", _dir).Code);                    // two sources
         Assert.Equal(2, Run("eval", "--checkpoint", Path.Combine(_dir, "g.safetensors"), "--against", real).Code);
         Assert.Equal(2, Run("eval", "--images", real, "--against", real, "--count", "0").Code);
+    }
+
+    [Fact]
+    public void Folders_through_inception_need_2048_images_and_its_weights()
+    {
+        string few = WriteDigits("few", BundledDigits.Split(heldOut: true, 150));
+        string absent = Path.Combine(_dir, "absent.safetensors");
+        (int code, string output) = Run("eval", "--images", few, "--against", few, "--inception", absent, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"--images {few} through Inception-v3: 150 images are too few for a 2048-d covariance; the Fréchet distance needs at least 2048", output);
+
+        string pytorchFid = Path.Combine(_dir, "pool3.npz");
+        NpzStatistics.Write(pytorchFid, new FeatureStatistics(new double[InceptionV3.FeatureSize], new double[InceptionV3.FeatureSize, InceptionV3.FeatureSize]));
+        (code, output) = Run("eval", "--images", few, "--against", pytorchFid, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"{pytorchFid} holds 2048-d statistics, Inception-v3's pool3, and no Inception-v3 weights were given", output);
+        Assert.Contains("tools/inception/convert.py pt_inception-2015-12-05-6726825d.pth", output);
+
+        string many = WriteDigits("many", BundledDigits.Split(heldOut: false, InceptionV3.FeatureSize));
+        string wrong = Path.Combine(_dir, "wrong.safetensors");
+        SafeTensors.Write(wrong, [SafeTensorEntry.FromValues<float>("fc.bias", [1000], new float[1000])]);
+        foreach (string against in new[] { many, pytorchFid })
+        {
+            (code, output) = Run("eval", "--images", many, "--against", against, "--inception", wrong, "--device", "cpu");
+            Assert.NotEqual(0, code);
+            Assert.Contains($"{wrong}: missing tensor 'Conv2d_1a_3x3.conv.weight' [32, 3, 3, 3]", output);
+        }
     }
 
     [Fact]
