@@ -12,13 +12,17 @@ namespace RawGan.Tests.Cli;
 /// weights are read, and the weights before any image goes through); and `rawgan train --eval-every` where the digit
 /// judge does not apply.</summary>
 [Collection(nameof(ConsoleCollection))]
-public class EvalCommandTests : IDisposable
+public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.Network>
 {
+    private readonly string _weights;
     private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-evalcli-").FullName;
     private readonly StringWriter _out = new();
 
-    public EvalCommandTests() =>
+    public EvalCommandTests(InceptionGoldenTests.Network inception)
+    {
+        _weights = inception.WeightsPath;
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -154,6 +158,18 @@ public class EvalCommandTests : IDisposable
         (code, output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "0"]);
         Assert.True(code == 0, output);
         Assert.DoesNotContain("Not evaluated", output);
+
+        (code, output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "2", "--inception", _weights]);
+        Assert.True(code == 0, output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "No FID while training: its 2048-d covariance needs at least 2,048 real images, and the data holds 20"));
+        Assert.DoesNotContain("Not evaluated", output);
+
+        string wrong = Path.Combine(_dir, "wrong.safetensors"), untouched = Path.Combine(_dir, "untouched");
+        SafeTensors.Write(wrong, [SafeTensorEntry.FromValues<float>("fc.bias", [1008], new float[1008])]);
+        (code, output) = Run([.. TinyRun.Args(data, untouched, epochs: 1, checkpointEvery: 0), "--inception", wrong]);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{wrong}: missing tensor 'Conv2d_1a_3x3.conv.weight'", output);
+        Assert.False(Directory.Exists(untouched)); // refused before the run folder is made
 
         (code, output) = Run("train", "--eval-every", "-1");
         Assert.Equal(2, code);
