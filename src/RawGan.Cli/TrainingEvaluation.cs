@@ -30,7 +30,7 @@ internal static class TrainingEvaluation
                                        "weights (--inception FILE, see `rawgan eval --help`; --eval-every 0 hides this line).[/]");
             return;
         }
-        run.EvaluateWith(digits ? new RunJudge(run.Trainer, DigitReference.Statistics(run.Trainer.Backend)) : null, fid, every);
+        run.EvaluateWith(digits ? new RunJudge(run.Trainer, DigitReference.Statistics()) : null, fid, every);
         string png = Path.Combine(run.Directory, "eval.png");
         run.Evaluated += r =>
         {
