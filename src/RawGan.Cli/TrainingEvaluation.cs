@@ -40,11 +40,11 @@ internal static class TrainingEvaluation
         };
     }
 
-    /// <summary>FID on the run's data, once its statistics are computed; null, said once, when the data set is too
-    /// small for FID's covariance.</summary>
+    /// <summary>FID on the run's data, once its statistics are computed (from the images as they are, without the
+    /// run's flips and other augmentations); null, said once, when the data set is too small for FID's covariance.</summary>
     private static RunInception? Fid(TrainingRun run, InceptionV3 inception)
     {
-        IDataset data = run.Loader.Dataset;
+        IDataset data = DataSources.Open(run.Trainer.Config with { Flip = false });
         if (data.Count < InceptionV3.FeatureSize)
         {
             AnsiConsole.MarkupLine($"[grey]No FID while training: its {InceptionV3.FeatureSize}-d covariance needs at least {InceptionV3.FeatureSize:N0} real images, " +

@@ -24,9 +24,7 @@ internal static class EvalCommand
     private sealed record Settings(int? Count, ulong Seed, int BatchSize, int InceptionBatchSize, IBackend Backend, string? Out, string? SaveStats,
                                    string? Inception, InceptionResize Resize)
     {
-        private string InceptionSpace => $"Inception-v3 pool3 (2048-d, {OptionNames.Name(Resize)} resize)";
-
-        public string SpaceOf(bool inception) => inception ? InceptionSpace : FeatureSpace;
+        public string InceptionSpace => $"Inception-v3 pool3 (2048-d, {OptionNames.Name(Resize)} resize)";
     }
 
     public static Command Create()
@@ -162,12 +160,16 @@ internal static class EvalCommand
     {
         const int MemorisationReference = 2000;
         (ImageFolderDataset images, int count) = InceptionFolder.Open(folder, s.Count);
-        FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--images {folder} through Inception-v3");
+        // FID against an .npz, and statistics to save, need a full-rank covariance; two folders smaller than that
+        // (a small data set's memorisation check) get every number but FID.
+        if (stats is not null || s.SaveStats is not null)
+            FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--images {folder} through Inception-v3");
         (ImageFolderDataset Data, int Count)? real = null;
         if (against is not null && stats is null)
         {
             real = InceptionFolder.Open(against, s.Count);
-            FrechetDistance.RequireEnough(real.Value.Count, InceptionV3.FeatureSize, $"--against {against} through Inception-v3");
+            RequireAtLeast(count, 10, $"--images {folder}", "the Inception Score's 10 splits");
+            RequireAtLeast(real.Value.Count, 4, $"--against {against}", "precision and recall's 3 nearest neighbours");
         }
         InceptionV3 net = InceptionWeights.Load(s.Inception!, s.Backend);
         InceptionFolder samples = null!;
@@ -192,7 +194,7 @@ internal static class EvalCommand
             var json = new Dictionary<string, object?>
             {
                 ["images"] = folder, ["against"] = against, ["count"] = count, ["feature_network"] = "inception-v3-fid",
-                ["feature_space"] = s.SpaceOf(true), ["inception"] = InceptionJson(result),
+                ["feature_space"] = s.InceptionSpace, ["inception"] = InceptionJson(result),
             };
             if (memorisation is not null)
             {
@@ -206,8 +208,13 @@ internal static class EvalCommand
             }
             WriteJson(output, json);
         }
-        if (s.SaveStats is not null) WriteStatistics(s.SaveStats, FeatureStatistics.From(samples.Judged.Features), s.SpaceOf(true));
+        if (s.SaveStats is not null) WriteStatistics(s.SaveStats, FeatureStatistics.From(samples.Judged.Features), s.InceptionSpace);
         return 0;
+    }
+
+    private static void RequireAtLeast(int count, int needed, string what, string why)
+    {
+        if (count < needed) throw new ArgumentException($"{what}: {count} images are too few; {why} need at least {needed}.");
     }
 
     private static void Finish(string output, DigitEvaluation result, float[] samples, float[] reference, string referenceName, Dictionary<string, object?> source)
@@ -280,12 +287,12 @@ internal static class EvalCommand
     private static void PrintInception(InceptionEvaluation e, Settings s, string what)
     {
         var table = new Table().AddColumn($"metric (Inception-v3, {OptionNames.Name(e.Resize)} resize)").AddColumn(new TableColumn("value").RightAligned());
-        table.AddRow("FID", $"{e.Fid:F3}");
+        table.AddRow("FID", e.Fid is { } fid ? $"{fid:F3}" : $"needs {InceptionV3.FeatureSize:N0} images in each set");
         if (e.Kid is { } kid) table.AddRow("KID", $"{kid.Mean:G4} ± {kid.Std:G3}");
         table.AddRow("IS", $"{e.InceptionScore:F2} ± {e.InceptionScoreStd:F2}");
         if (e.Precision is { } precision) table.AddRow("precision / recall (k = 3)", $"{precision:F3} / {e.Recall:F3}");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{Markup.Escape($"{what}; feature space: {s.SpaceOf(true)}.")}[/]");
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape($"{what}; feature space: {s.InceptionSpace}.")}[/]");
     }
 
     private static object InceptionJson(InceptionEvaluation? e) => e is null ? new Dictionary<string, object?> { ["missing"] = InceptionWeights.HowToGet }

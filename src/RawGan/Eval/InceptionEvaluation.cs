@@ -3,8 +3,10 @@ namespace RawGan.Eval;
 /// <summary>FID, KID, IS and precision/recall of generated images against real ones, through the FID Inception-v3:
 /// the numbers the field publishes (comparable with papers' when the real set and count are theirs). Against
 /// reference statistics alone (a pytorch-fid .npz), only FID and IS can be computed: <see cref="Kid"/>,
-/// <see cref="Precision"/> and <see cref="Recall"/> need the real features and are null there.</summary>
-public sealed record InceptionEvaluation(double Fid, KidResult? Kid, double InceptionScore, double InceptionScoreStd,
+/// <see cref="Precision"/> and <see cref="Recall"/> need the real features and are null there. Between two sets
+/// of which one is smaller than FID's 2,048 features (a small data set's memorisation check), <see cref="Fid"/> is
+/// null and the rest is computed.</summary>
+public sealed record InceptionEvaluation(double? Fid, KidResult? Kid, double InceptionScore, double InceptionScoreStd,
                                          double? Precision, double? Recall, InceptionResize Resize)
 {
     /// <summary>
@@ -25,13 +27,13 @@ public sealed record InceptionEvaluation(double Fid, KidResult? Kid, double Ince
 
     /// <summary>Every number from both sets' Inception outputs: FID from their means and covariances, KID from the
     /// features (the KID paper's subsets), IS over 10 splits of the generated images' class probabilities, and
-    /// precision/recall (k = 3) in pool3 space.</summary>
+    /// precision/recall (k = 3) in pool3 space. FID is left out (null) when either set has fewer than 2,048 images.</summary>
     public static InceptionEvaluation Compare(JudgedImages generated, JudgedImages real, InceptionResize resize)
     {
         RequireInception(generated);
         RequireInception(real);
-        FrechetDistance.RequireEnough(real.Count, InceptionV3.FeatureSize, "real images");
-        InceptionEvaluation scores = Compare(generated, FeatureStatistics.From(real.Features), resize);
+        bool enough = Math.Min(generated.Count, real.Count) >= InceptionV3.FeatureSize;
+        InceptionEvaluation scores = enough ? Compare(generated, FeatureStatistics.From(real.Features), resize) : WithoutReal(generated, null, resize);
         (double precision, double recall) = PrecisionRecall.Compute(real.Features, generated.Features);
         return scores with { Kid = KernelInceptionDistance.Compute(real.Features, generated.Features), Precision = precision, Recall = recall };
     }
@@ -42,7 +44,11 @@ public sealed record InceptionEvaluation(double Fid, KidResult? Kid, double Ince
     {
         RequireInception(generated);
         FrechetDistance.RequireEnough(generated.Count, InceptionV3.FeatureSize, "generated images");
-        double fid = FrechetDistance.Compute(real, FeatureStatistics.From(generated.Features));
+        return WithoutReal(generated, FrechetDistance.Compute(real, FeatureStatistics.From(generated.Features)), resize);
+    }
+
+    private static InceptionEvaluation WithoutReal(JudgedImages generated, double? fid, InceptionResize resize)
+    {
         (double isMean, double isStd) = Eval.InceptionScore.Compute(generated.Probabilities);
         return new InceptionEvaluation(fid, null, isMean, isStd, null, null, resize);
     }

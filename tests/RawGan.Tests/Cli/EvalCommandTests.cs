@@ -119,11 +119,35 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
     }
 
     [Fact]
-    public void Folders_through_inception_need_2048_images_and_its_weights()
+    public void Small_folders_through_inception_get_every_number_but_fid_and_copies_are_flagged()
+    {
+        int[] real = BundledDigits.Split(heldOut: true, 4), other = BundledDigits.Split(heldOut: false, 8);
+        string realFolder = WriteDigits("real", real), fake = WriteDigits("fake", [real[1], real[2], .. other]); // two copies
+        string report = Path.Combine(_dir, "report");
+        (int code, string output) = Run("eval", "--images", fake, "--against", realFolder, "--inception", _weights, "--out", report, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.Contains("needs 2,048 images in each set", output);
+        Assert.Contains("feature space: Inception-v3 pool3 (2048-d, legacy resize)", output);
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+        JsonElement json = Json(report), inception = json.GetProperty("inception");
+        Assert.Equal("inception-v3-fid", json.GetProperty("feature_network").GetString());
+        Assert.Equal(JsonValueKind.Null, inception.GetProperty("fid").ValueKind);
+        Assert.InRange(inception.GetProperty("inception_score").GetDouble(), 1, 1008);
+        Assert.InRange(inception.GetProperty("precision").GetDouble(), 0, 1);
+        Assert.True(double.IsFinite(inception.GetProperty("kid_mean").GetDouble()));
+        Assert.True(json.GetProperty("memorisation_likely_copies").GetInt32() >= 2, json.GetProperty("memorisation").GetString());
+
+        (code, output) = Run("eval", "--images", realFolder, "--against", fake, "--inception", _weights, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"--images {realFolder}: 4 images are too few; the Inception Score's 10 splits need at least 10", output);
+    }
+
+    [Fact]
+    public void Folders_through_inception_need_2048_images_for_fid_and_its_weights()
     {
         string few = WriteDigits("few", BundledDigits.Split(heldOut: true, 150));
         string absent = Path.Combine(_dir, "absent.safetensors");
-        (int code, string output) = Run("eval", "--images", few, "--against", few, "--inception", absent, "--device", "cpu");
+        (int code, string output) = Run("eval", "--images", few, "--save-stats", Path.Combine(_dir, "few.npz"), "--inception", absent, "--device", "cpu");
         Assert.Equal(2, code);
         Assert.Contains($"--images {few} through Inception-v3: 150 images are too few for a 2048-d covariance; the Fréchet distance needs at least 2048", output);
 
