@@ -46,6 +46,7 @@ internal sealed class ConfigOptions
         BindChoice(command, "--resize", "image folders: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v }, " (shorter side and centre crop, or crop to aspect and resize)");
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
         Bind(command, "--eval-every", $"steps between judgements of G's digits by the bundled digit judge (also after each epoch; eval.csv, eval.png, checkpoints/best.safetensors), 0 for none (default {RunJudge.DefaultEvery} on the bundled digits)", (GanConfig c, int v) => c with { EvalEvery = v });
+        Bind(command, "--inception", $"FID Inception-v3 weights (.safetensors, from tools/inception/convert.py): each evaluation also computes FID on {RunInception.DefaultCount} samples, and FID picks the best checkpoint (a GPU's work: 5.7 GFLOP an image)", (GanConfig c, string v) => c with { Inception = v });
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
         Bind(command, "--lr-g", "G's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrG = v });
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });

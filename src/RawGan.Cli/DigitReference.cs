@@ -1,4 +1,3 @@
-using RawGan.Backends;
 using RawGan.Data;
 using RawGan.Eval;
 
@@ -24,10 +23,7 @@ internal static class DigitReference
         return ([.. reference], [.. heldOut]);
     }
 
-    /// <summary>The judge's feature statistics of the 8,000 reference digits, computed on <paramref name="backend"/>.</summary>
-    public static FeatureStatistics Statistics(IBackend backend)
-    {
-        float[] reference = BundledDigits().Reference;
-        return FeatureStatistics.From(DigitJudge.LoadEmbedded(backend).Judge(reference, reference.Length / (DigitJudge.ImageSize * DigitJudge.ImageSize)).Features);
-    }
+    /// <summary>The judge's feature statistics of the 8,000 reference digits: embedded, computed once on the CPU
+    /// (<see cref="DigitJudge.EmbeddedReference"/>).</summary>
+    public static FeatureStatistics Statistics() => DigitJudge.EmbeddedReference();
 }

@@ -13,6 +13,7 @@
 #     run-tests.sh            the test suite (gpu, cpu or all)
 #     run-all.sh              the whole GPU check in one call: suite, training run, benchmarks, PyTorch peer
 #     gan_step.py             the PyTorch peer of `RawGan.Bench step` (tools/peer/gan_step.py)
+#     inception_peer.py       the PyTorch peer of `RawGan.Bench inception`, with fid_inception.py (its network)
 #     COMMIT, RUNTIME_VERSION
 #
 #   tools/gpu/pack.sh               build and pack; the bundle and the working tree must fit the device tool's
@@ -79,7 +80,7 @@ rm -rf "$stage"
 say "packing the .NET and ASP.NET Core runtimes $runtime from $dotnet_root"
 pack_xz "$bundle/dotnet-runtime.tar.xz" -C "$dotnet_root" dotnet host "shared/Microsoft.NETCore.App/$runtime" "shared/Microsoft.AspNetCore.App/$runtime" \
   $(cd "$dotnet_root" && ls LICENSE.txt ThirdPartyNotices.txt 2>/dev/null)
-cp tools/gpu/bundle-env.sh tools/gpu/run-tests.sh tools/gpu/run-all.sh tools/peer/gan_step.py "$bundle/"
+cp tools/gpu/bundle-env.sh tools/gpu/run-tests.sh tools/gpu/run-all.sh tools/peer/gan_step.py tools/peer/inception_peer.py tools/inception/fid_inception.py "$bundle/"
 chmod +x "$bundle/run-tests.sh" "$bundle/run-all.sh"
 printf '%s\n' "$runtime" > "$bundle/RUNTIME_VERSION"
 # The commit packed, "-dirty" when the working tree had changes (the bundle holds them).

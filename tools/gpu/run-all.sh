@@ -20,6 +20,7 @@
 # `timeout`, none stopping the next: nvidia-smi; info (`rawgan info`: driver, cuBLAS, cuDNN, PTX JIT); step
 # (RawGan.Bench step and tools/peer/gan_step.py back to back, DCGAN-64 at batch 128, TF32 off then on); kernels
 # (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS, convolutions against cuDNN);
+# inception (RawGan.Bench inception and tools/peer/inception_peer.py: images/s through the FID Inception-v3);
 # train (rawgan train, DCGAN-64 on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps);
 # tests (run-tests.sh gpu, the CUDA conformance suite). Each phase's limit is its own or what is left of
 # RUN_ALL_BUDGET (seconds, default 540), whichever is smaller; a phase with under 15 s left is skipped.
@@ -58,6 +59,16 @@ run_phase() {
       return $rc ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;
+    inception)
+      # Images per second through the FID Inception-v3, RawGan then torchvision with pytorch-fid's blocks (the GPU
+      # column of tools/bench/RESULTS.md's CPU table). Exits 3 only when both failed for want of a GPU.
+      local code
+      "$dotnet" "$app/RawGan.Bench.dll" inception cuda --batch 200 || rc=$?
+      timeout --foreground -k 5 90 python3 "$here/inception_peer.py" --device cuda --batch 200
+      code=$?
+      (( code != 0 )) && echo "run-all: pytorch inception: exit $code"
+      (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
+      return $rc ;;
     train)
       local args=(--model dcgan --image-size 64 --batch-size 128 --out "$RUN_ALL_WORK/runs")
       if [[ $RUN_ALL_DRY == 1 ]]; then args+=(--epochs 1 --ngf 8 --ndf 8 --device cpu); else args+=(--epochs 4 --device cuda); fi
@@ -106,6 +117,7 @@ figures() {
     nvidia-smi) grep -A3 '^name, driver_version' "$log" ;;
     info|step) grep -vE '^\s*$' "$log" | head -80 ;;
     kernels) grep -vE '^\s*$' "$log" | head -400 ;;
+    inception) grep -vE '^\s*$' "$log" | head -20 ;;
     train) grep -vE '^\s*$' "$log" | tail -8
            if [[ -f $RUN_ALL_WORK/metrics.csv ]]; then
              echo "metrics.csv, header and last row:"; head -1 "$RUN_ALL_WORK/metrics.csv"; tail -1 "$RUN_ALL_WORK/metrics.csv"
@@ -128,7 +140,7 @@ write_summary() {
     echo "| --- | --- | ---: |"
     printf '%s\n' "${rows[@]}"
     local phase
-    for phase in nvidia-smi info step kernels train tests; do
+    for phase in nvidia-smi info step kernels inception train tests; do
       [[ -f $RUN_ALL_WORK/$phase.log ]] || continue
       echo
       echo "## $phase"
@@ -169,6 +181,7 @@ phase nvidia-smi 20
 phase info 60
 phase step 240
 phase kernels 150
+phase inception 120
 phase train 150
 phase tests 300
 echo "== run-all: done in $SECONDS s; $OUT/SUMMARY.md"

@@ -18,7 +18,8 @@ import time
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "inception"))
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_here, "..", "inception"), _here]  # the repository's layout, or the GPU bundle's (side by side)
 from fid_inception import fid_inception, pool3_and_logits  # noqa: E402
 
 

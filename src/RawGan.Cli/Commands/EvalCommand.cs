@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using RawGan.Backends;
+using RawGan.Data;
 using RawGan.Eval;
 using RawGan.Gan;
 using RawGan.Gan.Models;
@@ -9,29 +10,36 @@ using Spectre.Console;
 
 namespace RawGan.Cli.Commands;
 
-/// <summary>`rawgan eval`: how good generated digits are, by the bundled digit judge (see README, "Evaluating a run"):
-/// a generator's (--run, --checkpoint), or a folder of images (--images) against another folder or an .npz of
-/// feature statistics (--against).</summary>
+/// <summary>`rawgan eval` (see README, "Evaluating a run"): a generator's digits (--run, --checkpoint) by the bundled
+/// digit judge, and by Inception-v3 when weights are given; or a folder of images (--images) against another folder
+/// or an .npz of feature statistics (--against), by Inception-v3 when weights are given (or the .npz is 2048-d),
+/// else by the digit judge.</summary>
 internal static class EvalCommand
 {
     private const string FeatureSpace = "the bundled digit judge's 128-d features (not Inception-v3: numbers not comparable with papers' FID)";
 
-    private sealed record Settings(int? Count, ulong Seed, int BatchSize, IBackend Backend, string? Out, string? SaveStats,
-                                   string? Inception, InceptionResize Resize);
+    /// <summary>Images per batch through Inception-v3 unless --batch-size says: its 299×299 activations are large.</summary>
+    private const int InceptionBatch = 50;
+
+    private sealed record Settings(int? Count, ulong Seed, int BatchSize, int InceptionBatchSize, IBackend Backend, string? Out, string? SaveStats,
+                                   string? Inception, InceptionResize Resize)
+    {
+        public string InceptionSpace => $"Inception-v3 pool3 (2048-d, {OptionNames.Name(Resize)} resize)";
+    }
 
     public static Command Create()
     {
         var command = new Command("eval", "Measure generated digits with the bundled digit judge: class accuracy, Fréchet distance, IS, KID, precision/recall, memorisation.");
         var run = new Option<DirectoryInfo>("--run") { Description = "a run folder (uses its generator.safetensors)" };
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "a checkpoint or generator .safetensors file" };
-        var images = new Option<DirectoryInfo>("--images") { Description = "a folder of generated images to judge instead of a generator (any sizes: each is made gray and resized to 28×28)" };
-        var against = new Option<string>("--against") { Description = "with --images: a folder of real images, or an .npz of feature statistics (mu, sigma; pytorch-fid's format) in the judge's feature space" };
-        var saveStats = new Option<FileInfo>("--save-stats") { Description = "write the judged images' feature statistics to this .npz (pytorch-fid's format), to use later with --against" };
+        var images = new Option<DirectoryInfo>("--images") { Description = "a folder of generated images to judge instead of a generator (sizes may mix: Inception reads them at the first image's size, the digit judge gray at 28×28)" };
+        var against = new Option<string>("--against") { Description = "with --images: a folder of real images, or an .npz of feature statistics (mu, sigma; pytorch-fid's format): 2048-d Inception-v3 ones, or the digit judge's 128-d" };
+        var saveStats = new Option<FileInfo>("--save-stats") { Description = "write the --images folder's feature statistics to this .npz (pytorch-fid's format; Inception-v3's with --inception), to use later with --against" };
         var count = new Option<int?>("--count") { Description = "samples to generate (default 2000), or at most this many images of each folder (default all)" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent codes (default 0)" };
-        var batchSize = new Option<int?>("--batch-size") { Description = "images per batch through the generator and the judge (default 500)" };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"images per batch through the generator and the feature network (default 500; {InceptionBatch} through Inception-v3)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
-        var inception = new Option<string>("--inception") { Description = $"with --run/--checkpoint: FID Inception-v3 weights (.safetensors) for FID, KID and IS (default ${InceptionWeights.EnvironmentVariable})" };
+        var inception = new Option<string>("--inception") { Description = $"FID Inception-v3 weights (.safetensors, from tools/inception/convert.py) for FID, KID, IS and precision/recall (default ${InceptionWeights.EnvironmentVariable})" };
         var resize = new Option<string?>("--inception-resize") { Description = $"{OptionNames.Accepted<InceptionResize>()}: pytorch-fid's or clean-fid's resize to 299 (default legacy)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for eval.json and memorisation.png (default: the run's or checkpoint's folder; the current folder for --images)" };
         foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize }) command.Add(o);
@@ -44,9 +52,8 @@ internal static class EvalCommand
             if (p.GetValue(count) is <= 0) throw new ArgumentException($"--count must be positive, not {p.GetValue(count)}.");
             InceptionResize inceptionResize = OptionNames.Parse<InceptionResize>("--inception-resize", p.GetValue(resize) ?? "legacy");
             string? weights = InceptionWeights.Locate(p.GetValue(inception));
-            if (p.GetValue(images) is not null && p.GetValue(inception) is not null)
-                throw new ArgumentException("--inception goes with --run or --checkpoint; folders are judged in the digit judge's feature space.");
-            var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, DeviceChoice.Resolve(p.GetValue(device) ?? "auto"), p.GetValue(output)?.FullName,
+            var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, p.GetValue(batchSize) ?? InceptionBatch,
+                                        DeviceChoice.Resolve(p.GetValue(device) ?? "auto"), p.GetValue(output)?.FullName,
                                         p.GetValue(saveStats)?.FullName, weights, inceptionResize);
             if (p.GetValue(images) is { } folder) return Folder(folder.FullName, p.GetValue(against), settings);
             if (p.GetValue(against) is not null || settings.SaveStats is not null)
@@ -64,7 +71,7 @@ internal static class EvalCommand
         if (s.Inception is not null) FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--count {count} with --inception");
         (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, s.Backend);
         if (info.Config.Data is not null || info.Channels != 1)
-            throw new ArgumentException($"{path} was not trained on the bundled digits; the digit judge measures digits only (Inception-v3 metrics for other data are not implemented yet).");
+            throw new ArgumentException($"{path} was not trained on the bundled digits; the digit judge measures digits only (save samples with `rawgan sample` and compare folders: `rawgan eval --images SAMPLES --against REAL --inception FILE`).");
         int[]? labels = g.IsConditional ? Enumerable.Range(0, count).Select(i => i % info.Classes).ToArray() : null;
         DigitEvaluation result = null!;
         InceptionEvaluation? fid = null;
@@ -76,21 +83,35 @@ internal static class EvalCommand
             result = DigitEvaluation.Run(DigitJudge.LoadEmbedded(s.Backend), samples, labels, reference, heldOut, progress: m => status.Status(m));
             if (s.Inception is not null)
                 fid = InceptionEvaluation.Run(InceptionWeights.Load(s.Inception, s.Backend), samples, reference[..Math.Min(reference.Length, samples.Length)], 1,
-                    DigitJudge.ImageSize, s.Resize, progress: m => status.Status(m));
+                    DigitJudge.ImageSize, s.Resize, s.InceptionBatchSize, progress: m => status.Status(m));
         });
-        AnsiConsole.MarkupLine(fid is null ? $"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]"
-            : $"Inception-v3 ({OptionNames.Name(fid.Resize)} resize, {count} samples vs as many bundled digits): FID {fid.Fid:F3}, KID {fid.Kid.Mean:G4} ± {fid.Kid.Std:G3}, IS {fid.InceptionScore:F2} ± {fid.InceptionScoreStd:F2}");
+        if (fid is null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]");
+        else PrintInception(fid, s, $"{count} samples vs as many bundled digits");
         Finish(s.Out ?? Path.GetDirectoryName(path)!, result, samples, reference, "the first 2,000 bundled digits",
             new() { ["generator"] = path, ["count"] = count, ["seed"] = s.Seed, ["inception"] = InceptionJson(fid) });
         return 0;
     }
 
-    /// <summary>A folder of images against a folder of real ones (every metric) or an .npz (the Fréchet distance).</summary>
+    /// <summary>A folder of images against a folder of real ones (every metric) or an .npz (FID or the Fréchet
+    /// distance, and IS), in Inception-v3's feature space when weights are given or the .npz is 2048-d, else the
+    /// digit judge's.</summary>
     private static int Folder(string folder, string? against, Settings s)
     {
         if (against is null && s.SaveStats is null)
             throw new ArgumentException("--images needs --against REAL_FOLDER|STATS.npz, or --save-stats FILE.npz to only write its statistics.");
-        bool npz = against is not null && against.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
+        FeatureStatistics? stats = against is not null && against.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? NpzStatistics.Read(against) : null;
+        bool inception = stats is null ? s.Inception is not null : stats.Dimension == InceptionV3.FeatureSize;
+        if (inception && s.Inception is null)
+            throw new ArgumentException($"{against} holds 2048-d statistics, Inception-v3's pool3, and no Inception-v3 weights were given. {InceptionWeights.HowToGet}");
+        if (stats is not null && !inception && stats.Dimension != DigitJudge.FeatureSize)
+            throw new ArgumentException($"{against} holds {stats.Dimension}-d statistics; RawGan compares Inception-v3's 2048-d ones (pytorch-fid's, or written by " +
+                                        "`rawgan eval --images REAL --save-stats FILE --inception WEIGHTS`) or the digit judge's 128-d ones (written without --inception).");
+        return inception ? InceptionFolders(folder, against, stats, s) : JudgeFolders(folder, against, stats, s);
+    }
+
+    /// <summary><see cref="Folder"/> by the digit judge: every image made gray and 28×28.</summary>
+    private static int JudgeFolders(string folder, string? against, FeatureStatistics? stats, Settings s)
+    {
         ImageSet samples = null!;
         ImageSet? real = null;
         object? result = null;
@@ -99,12 +120,8 @@ internal static class EvalCommand
             samples = ImageSet.FromFolder(folder, s.Count);
             if (against is null) return;
             var judge = DigitJudge.LoadEmbedded(s.Backend);
-            if (npz)
+            if (stats is not null)
             {
-                FeatureStatistics stats = NpzStatistics.Read(against);
-                if (stats.Dimension != DigitJudge.FeatureSize)
-                    throw new ArgumentException($"{against} holds {stats.Dimension}-d statistics (2048-d ones are Inception-v3's pool3), but the images are judged in {FeatureSpace}: " +
-                                                "compare with an .npz that `rawgan eval --images REAL --save-stats FILE` wrote.");
                 status.Status($"judging {samples.Count} images");
                 result = DigitScores.Compute(judge.Judge(samples.Pixels, samples.Count, s.BatchSize), stats);
                 return;
@@ -115,8 +132,10 @@ internal static class EvalCommand
             FrechetDistance.RequireEnough(samples.Count, DigitJudge.FeatureSize, $"--images {folder}");
             result = DigitEvaluation.Run(judge, samples.Pixels, null, real.Pixels, null, progress: m => status.Status(m));
         });
+        if (stats is null && against is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]");
         string output = s.Out ?? Directory.GetCurrentDirectory();
         var source = new Dictionary<string, object?> { ["images"] = folder, ["against"] = against, ["count"] = samples.Count };
+        if (stats is null) source["inception"] = InceptionJson(null);
         switch (result)
         {
             case DigitEvaluation full:
@@ -135,6 +154,69 @@ internal static class EvalCommand
         return 0;
     }
 
+    /// <summary><see cref="Folder"/> by Inception-v3: FID, KID, IS and precision/recall in pool3 space, and the
+    /// memorisation check in pool3 space and in pixels (32×32 RGB copies).</summary>
+    private static int InceptionFolders(string folder, string? against, FeatureStatistics? stats, Settings s)
+    {
+        const int MemorisationReference = 2000;
+        (ImageFolderDataset images, int count) = InceptionFolder.Open(folder, s.Count);
+        // FID against an .npz, and statistics to save, need a full-rank covariance; two folders smaller than that
+        // (a small data set's memorisation check) get every number but FID.
+        if (stats is not null || s.SaveStats is not null)
+            FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--images {folder} through Inception-v3");
+        (ImageFolderDataset Data, int Count)? real = null;
+        if (against is not null && stats is null)
+        {
+            real = InceptionFolder.Open(against, s.Count);
+            RequireAtLeast(count, 10, $"--images {folder}", "the Inception Score's 10 splits");
+            RequireAtLeast(real.Value.Count, 4, $"--against {against}", "precision and recall's 3 nearest neighbours");
+        }
+        InceptionV3 net = InceptionWeights.Load(s.Inception!, s.Backend);
+        InceptionFolder samples = null!;
+        InceptionFolder? truth = null;
+        InceptionEvaluation? result = null;
+        MemorisationReport? memorisation = null;
+        AnsiConsole.Status().Start($"reading {folder}", status =>
+        {
+            samples = InceptionFolder.Judge(images, count, net, s.Resize, s.InceptionBatchSize, m => status.Status(m));
+            if (real is { } r) truth = InceptionFolder.Judge(r.Data, r.Count, net, s.Resize, s.InceptionBatchSize, m => status.Status(m));
+            status.Status("FID, KID, IS, precision and recall");
+            if (truth is not null) result = InceptionEvaluation.Compare(samples.Judged, truth.Judged, s.Resize);
+            else if (stats is not null) result = InceptionEvaluation.Compare(samples.Judged, stats, s.Resize);
+            if (truth is null) return;
+            status.Status("memorisation check");
+            memorisation = MemorisationReport.Check(samples.Thumbnails, samples.Judged.Features, truth.Thumbnails, truth.Judged.Features, MemorisationReference);
+        });
+        string output = s.Out ?? Directory.GetCurrentDirectory();
+        if (result is not null)
+        {
+            PrintInception(result, s, $"{count:N0} images of {folder} vs {(truth is null ? against : $"{truth.Judged.Count:N0} of {against}")}");
+            var json = new Dictionary<string, object?>
+            {
+                ["images"] = folder, ["against"] = against, ["count"] = count, ["feature_network"] = "inception-v3-fid",
+                ["feature_space"] = s.InceptionSpace, ["inception"] = InceptionJson(result),
+            };
+            if (memorisation is not null)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape($"{memorisation.Summary} (against the first {Math.Min(MemorisationReference, truth!.Judged.Count):N0} images of {against})."));
+                Directory.CreateDirectory(output);
+                string pairs = Path.Combine(output, "memorisation.png");
+                memorisation.SavePairs(pairs, samples.Thumbnails, truth.Thumbnails, 3, InceptionFolder.ThumbnailSide, InceptionFolder.ThumbnailSide);
+                AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(pairs)}[/] (each sample nearest a real image in pixels, beside that image; closest first)");
+                json["memorisation"] = memorisation.Summary;
+                json["memorisation_likely_copies"] = memorisation.CloserInPixels;
+            }
+            WriteJson(output, json);
+        }
+        if (s.SaveStats is not null) WriteStatistics(s.SaveStats, FeatureStatistics.From(samples.Judged.Features), s.InceptionSpace);
+        return 0;
+    }
+
+    private static void RequireAtLeast(int count, int needed, string what, string why)
+    {
+        if (count < needed) throw new ArgumentException($"{what}: {count} images are too few; {why} need at least {needed}.");
+    }
+
     private static void Finish(string output, DigitEvaluation result, float[] samples, float[] reference, string referenceName, Dictionary<string, object?> source)
     {
         Print(result.Scores, result);
@@ -150,8 +232,13 @@ internal static class EvalCommand
     {
         FrechetDistance.RequireEnough(images.Count, DigitJudge.FeatureSize, $"--save-stats for {images.Name}");
         JudgedImages judged = DigitJudge.LoadEmbedded(s.Backend).Judge(images.Pixels, images.Count, s.BatchSize);
-        NpzStatistics.Write(path, FeatureStatistics.From(judged.Features));
-        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: mu and sigma of {images.Count:N0} images in {Markup.Escape(FeatureSpace)}");
+        WriteStatistics(path, FeatureStatistics.From(judged.Features), FeatureSpace);
+    }
+
+    private static void WriteStatistics(string path, FeatureStatistics statistics, string space)
+    {
+        NpzStatistics.Write(path, statistics);
+        AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(path)}[/]: mu and sigma of {statistics.Count:N0} images in {Markup.Escape(space)}");
     }
 
     private static float[] Generate(GanGenerator g, Checkpoint.Info info, int count, ulong seed, int batchSize, int[]? labels, IBackend backend)
@@ -195,8 +282,25 @@ internal static class EvalCommand
         AnsiConsole.MarkupLine($"Wrote [bold]{Markup.Escape(json)}[/]");
     }
 
-    private static object InceptionJson(InceptionEvaluation? fid) => fid is null ? new { missing = InceptionWeights.HowToGet }
-        : new { resize = OptionNames.Name(fid.Resize), fid = fid.Fid, kid_mean = fid.Kid.Mean, kid_std = fid.Kid.Std, inception_score = fid.InceptionScore, inception_score_std = fid.InceptionScoreStd };
+    /// <summary>The Inception-v3 numbers of <paramref name="what"/>; those that need real features are left out
+    /// against an .npz.</summary>
+    private static void PrintInception(InceptionEvaluation e, Settings s, string what)
+    {
+        var table = new Table().AddColumn($"metric (Inception-v3, {OptionNames.Name(e.Resize)} resize)").AddColumn(new TableColumn("value").RightAligned());
+        table.AddRow("FID", e.Fid is { } fid ? $"{fid:F3}" : $"needs {InceptionV3.FeatureSize:N0} images in each set");
+        if (e.Kid is { } kid) table.AddRow("KID", $"{kid.Mean:G4} ± {kid.Std:G3}");
+        table.AddRow("IS", $"{e.InceptionScore:F2} ± {e.InceptionScoreStd:F2}");
+        if (e.Precision is { } precision) table.AddRow("precision / recall (k = 3)", $"{precision:F3} / {e.Recall:F3}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape($"{what}; feature space: {s.InceptionSpace}.")}[/]");
+    }
+
+    private static object InceptionJson(InceptionEvaluation? e) => e is null ? new Dictionary<string, object?> { ["missing"] = InceptionWeights.HowToGet }
+        : new Dictionary<string, object?>
+        {
+            ["resize"] = OptionNames.Name(e.Resize), ["fid"] = e.Fid, ["kid_mean"] = e.Kid?.Mean, ["kid_std"] = e.Kid?.Std,
+            ["inception_score"] = e.InceptionScore, ["inception_score_std"] = e.InceptionScoreStd, ["precision"] = e.Precision, ["recall"] = e.Recall,
+        };
 
     /// <summary>What was judged (<paramref name="source"/>'s entries first), then the scores.</summary>
     private static Dictionary<string, object?> ToJson(Dictionary<string, object?> source, DigitEvaluation r) => new(source)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RawGan.Backends;
 using RawGan.Data;
+using RawGan.Eval;
 using RawGan.Gan;
 using Spectre.Console;
 
@@ -34,13 +35,14 @@ internal static class TrainCommand
         }
 
         using var signals = new SignalHandler();
-        using TrainingRun run = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
+        (TrainingRun started, InceptionV3? inception) = resume is null ? Start(options.Resolve(parse, file)) : Continue(resume, parse, options);
+        using TrainingRun run = started;
         run.SampleWritten += _ =>
         {
             try { LossPlot.Draw(run.MetricsPath, Path.Combine(run.Directory, "loss.png")); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { AnsiConsole.MarkupLine($"[yellow]loss.png not updated: {Markup.Escape(e.Message)}[/]"); }
         };
-        TrainingEvaluation.Attach(run);
+        TrainingEvaluation.Attach(run, inception);
         RunOutcome outcome;
         try
         {
@@ -61,18 +63,19 @@ internal static class TrainCommand
         return outcome switch { RunOutcome.Completed => ExitCodes.Done, RunOutcome.Interrupted => signals.ExitCode, _ => ExitCodes.Diverged };
     }
 
-    private static TrainingRun Start(GanConfig config)
+    private static (TrainingRun, InceptionV3?) Start(GanConfig config)
     {
         // The data first: a wrong --data is the likelier mistake, and its error should not follow a device notice.
         IDataset data = Open(config);
         IBackend backend = DeviceChoice.Resolve(config);
+        InceptionV3? inception = TrainingEvaluation.LoadInception(config, backend);
         var run = TrainingRun.Create(config, data, backend);
         AnsiConsole.MarkupLine($"Training [bold]{OptionNames.Name(config.Model)}[/] on {Markup.Escape(Describe(config, data))} with {Markup.Escape(DeviceChoice.Describe(backend))}");
         AnsiConsole.MarkupLine($"G {run.Trainer.G.ParameterCount():N0} parameters, D {run.Trainer.D.ParameterCount():N0}; run folder [bold]{Markup.Escape(run.Directory)}[/]");
-        return run;
+        return (run, inception);
     }
 
-    private static TrainingRun Continue(DirectoryInfo dir, ParseResult parse, ConfigOptions options)
+    private static (TrainingRun, InceptionV3?) Continue(DirectoryInfo dir, ParseResult parse, ConfigOptions options)
     {
         if (!dir.Exists) throw new DirectoryNotFoundException($"--resume {dir.FullName}: no such folder.");
         CheckpointChoice checkpoint = CheckpointSet.Find(dir.FullName);
@@ -80,14 +83,15 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(checkpoint.Path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery, Inception = saved.Inception };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan and --eval-every may change.");
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan, --eval-every and --inception may change.");
         IDataset data = Open(config);
         IBackend backend = DeviceChoice.Resolve(config);
+        InceptionV3? inception = TrainingEvaluation.LoadInception(config, backend);
         var run = TrainingRun.Resume(dir.FullName, data, backend, _ => config, checkpoint.Path);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
-        return run;
+        return (run, inception);
     }
 
     private static IDataset Open(GanConfig config)

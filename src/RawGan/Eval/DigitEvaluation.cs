@@ -28,21 +28,12 @@ public sealed record DigitEvaluation(DigitScores Scores, double FrechetFloor, Ki
         KidResult kid = KernelInceptionDistance.Compute(real.Features, judged.Features);
         (double precision, double recall) = PrecisionRecall.Compute(real.Features, judged.Features);
         progress?.Invoke("memorisation check");
-        int m = Math.Min(memorisationReference, r);
-        int[] first = Enumerable.Range(0, m).ToArray();
-        MemorisationReport memorisation = MemorisationReport.Check(
-            Distances.ToMatrix(samples, n), Distances.ToMatrix(reference.AsSpan(0, m * Pixels), m),
-            judged.Features, Matrix.SelectRows(real.Features, first));
+        MemorisationReport memorisation = MemorisationReport.Check(samples, judged.Features, reference, real.Features, memorisationReference);
         return new DigitEvaluation(scores, floor, kid, precision, recall, memorisation);
     }
 
-    /// <summary>Writes the memorisation check's PNG (<see cref="MemorisationReport.SavePairs"/>) from the
+    /// <summary>Writes the memorisation check's PNG (<see cref="MemorisationReport.SavePairs(string, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int)"/>) from the
     /// <paramref name="samples"/> and <paramref name="reference"/> digits this evaluation was run on.</summary>
-    public void SavePairs(string path, ReadOnlySpan<float> samples, ReadOnlySpan<float> reference)
-    {
-        const int Pixels = DigitJudge.ImageSize * DigitJudge.ImageSize;
-        int rows = Memorisation.NearestInPixels.Max() + 1; // only the reference digits a pair can show
-        Memorisation.SavePairs(path, Distances.ToMatrix(samples, samples.Length / Pixels), Distances.ToMatrix(reference[..(rows * Pixels)], rows),
-            1, DigitJudge.ImageSize, DigitJudge.ImageSize);
-    }
+    public void SavePairs(string path, ReadOnlySpan<float> samples, ReadOnlySpan<float> reference) =>
+        Memorisation.SavePairs(path, samples, reference, 1, DigitJudge.ImageSize, DigitJudge.ImageSize);
 }

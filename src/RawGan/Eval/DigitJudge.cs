@@ -26,6 +26,9 @@ public sealed class DigitJudge : Module
     /// <summary>The name of the embedded weights in the RawGan.Core assembly.</summary>
     public const string ResourceName = "eval/digit-judge.safetensors";
 
+    /// <summary>The name of the embedded <see cref="ReferenceStatistics"/> of the 8,000 digits it trained on (an .npz).</summary>
+    public const string ReferenceResourceName = "eval/digit-judge-reference.npz";
+
     private readonly Sequential _features;
     private readonly Linear _classifier;
 
@@ -68,6 +71,23 @@ public sealed class DigitJudge : Module
         if (backend is not null) judge.To(backend);
         judge.Eval();
         return judge;
+    }
+
+    /// <summary>
+    /// The judge's feature statistics of <paramref name="referenceDigits"/> (count × 28 × 28): what samples are
+    /// compared with. The bundled digits' are embedded (<see cref="EmbeddedReference"/>), written by
+    /// tools/judge/train-judge.sh with this method, so training starts without judging 8,000 digits.
+    /// </summary>
+    public FeatureStatistics ReferenceStatistics(ReadOnlySpan<float> referenceDigits) =>
+        FeatureStatistics.From(Judge(referenceDigits, referenceDigits.Length / (ImageSize * ImageSize)).Features);
+
+    /// <summary>The embedded judge's <see cref="ReferenceStatistics"/> of the 8,000 bundled digits it trained on
+    /// (those <see cref="IsHeldOut"/> leaves), computed on the CPU.</summary>
+    public static FeatureStatistics EmbeddedReference()
+    {
+        using Stream stream = typeof(DigitJudge).Assembly.GetManifestResourceStream(ReferenceResourceName)
+            ?? throw new InvalidOperationException($"The RawGan.Core assembly lacks its embedded {ReferenceResourceName}; run tools/judge/train-judge.sh and rebuild.");
+        return NpzStatistics.Read(stream, ReferenceResourceName);
     }
 
     /// <summary>

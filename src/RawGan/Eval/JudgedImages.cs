@@ -42,6 +42,27 @@ public sealed record JudgedImages(double[,] Features, double[,] Probabilities)
         return new JudgedImages(features, probabilities);
     }
 
+    /// <summary>The images of <paramref name="parts"/> one after another (batches judged separately, e.g. read from
+    /// disk a batch at a time).</summary>
+    public static JudgedImages Concat(IReadOnlyList<JudgedImages> parts)
+    {
+        if (parts.Count == 0) throw new ArgumentException("Nothing to concatenate: no judged images.");
+        int count = parts.Sum(p => p.Count), featureSize = parts[0].Features.GetLength(1), classCount = parts[0].Probabilities.GetLength(1);
+        var features = new double[count, featureSize];
+        var probabilities = new double[count, classCount];
+        int row = 0;
+        foreach (JudgedImages p in parts)
+        {
+            if (p.Features.GetLength(1) != featureSize || p.Probabilities.GetLength(1) != classCount)
+                throw new ArgumentException($"Cannot concatenate judged images of {featureSize} features and {classCount} classes with ones of " +
+                                            $"{p.Features.GetLength(1)} and {p.Probabilities.GetLength(1)}.");
+            Array.Copy(p.Features, 0, features, row * featureSize, p.Count * featureSize);
+            Array.Copy(p.Probabilities, 0, probabilities, row * classCount, p.Count * classCount);
+            row += p.Count;
+        }
+        return new JudgedImages(features, probabilities);
+    }
+
     /// <summary>Row <paramref name="row"/> of <paramref name="probabilities"/>: the softmax of <paramref name="logits"/>, in float64.</summary>
     internal static void Softmax(ReadOnlySpan<float> logits, double[,] probabilities, int row)
     {

@@ -38,6 +38,28 @@ public sealed record MemorisationReport(
             featureIndex, featureDistance, Distances.KthNeighbourWithin(trainingFeatures, 1).Min());
     }
 
+    /// <summary>
+    /// The same check from images as stored (one after another, each <c>C·H·W</c> values in one range) and their
+    /// features, against the first <paramref name="limit"/> training images only: the training set's own spacing
+    /// costs the square of their number.
+    /// </summary>
+    public static MemorisationReport Check(ReadOnlySpan<float> samplePixels, double[,] sampleFeatures,
+                                           ReadOnlySpan<float> trainingPixels, double[,] trainingFeatures, int limit)
+    {
+        int n = sampleFeatures.GetLength(0), r = trainingFeatures.GetLength(0), m = Math.Min(limit, r), size = trainingPixels.Length / r;
+        return Check(Distances.ToMatrix(samplePixels, n), Distances.ToMatrix(trainingPixels[..(m * size)], m),
+                     sampleFeatures, Matrix.SelectRows(trainingFeatures, Enumerable.Range(0, m).ToArray()));
+    }
+
+    /// <summary><see cref="SavePairs(string, double[,], double[,], int, int, int, int)"/> from the images as stored,
+    /// the ones this report was checked on.</summary>
+    public void SavePairs(string path, ReadOnlySpan<float> samplePixels, ReadOnlySpan<float> trainingPixels, int channels, int height, int width)
+    {
+        int size = channels * height * width, rows = NearestInPixels.Max() + 1; // only the training images a pair can show
+        SavePairs(path, Distances.ToMatrix(samplePixels, samplePixels.Length / size), Distances.ToMatrix(trainingPixels[..(rows * size)], rows),
+                  channels, height, width);
+    }
+
     /// <summary>Writes a PNG of the <paramref name="pairs"/> samples nearest the training set in pixels, each beside its
     /// nearest training image (two columns: sample, training image), closest first.</summary>
     public void SavePairs(string path, double[,] samplePixels, double[,] trainingPixels, int channels, int height, int width, int pairs = 16)

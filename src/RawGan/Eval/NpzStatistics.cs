@@ -15,7 +15,14 @@ public static partial class NpzStatistics
 {
     public static FeatureStatistics Read(string path)
     {
-        using ZipArchive zip = ZipFile.OpenRead(path);
+        using FileStream file = File.OpenRead(path);
+        return Read(file, path);
+    }
+
+    /// <summary>Statistics from an .npz's bytes in <paramref name="stream"/>; errors call it <paramref name="path"/>.</summary>
+    public static FeatureStatistics Read(Stream stream, string path)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
         (double[] mu, int[] muShape) = ReadArray(zip, "mu", path);
         (double[] sigma, int[] sigmaShape) = ReadArray(zip, "sigma", path);
         int d = mu.Length;

@@ -74,6 +74,10 @@ public sealed record GanConfig
     /// key existed read and write back unchanged): every <see cref="RunJudge.DefaultEvery"/> steps where the judge applies.</summary>
     [WrittenWhenSet]
     public int? EvalEvery { get; init; }
+    /// <summary>FID Inception-v3 weights (.safetensors, tools/inception/convert.py): with them each evaluation also
+    /// computes FID (<see cref="RunInception"/>), which then picks the best checkpoint. Null: none (written only when set).</summary>
+    [WrittenWhenSet]
+    public string? Inception { get; init; }
 
     /// <summary>Whether D's loss differentiates D's gradient (wgan-gp, R1), which needs a recorded backward pass.</summary>
     [JsonIgnore]

@@ -64,7 +64,6 @@ public sealed class RunJudge
     /// <summary>The judge's scores of G's images of the fixed codes, now.</summary>
     public DigitScores Score()
     {
-        IBackend backend = _trainer.Backend;
         using var scope = new TensorScope();
         var features = new Tensor[_z.Length];
         var logits = new Tensor[_z.Length];
@@ -79,24 +78,13 @@ public sealed class RunJudge
             }
             return 0;
         });
-        Tensor f = F.Concat(features, axis: 0);
-        Tensor mu = F.Scale(F.SumTo(f, new Shape(1, Features)), 1.0 / Count);
-        Tensor centred = F.Sub(f, mu);
-        Tensor sigma = Tensor.Empty(new Shape(Features, Features), DType.Float32, backend);
-        backend.Gemm(true, false, 1.0 / (Count - 1), centred, centred, 0, sigma); // np.cov's unbiased covariance
-        float[] read = F.Concat([F.Reshape(mu, Features), F.Reshape(sigma, Features * Features),
-                                 F.Reshape(F.Concat(logits, axis: 0), Count * DigitJudge.ClassCount)], axis: 0).ToFloatArray();
-
-        var mean = new double[Features];
-        var covariance = new double[Features, Features];
-        for (int i = 0; i < Features; i++) mean[i] = read[i];
-        for (int i = 0; i < Features; i++)
-            for (int j = 0; j < Features; j++) covariance[i, j] = read[Features + i * Features + j];
+        (Tensor mu, Tensor sigma) = DeviceStatistics.Compute(F.Concat(features, axis: 0));
+        float[] read = F.Concat([mu, sigma, F.Reshape(F.Concat(logits, axis: 0), Count * DigitJudge.ClassCount)], axis: 0).ToFloatArray();
         var probabilities = new double[Count, DigitJudge.ClassCount];
         int offset = Features + Features * Features;
         for (int i = 0; i < Count; i++)
             JudgedImages.Softmax(read.AsSpan(offset + i * DigitJudge.ClassCount, DigitJudge.ClassCount), probabilities, i);
-        return DigitScores.Compute(new FeatureStatistics(mean, covariance, Count), probabilities, _reference, _requestedLabels);
+        return DigitScores.Compute(DeviceStatistics.FromRead(read, Features, Count), probabilities, _reference, _requestedLabels);
     }
 
     /// <summary>G's images [n, 1, S, S] at the judge's 28×28: as they are, or resized by one matrix product.</summary>

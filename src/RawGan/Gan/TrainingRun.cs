@@ -12,9 +12,14 @@ public enum RunOutcome { Completed, Interrupted, Diverged }
 /// device (<see cref="GanConfig.LogEvery"/>; null before the first read).</summary>
 public sealed record StepReport(long Step, int Epoch, int Batch, int BatchesPerEpoch, StepMetrics? Metrics, double ImagesPerSecond);
 
-/// <summary>After an evaluation (<see cref="TrainingRun.EvaluateWith"/>): the step, the judge's scores, and whether
-/// they are the best so far (then checkpoints/best.safetensors holds this step's state).</summary>
-public sealed record EvalReport(long Step, Eval.DigitScores Scores, bool IsBest);
+/// <summary>After an evaluation (<see cref="TrainingRun.EvaluateWith"/>): the step, the digit judge's scores (null where
+/// it does not judge), FID (null without Inception-v3), and whether they are the best so far (then
+/// checkpoints/best.safetensors holds this step's state).</summary>
+public sealed record EvalReport(long Step, Eval.DigitScores? Scores, double? Fid, bool IsBest)
+{
+    /// <summary>What picks the best checkpoint: FID where it is computed, else the judge's Fréchet distance.</summary>
+    public double Criterion => Fid ?? Scores!.FrechetDistance;
+}
 
 /// <summary>
 /// A training run and its folder: config.json, metrics.csv, samples/ (a grid from fixed noise every N steps and
@@ -38,10 +43,11 @@ public sealed class TrainingRun : IDisposable
     private readonly RunLock _lock;
     private readonly long _resumedAt;
     private RunJudge? _judge;
+    private RunInception? _inception;
     private int _evalEvery;
     private EvalLog? _evalLog;
     private long _lastEvaluated = -1;
-    private double _bestFrechet = double.PositiveInfinity;
+    private double _best = double.PositiveInfinity;
 
     private TrainingRun(string directory, RunLock runLock, GanTrainer trainer, DataLoader loader, DataPosition position, bool resumed)
     {
@@ -85,14 +91,17 @@ public sealed class TrainingRun : IDisposable
     public string? EvalPath => _evalLog?.Path;
 
     /// <summary>
-    /// Judges G with <paramref name="judge"/> every <paramref name="every"/> steps and at the end of each epoch, into
-    /// eval.csv, keeping the state with the lowest digit Fréchet distance as checkpoints/best.safetensors. A resumed
-    /// run keeps eval.csv's rows up to its checkpoint and the best score among them.
+    /// Judges G with <paramref name="judge"/> and/or measures its FID with <paramref name="inception"/> every
+    /// <paramref name="every"/> steps and at the end of each epoch, into eval.csv, keeping the state with the lowest
+    /// FID (without Inception, the lowest digit Fréchet distance) as checkpoints/best.safetensors. A resumed run keeps
+    /// eval.csv's rows up to its checkpoint and the best score among them.
     /// </summary>
-    public void EvaluateWith(RunJudge judge, int every)
+    public void EvaluateWith(RunJudge? judge, RunInception? inception, int every)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(every);
+        if (judge is null && inception is null) throw new ArgumentException("Nothing to evaluate with: give the digit judge, Inception-v3 or both.");
         _judge = judge;
+        _inception = inception;
         _evalEvery = every;
         _evalLog = new EvalLog(System.IO.Path.Combine(Directory, "eval.csv"), _resumedAt);
         RestoreBest();
@@ -195,7 +204,7 @@ public sealed class TrainingRun : IDisposable
                     // Samples and checkpoints read the metrics first: nothing is saved from weights a NaN has reached.
                     bool sample = config.SampleEvery > 0 && Trainer.Step % config.SampleEvery == 0;
                     bool checkpoint = config.CheckpointEvery > 0 && Trainer.Step % config.CheckpointEvery == 0;
-                    bool evaluate = _judge is not null && Trainer.Step % _evalEvery == 0;
+                    bool evaluate = _evalLog is not null && Trainer.Step % _evalEvery == 0;
                     if (_window.IsFull || sample || checkpoint || evaluate) ReadMetrics(ref rollbacks);
                     StepCompleted?.Invoke(new StepReport(Trainer.Step, epoch, batch.Index, Loader.BatchesPerEpoch, _lastMetrics, _lastImagesPerSecond));
                     if (sample) WriteSamples($"step-{Trainer.Step:D6}");
@@ -274,24 +283,24 @@ public sealed class TrainingRun : IDisposable
     /// and is also a multiple of the interval is judged once).</summary>
     private void Evaluate(int epoch)
     {
-        if (_judge is null || _lastEvaluated == Trainer.Step) return;
-        Eval.DigitScores scores = _judge.Score();
-        _evalLog!.Append(Trainer.Step, epoch, scores);
+        if (_evalLog is null || _lastEvaluated == Trainer.Step) return;
+        var report = new EvalReport(Trainer.Step, _judge?.Score(), _inception?.Fid(), false);
+        _evalLog.Append(Trainer.Step, epoch, report.Scores, report.Fid);
         _lastEvaluated = Trainer.Step;
-        bool best = scores.FrechetDistance < _bestFrechet;
+        bool best = report.Criterion < _best;
         if (best)
         {
-            _bestFrechet = scores.FrechetDistance;
+            _best = report.Criterion;
             Checkpoint.Save(CheckpointSet.Best(Directory), Trainer, Position);
         }
-        Evaluated?.Invoke(new EvalReport(Trainer.Step, scores, best));
+        Evaluated?.Invoke(report with { IsBest = best });
     }
 
     /// <summary>The best score and last judged step among eval.csv's rows (after a resume or rollback trimmed them).</summary>
     private void RestoreBest()
     {
         List<EvalRow> rows = EvalLog.Read(_evalLog!.Path);
-        _bestFrechet = rows.Count == 0 ? double.PositiveInfinity : rows.Min(r => r.FrechetDistance);
+        _best = rows.Select(r => _inception is null ? r.FrechetDistance : r.Fid ?? double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.PositiveInfinity).Min();
         _lastEvaluated = rows.Count == 0 ? -1 : rows[^1].Step;
     }
 

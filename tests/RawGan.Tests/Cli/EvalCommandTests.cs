@@ -7,16 +7,22 @@ using Spectre.Console;
 
 namespace RawGan.Tests.Cli;
 
-/// <summary>`rawgan eval` on two image folders and on a folder against an .npz; its bad input; and
-/// `rawgan train --eval-every` where the digit judge does not apply.</summary>
+/// <summary>`rawgan eval` on a checkpoint, on two image folders and on a folder against an .npz (its own
+/// statistics, written by the CLI); its bad input, Inception-v3's included (its 2,048 images are checked before the
+/// weights are read, and the weights before any image goes through); and `rawgan train --eval-every` where the digit
+/// judge does not apply.</summary>
 [Collection(nameof(ConsoleCollection))]
-public class EvalCommandTests : IDisposable
+public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.Network>
 {
+    private readonly string _weights;
     private readonly string _dir = Directory.CreateTempSubdirectory("rawgan-evalcli-").FullName;
     private readonly StringWriter _out = new();
 
-    public EvalCommandTests() =>
+    public EvalCommandTests(InceptionGoldenTests.Network inception)
+    {
+        _weights = inception.WeightsPath;
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(_out), Interactive = InteractionSupport.No });
+    }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -49,6 +55,24 @@ public class EvalCommandTests : IDisposable
     private static JsonElement Json(string folder) => JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "eval.json"))).RootElement;
 
     [Fact]
+    public void A_checkpoint_is_judged_against_the_bundled_digits_and_says_how_to_add_inception()
+    {
+        string generator = Serve.TinyGenerators.Write(Path.Combine(_dir, "cdcgan"), "cdcgan", classes: 10);
+        string report = Path.Combine(_dir, "report");
+        (int code, string output) = Run("eval", "--checkpoint", generator, "--count", "200", "--out", report, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.Contains("class accuracy (requested label)", output);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", output);
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+        JsonElement json = Json(report);
+        Assert.Equal(generator, json.GetProperty("generator").GetString());
+        Assert.Equal(200, json.GetProperty("count").GetInt32());
+        Assert.Equal(10, json.GetProperty("class_accuracy_per_label").GetArrayLength());
+        Assert.Contains("tools/inception/convert.py", json.GetProperty("inception").GetProperty("missing").GetString());
+        Assert.True(json.GetProperty("frechet_distance_real_floor").GetDouble() < json.GetProperty("frechet_distance").GetDouble()); // an untrained G
+    }
+
+    [Fact]
     public void Two_folders_and_a_folder_against_its_own_statistics()
     {
         string real = WriteDigits("real", BundledDigits.Split(heldOut: true, 140));
@@ -58,6 +82,7 @@ public class EvalCommandTests : IDisposable
         (int code, string output) = Run("eval", "--images", fake, "--against", real, "--out", report, "--save-stats", stats, "--device", "cpu");
         Assert.True(code == 0, output);
         Assert.Contains("Feature space: the bundled digit judge's 128-d features", output);
+        Assert.Contains("pt_inception-2015-12-05-6726825d.pth", output); // no weights: said, and the judge's numbers still come
         Assert.Contains("of 150 samples are closer to a training image", output);
         Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
         Assert.True(File.Exists(stats));
@@ -94,6 +119,57 @@ public class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void Small_folders_through_inception_get_every_number_but_fid_and_copies_are_flagged()
+    {
+        int[] real = BundledDigits.Split(heldOut: true, 4), other = BundledDigits.Split(heldOut: false, 8);
+        string realFolder = WriteDigits("real", real), fake = WriteDigits("fake", [real[1], real[2], .. other]); // two copies
+        string report = Path.Combine(_dir, "report");
+        (int code, string output) = Run("eval", "--images", fake, "--against", realFolder, "--inception", _weights, "--out", report, "--device", "cpu");
+        Assert.True(code == 0, output);
+        Assert.Contains("needs 2,048 images in each set", output);
+        Assert.Contains("feature space: Inception-v3 pool3 (2048-d, legacy resize)", output);
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+        JsonElement json = Json(report), inception = json.GetProperty("inception");
+        Assert.Equal("inception-v3-fid", json.GetProperty("feature_network").GetString());
+        Assert.Equal(JsonValueKind.Null, inception.GetProperty("fid").ValueKind);
+        Assert.InRange(inception.GetProperty("inception_score").GetDouble(), 1, 1008);
+        Assert.InRange(inception.GetProperty("precision").GetDouble(), 0, 1);
+        Assert.True(double.IsFinite(inception.GetProperty("kid_mean").GetDouble()));
+        Assert.True(json.GetProperty("memorisation_likely_copies").GetInt32() >= 2, json.GetProperty("memorisation").GetString());
+
+        (code, output) = Run("eval", "--images", realFolder, "--against", fake, "--inception", _weights, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"--images {realFolder}: 4 images are too few; the Inception Score's 10 splits need at least 10", output);
+    }
+
+    [Fact]
+    public void Folders_through_inception_need_2048_images_for_fid_and_its_weights()
+    {
+        string few = WriteDigits("few", BundledDigits.Split(heldOut: true, 150));
+        string absent = Path.Combine(_dir, "absent.safetensors");
+        (int code, string output) = Run("eval", "--images", few, "--save-stats", Path.Combine(_dir, "few.npz"), "--inception", absent, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"--images {few} through Inception-v3: 150 images are too few for a 2048-d covariance; the Fréchet distance needs at least 2048", output);
+
+        string pytorchFid = Path.Combine(_dir, "pool3.npz");
+        NpzStatistics.Write(pytorchFid, new FeatureStatistics(new double[InceptionV3.FeatureSize], new double[InceptionV3.FeatureSize, InceptionV3.FeatureSize]));
+        (code, output) = Run("eval", "--images", few, "--against", pytorchFid, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains($"{pytorchFid} holds 2048-d statistics, Inception-v3's pool3, and no Inception-v3 weights were given", output);
+        Assert.Contains("tools/inception/convert.py pt_inception-2015-12-05-6726825d.pth", output);
+
+        string many = WriteDigits("many", BundledDigits.Split(heldOut: false, InceptionV3.FeatureSize));
+        string wrong = Path.Combine(_dir, "wrong.safetensors");
+        SafeTensors.Write(wrong, [SafeTensorEntry.FromValues<float>("fc.bias", [1000], new float[1000])]);
+        foreach (string against in new[] { many, pytorchFid })
+        {
+            (code, output) = Run("eval", "--images", many, "--against", against, "--inception", wrong, "--device", "cpu");
+            Assert.NotEqual(0, code);
+            Assert.Contains($"{wrong}: missing tensor 'Conv2d_1a_3x3.conv.weight' [32, 3, 3, 3]", output);
+        }
+    }
+
+    [Fact]
     public void Training_on_other_data_says_once_why_it_is_not_evaluated()
     {
         string data = CliTests.WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
@@ -106,6 +182,18 @@ public class EvalCommandTests : IDisposable
         (code, output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "0"]);
         Assert.True(code == 0, output);
         Assert.DoesNotContain("Not evaluated", output);
+
+        (code, output) = Run([.. TinyRun.Args(data, runs, epochs: 1, checkpointEvery: 0), "--eval-every", "2", "--inception", _weights]);
+        Assert.True(code == 0, output);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, "No FID while training: its 2048-d covariance needs at least 2,048 real images, and the data holds 20"));
+        Assert.DoesNotContain("Not evaluated", output);
+
+        string wrong = Path.Combine(_dir, "wrong.safetensors"), untouched = Path.Combine(_dir, "untouched");
+        SafeTensors.Write(wrong, [SafeTensorEntry.FromValues<float>("fc.bias", [1008], new float[1008])]);
+        (code, output) = Run([.. TinyRun.Args(data, untouched, epochs: 1, checkpointEvery: 0), "--inception", wrong]);
+        Assert.NotEqual(0, code);
+        Assert.Contains($"{wrong}: missing tensor 'Conv2d_1a_3x3.conv.weight'", output);
+        Assert.False(Directory.Exists(untouched)); // refused before the run folder is made
 
         (code, output) = Run("train", "--eval-every", "-1");
         Assert.Equal(2, code);

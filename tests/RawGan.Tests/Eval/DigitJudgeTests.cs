@@ -1,4 +1,5 @@
 using RawGan.Eval;
+using RawGan.Tests.Golden;
 
 namespace RawGan.Tests.Eval;
 
@@ -84,6 +85,18 @@ public class DigitJudgeTests
             Assert.True(new FileInfo(png).Length > 100);
         }
         finally { File.Delete(png); }
+    }
+
+    [Fact]
+    public void EmbeddedReferenceStatisticsAreTheJudgesOfTheDigitsItTrainedOn()
+    {
+        (float[] images, _) = BundledDigits.Select(BundledDigits.Split(heldOut: false, 8000));
+        FeatureStatistics expected = Judge.ReferenceStatistics(images), embedded = DigitJudge.EmbeddedReference();
+        Assert.Equal(DigitJudge.FeatureSize, embedded.Dimension);
+        // Written on the development machine's CPU; another CPU's float32 sums may round differently.
+        double scale = expected.Sigma.Cast<double>().Max(Math.Abs);
+        Close.Assert("mu", expected.Mu, embedded.Mu, 1e-5 * expected.Mu.Max(Math.Abs), 0);
+        Close.Assert("sigma", expected.Sigma.Cast<double>().ToArray(), embedded.Sigma.Cast<double>().ToArray(), 1e-5 * scale, 0);
     }
 
     private static readonly Lazy<FeatureStatistics> Real = new(() =>

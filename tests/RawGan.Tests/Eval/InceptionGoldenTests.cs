@@ -28,6 +28,9 @@ public sealed class InceptionGoldenTests : IClassFixture<InceptionGoldenTests.Ne
 
         public InceptionV3 Net { get; }
 
+        /// <summary>The weights file, for tests that hand it to the CLI.</summary>
+        public string WeightsPath => _path;
+
         public void Dispose() => File.Delete(_path);
     }
 

@@ -29,7 +29,7 @@ public class EvaluationInTrainingTests : IDisposable
     private static TrainingRun Start(string directory, bool evaluate)
     {
         var run = TrainingRun.Create(Config, Data, CpuBackend.Default, directory);
-        if (evaluate) run.EvaluateWith(new RunJudge(run.Trainer, Reference, count: 130), every: 3);
+        if (evaluate) run.EvaluateWith(new RunJudge(run.Trainer, Reference, count: 130), null, every: 3);
         return run;
     }
 
@@ -51,9 +51,9 @@ public class EvaluationInTrainingTests : IDisposable
         Assert.Equal([2L, 3, 4, 6], rows.Select(r => r.Step));
         Assert.Equal([0, 1, 1, 2], rows.Select(r => r.Epoch));
         Assert.All(rows, r => Assert.True(double.IsFinite(r.FrechetDistance) && r.ClassAccuracy is >= 0 and <= 1 && r.InceptionScore is >= 1 and <= 10));
-        EvalReport best = reports.MinBy(r => r.Scores.FrechetDistance)!;
+        EvalReport best = reports.MinBy(r => r.Scores!.FrechetDistance)!;
         Assert.Equal(best.Step, Checkpoint.ReadInfo(CheckpointSet.Best(judged)).Step);
-        Assert.Equal(reports.Select((r, i) => r.Scores.FrechetDistance < reports.Take(i).Select(p => p.Scores.FrechetDistance).DefaultIfEmpty(double.PositiveInfinity).Min()),
+        Assert.Equal(reports.Select((r, i) => r.Scores!.FrechetDistance < reports.Take(i).Select(p => p.Scores!.FrechetDistance).DefaultIfEmpty(double.PositiveInfinity).Min()),
                      reports.Select(r => r.IsBest));
 
         // The judge draws from its own stream and samples G in eval mode: the trained bits are those of a run without it.
@@ -74,7 +74,7 @@ public class EvaluationInTrainingTests : IDisposable
         File.AppendAllText(Path.Combine(resumed, "eval.csv"), "6,2,0.5,9,0.9,0.9,,,,,,,,,,\n");
         using (var run = TrainingRun.Resume(resumed, Data, CpuBackend.Default))
         {
-            run.EvaluateWith(new RunJudge(run.Trainer, Reference, count: 130), every: 3);
+            run.EvaluateWith(new RunJudge(run.Trainer, Reference, count: 130), null, every: 3);
             Assert.Equal(RunOutcome.Completed, run.Run(TestContext.Current.CancellationToken));
         }
 
@@ -103,12 +103,50 @@ public class EvaluationInTrainingTests : IDisposable
     }
 
     [Fact]
-    public void The_eval_every_key_is_written_only_when_set()
+    public void The_eval_every_and_inception_keys_are_written_only_when_set()
     {
-        Assert.DoesNotContain("evalEvery", new GanConfig().ToJson()); // so configs from before the key write back unchanged
-        GanConfig set = GanConfig.FromJson("""{ "evalEvery": 0 }""", "test");
-        Assert.Equal(0, set.EvalEvery);
+        Assert.DoesNotContain("evalEvery", new GanConfig().ToJson()); // so configs from before the keys write back unchanged
+        Assert.DoesNotContain("inception", new GanConfig().ToJson());
+        GanConfig set = GanConfig.FromJson("""{ "evalEvery": 0, "inception": "w.safetensors" }""", "test");
+        Assert.Equal((0, "w.safetensors"), (set.EvalEvery, set.Inception));
         Assert.Equal(set, GanConfig.FromJson(set.ToJson(), "test"));
+    }
+
+    [Fact]
+    public void Eval_csv_holds_fid_and_leaves_the_judges_columns_empty_where_it_does_not_judge()
+    {
+        string path = Path.Combine(_root, "eval.csv");
+        var judged = new DigitScores(0.5, [.. Enumerable.Repeat(0.5, 10)], 3.25, 7.5, 0.75);
+        using (var log = new EvalLog(path))
+        {
+            log.Append(2, 0, judged, null);
+            log.Append(4, 0, judged, 81.5);
+            log.Append(6, 1, null, 60.25);
+        }
+        List<EvalRow> rows = EvalLog.Read(path);
+        Assert.Equal(new EvalRow(2, 0, 3.25, 7.5, 0.75, 0.5), rows[0]);
+        Assert.Equal(new EvalRow(4, 0, 3.25, 7.5, 0.75, 0.5, 81.5), rows[1]);
+        Assert.Equal((6L, 60.25, (double?)null), (rows[2].Step, rows[2].Fid!.Value, rows[2].ClassAccuracy));
+        Assert.True(double.IsNaN(rows[2].FrechetDistance));
+        Assert.Equal(EvalLog.Header.Count(c => c == ','), File.ReadAllLines(path)[^1].Count(c => c == ','));
+        Assert.Equal(60.25, new EvalReport(6, null, 60.25, false).Criterion);   // FID picks the best where it is measured
+        Assert.Equal(3.25, new EvalReport(2, judged, null, false).Criterion);
+    }
+
+    [Fact]
+    public void Statistics_reduced_on_the_device_are_the_host_ones()
+    {
+        var rng = new Generator(3);
+        Tensor features = Tensor.Randn(new Shape(40, 6), rng, DType.Float32, CpuBackend.Default);
+        FeatureStatistics host = FeatureStatistics.From(Distances.ToMatrix(features.ToFloatArray(), 40));
+        (Tensor mu, Tensor sigma) = DeviceStatistics.Compute(features);
+        FeatureStatistics device = DeviceStatistics.FromRead([.. mu.ToFloatArray(), .. sigma.ToFloatArray()], 6, 40);
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal(host.Mu[i], device.Mu[i], 1e-6);
+            for (int j = 0; j < 6; j++) Assert.Equal(host.Sigma[i, j], device.Sigma[i, j], 1e-5);
+        }
+        Assert.Equal(40, device.Count);
     }
 
     private static void AssertSameCheckpoint(string expectedPath, string actualPath)

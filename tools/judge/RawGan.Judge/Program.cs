@@ -1,5 +1,6 @@
 // Trains the bundled digit judge (src/RawGan/Eval/DigitJudge.cs) with RawGan on the CPU, reproducibly from a seed:
 // the same seed, epochs and data give the same weights bit for bit. Usage: RawGan.Judge IMAGES.gz LABELS.gz OUT.safetensors
+// Beside the weights it writes OUT-reference.npz: the judge's feature statistics of the digits it trained on.
 using System.Globalization;
 using RawGan.Autograd;
 using RawGan.Data;
@@ -70,6 +71,9 @@ SafeTensors.Write(args[2], entries, new Dictionary<string, string>
     ["held_out_accuracy"] = final.ToString("R", CultureInfo.InvariantCulture),
 });
 Console.WriteLine($"wrote {args[2]}: held-out accuracy {final:P2} on {heldOut.Length} digits");
+string reference = Path.ChangeExtension(args[2], null) + "-reference.npz";
+NpzStatistics.Write(reference, judge.ReferenceStatistics(trainImages));
+Console.WriteLine($"wrote {reference}: mu and sigma of the judge's features of the {train.Length} digits it trained on");
 return 0;
 
 // Softmax cross-entropy (torch.nn.CrossEntropyLoss on one-hot targets) from RawGan's ops: the row maximum is a
