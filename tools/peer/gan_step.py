@@ -4,7 +4,7 @@ one G update through D; BCELoss; Adam(2e-4, (0.5, 0.999))), timed the same way, 
 machine in one sitting.
 
     python3 tools/peer/gan_step.py [--model dcgan|cgan] [--batch N] [--size 64] [--steps 10]
-        [--device cpu|cuda] [--threads N] [--tf32] [--cudnn-benchmark] [--config NAME[,NAME...]|all]
+        [--device cpu|cuda] [--threads N] [--tf32] [--cudnn-benchmark] [--config NAME[,NAME...]|all] [--flops]
 
 --config chooses how PyTorch runs the step (default eager); "all", or a comma-separated list, measures each in a
 process of its own (so peaks, compiled graphs and cuDNN caches are not shared), one after the other:
@@ -27,6 +27,8 @@ CUDA context and library workspaces included. --tf32 allows TF32 in both matrix 
 RawGan's --tf32 does; without it both are full FP32 (PyTorch's own default allows TF32 in cuDNN). Exits 3 when
 --device cuda is asked for and PyTorch sees no GPU, as the C# bench does. Warm-up is 2 steps, 5 for the compiled
 configurations (compilation and CUDA-graph recording happen there, untimed; their time is printed on the '#' line).
+--flops counts the FLOPs of one step (torch.utils.flop_counter, torch >= 2.1) instead of timing it:
+    flops dcgan batch N: <G> GFLOP per step  <g> GFLOP per image  (torch.utils.flop_counter)
 The models are the PyTorch DCGAN example's (nz 100, ngf = ndf = 64, depth following --size) and the MNIST CGAN,
 layer for layer what RawGan builds for `--model dcgan` and `--model cgan`.
 """
@@ -136,6 +138,23 @@ def unavailable(config, cuda):
     return None
 
 
+def count_flops(step, model, n):
+    """The FLOPs one training step performs, as PyTorch's FlopCounterMode counts the operators that run (matrix
+    products and convolutions, forward and backward, only the gradients the step asks for): the figure achieved
+    TFLOP/s are computed from, for RawGan's identical step too."""
+    try:
+        from torch.utils.flop_counter import FlopCounterMode
+    except ImportError:
+        print(f"# pytorch flops {model}: skipped: torch {torch.__version__} has no torch.utils.flop_counter (added in 2.1)", flush=True)
+        return
+    step()  # the first step outside the counter: lazy initialisation is not the step's
+    counter = FlopCounterMode(display=False)
+    with counter:
+        step()
+    total = counter.get_total_flops()
+    print(f"flops {model} batch {n}: {total / 1e9:.2f} GFLOP per step  {total / n / 1e9:.4f} GFLOP per image  (torch.utils.flop_counter)", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--model", default="dcgan", choices=["dcgan", "cgan"])
@@ -147,6 +166,7 @@ def main():
     p.add_argument("--tf32", action="store_true")
     p.add_argument("--cudnn-benchmark", action="store_true")
     p.add_argument("--config", default="eager", help="a configuration, a comma-separated list of them, or all: " + ", ".join(CONFIGS))
+    p.add_argument("--flops", action="store_true", help="count the FLOPs of one eager step instead of timing (torch >= 2.1)")
     a = p.parse_args()
     configs = CONFIGS if a.config == "all" else a.config.split(",")
     for c in configs:
@@ -222,6 +242,9 @@ def main():
         opt_g.step()
         return d_loss.item() + g_loss.item()  # reads the losses back (a sync), as RawGan's bench does each step
 
+    if a.flops:
+        count_flops(step, a.model, n)
+        return
     warmup = 5 if compiled else 2
     t0 = time.perf_counter()
     for _ in range(warmup):
