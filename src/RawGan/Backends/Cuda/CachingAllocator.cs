@@ -115,7 +115,11 @@ public sealed class CachingAllocator
         {
             _requests++;
             block = BestFit(small ? _smallFree : _largeFree, size, _exactBlocks ? size : long.MaxValue);
-            if (block is not null) _hits++;
+            if (block is not null)
+            {
+                _hits++;
+                block.Free = false; // taken now: a neighbour released before it is handed out must not merge with it
+            }
         }
         if (block is null)
         {
@@ -139,7 +143,6 @@ public sealed class CachingAllocator
         lock (_gate)
         {
             Split(block, size);
-            block.Free = false;
             _live.Add(block.Address, block);
             _allocated += block.Size;
             _peakAllocated = Math.Max(_peakAllocated, _allocated);
