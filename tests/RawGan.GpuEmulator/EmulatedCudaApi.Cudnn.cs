@@ -85,48 +85,129 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cudnn.StatusSuccess;
     }
 
-    // ---- algorithms: one, full FP32 ----------------------------------------------------------------------------
-    private int OneAlgorithm(int requested, out int returned, CudnnAlgoPerf* perf)
+    // ---- algorithms -------------------------------------------------------------------------------------------
+    // Each is the CPU reference underneath; what differs is what the backend must handle: algorithm 0 needs a
+    // token workspace, 1 an im2col-sized one and is twice as fast, 2 (backward passes only, as cuDNN's atomics-based
+    // ALGO_0 variants) is the fastest but not deterministic. All run in FMA math. Find's "timings" are the FLOP
+    // count over a fixed rate per algorithm: plausible, and the same on every run.
+    private sealed record Algorithm(int Id, double TeraflopsPerSecond, bool Deterministic, bool Im2col);
+
+    private static readonly Algorithm[] ForwardAlgorithms = [new(0, 1, true, false), new(1, 2, true, true)];
+    private static readonly Algorithm[] BackwardAlgorithms = [.. ForwardAlgorithms, new(2, 3, false, false)];
+
+    /// <summary>The CUDNN_STATUS_NOT_SUPPORTED of cuDNN 9: Find's status for an algorithm the workspace given cannot hold.</summary>
+    public const int StatusNotSupported = 3000;
+
+    private static Algorithm[] AlgorithmsOf(Operand output) => output == Operand.Y ? ForwardAlgorithms : BackwardAlgorithms;
+
+    private static long WorkspaceOf(Algorithm a, Shapes s) =>
+        a.Im2col ? 4L * s.X.N * s.X.C * s.W.R * s.W.S * s.Y.H * s.Y.W : WorkspaceBytes;
+
+    private int _findCalls;
+    private readonly List<(string Call, int Algo)> _convolutionsRun = [];
+
+    /// <summary>Every convolution run, in call order, with the algorithm it was asked to use.</summary>
+    public IReadOnlyList<(string Call, int Algo)> ConvolutionsRun
     {
-        returned = requested > 0 ? 1 : 0;
-        if (returned == 1) perf[0] = new CudnnAlgoPerf { Algo = 0, Status = Interop.Cudnn.StatusSuccess, Memory = WorkspaceBytes, MathType = Interop.Cudnn.FmaMath };
+        get { lock (_gate) return [.. _convolutionsRun]; }
+    }
+
+    /// <summary>cudnnFind*AlgorithmEx calls made (a backend should make one per shape, direction and precision).</summary>
+    public int FindCalls
+    {
+        get { lock (_gate) return _findCalls; }
+    }
+
+    private Algorithm Offered(string call, Operand output, int algo) =>
+        AlgorithmsOf(output).FirstOrDefault(a => a.Id == algo) ?? throw Refused(call, $"algorithm {algo} was never offered");
+
+    /// <summary>The heuristic ranking: every algorithm, in order of id (0 first), with its workspace.</summary>
+    private int Heuristic(string call, Operand output, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int requested, out int returned, CudnnAlgoPerf* perf)
+    {
+        var (shapes, _) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        Algorithm[] all = AlgorithmsOf(output);
+        returned = Math.Min(requested, all.Length);
+        for (int i = 0; i < returned; i++) perf[i] = Perf(all[i], shapes, Interop.Cudnn.StatusSuccess, time: 0);
+        return Interop.Cudnn.StatusSuccess;
+    }
+
+    private static CudnnAlgoPerf Perf(Algorithm a, Shapes s, int status, float time) => new()
+    {
+        Algo = a.Id, Status = status, Time = time, Memory = (nuint)WorkspaceOf(a, s),
+        Determinism = a.Deterministic ? Interop.Cudnn.Deterministic : 0, MathType = Interop.Cudnn.FmaMath,
+    };
+
+    /// <summary>Find: every algorithm "timed" (those needing more workspace than given fail), fastest first; the
+    /// output is overwritten (with NaN here), as cuDNN's trials overwrite it.</summary>
+    private int Find(string call, Operand output, nint xDesc, nint wDesc, nint convDesc, nint yDesc, ulong outputPointer, int requested,
+        out int returned, CudnnAlgoPerf* perf, ulong workspace, nuint workspaceBytes)
+    {
+        var (shapes, _) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        if (workspaceBytes > 0) ProbeWorkspace(call, workspace, (long)workspaceBytes);
+        double flops = 2.0 * shapes.Y.N * shapes.Y.C * shapes.Y.H * shapes.Y.W * shapes.W.C * shapes.W.R * shapes.W.S;
+        var ranked = AlgorithmsOf(output)
+            .Select(a => WorkspaceOf(a, shapes) <= (long)workspaceBytes
+                ? Perf(a, shapes, Interop.Cudnn.StatusSuccess, (float)(flops / (a.TeraflopsPerSecond * 1e9)))
+                : Perf(a, shapes, StatusNotSupported, -1))
+            .OrderBy(p => p.Status != Interop.Cudnn.StatusSuccess).ThenBy(p => p.Time).ToArray();
+        returned = Math.Min(requested, ranked.Length);
+        for (int i = 0; i < returned; i++) perf[i] = ranked[i];
+        long outputCount = output switch
+        {
+            Operand.X => (long)shapes.X.N * shapes.X.C * shapes.X.H * shapes.X.W,
+            Operand.W => (long)shapes.W.K * shapes.W.C * shapes.W.R * shapes.W.S,
+            _ => (long)shapes.Y.N * shapes.Y.C * shapes.Y.H * shapes.Y.W,
+        };
+        lock (_gate) _findCalls++;
+        Enqueue(call, () =>
+        {
+            var nan = new float[outputCount];
+            Array.Fill(nan, float.NaN);
+            Memory.Write(outputPointer, (ReadOnlySpan<float>)nan);
+        });
         return Interop.Cudnn.StatusSuccess;
     }
 
     public int cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int requestedAlgoCount,
-        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
-    {
-        Geometry("cudnnGetConvolutionForwardAlgorithm_v7", xDesc, wDesc, convDesc, yDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
-    }
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults) =>
+        Heuristic("cudnnGetConvolutionForwardAlgorithm_v7", Operand.Y, xDesc, wDesc, convDesc, yDesc, requestedAlgoCount, out returnedAlgoCount, perfResults);
 
     public int cudnnGetConvolutionBackwardDataAlgorithm_v7(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int requestedAlgoCount,
-        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
-    {
-        Geometry("cudnnGetConvolutionBackwardDataAlgorithm_v7", dxDesc, wDesc, convDesc, dyDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
-    }
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults) =>
+        Heuristic("cudnnGetConvolutionBackwardDataAlgorithm_v7", Operand.X, dxDesc, wDesc, convDesc, dyDesc, requestedAlgoCount, out returnedAlgoCount, perfResults);
 
     public int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int requestedAlgoCount,
-        out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
-    {
-        Geometry("cudnnGetConvolutionBackwardFilterAlgorithm_v7", xDesc, dwDesc, convDesc, dyDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
-    }
+        out int returnedAlgoCount, CudnnAlgoPerf* perfResults) =>
+        Heuristic("cudnnGetConvolutionBackwardFilterAlgorithm_v7", Operand.W, xDesc, dwDesc, convDesc, dyDesc, requestedAlgoCount, out returnedAlgoCount, perfResults);
+
+    public int cudnnFindConvolutionForwardAlgorithmEx(nint handle, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc, nint yDesc, ulong y,
+        int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults, ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Find("cudnnFindConvolutionForwardAlgorithmEx", Operand.Y, xDesc, wDesc, convDesc, yDesc, y, requestedAlgoCount, out returnedAlgoCount,
+            perfResults, workSpace, workSpaceSizeInBytes);
+
+    public int cudnnFindConvolutionBackwardDataAlgorithmEx(nint handle, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc, nint dxDesc,
+        ulong dx, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults, ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Find("cudnnFindConvolutionBackwardDataAlgorithmEx", Operand.X, dxDesc, wDesc, convDesc, dyDesc, dx, requestedAlgoCount, out returnedAlgoCount,
+            perfResults, workSpace, workSpaceSizeInBytes);
+
+    public int cudnnFindConvolutionBackwardFilterAlgorithmEx(nint handle, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc, nint dwDesc,
+        ulong dw, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults, ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Find("cudnnFindConvolutionBackwardFilterAlgorithmEx", Operand.W, xDesc, dwDesc, convDesc, dyDesc, dw, requestedAlgoCount, out returnedAlgoCount,
+            perfResults, workSpace, workSpaceSizeInBytes);
 
     public int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int algo, out nuint sizeInBytes) =>
-        Workspace(algo, out sizeInBytes);
+        Workspace("cudnnGetConvolutionForwardWorkspaceSize", Operand.Y, xDesc, wDesc, convDesc, yDesc, algo, out sizeInBytes);
 
     public int cudnnGetConvolutionBackwardDataWorkspaceSize(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int algo, out nuint sizeInBytes) =>
-        Workspace(algo, out sizeInBytes);
+        Workspace("cudnnGetConvolutionBackwardDataWorkspaceSize", Operand.X, dxDesc, wDesc, convDesc, dyDesc, algo, out sizeInBytes);
 
     public int cudnnGetConvolutionBackwardFilterWorkspaceSize(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int algo, out nuint sizeInBytes) =>
-        Workspace(algo, out sizeInBytes);
+        Workspace("cudnnGetConvolutionBackwardFilterWorkspaceSize", Operand.W, xDesc, dwDesc, convDesc, dyDesc, algo, out sizeInBytes);
 
-    private static int Workspace(int algo, out nuint size)
+    private int Workspace(string call, Operand output, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int algo, out nuint size)
     {
-        if (algo != 0) throw Refused("cudnnGetConvolution*WorkspaceSize", $"algorithm {algo} was never offered");
-        size = WorkspaceBytes;
+        var (shapes, _) = Geometry(call, xDesc, wDesc, convDesc, yDesc);
+        size = (nuint)WorkspaceOf(Offered(call, output, algo), shapes);
         return Interop.Cudnn.StatusSuccess;
     }
 
@@ -155,7 +236,8 @@ internal sealed unsafe partial class EmulatedCudaApi
         if (conv.DilationH != 1 || conv.DilationW != 1) throw Refused(call, "dilation is not emulated");
         var g = new ConvGeometry(shapes.X.N, shapes.X.C, shapes.X.H, shapes.X.W, shapes.W.K, shapes.W.R, shapes.W.S,
             conv.StrideH, conv.StrideW, conv.PadH, conv.PadW, conv.PadH, conv.PadW);
-        CheckWorkspace(call, algo, workspace, workspaceBytes);
+        CheckWorkspace(call, WorkspaceOf(Offered(call, output, algo), shapes), workspace, workspaceBytes);
+        lock (_gate) _convolutionsRun.Add((call, algo));
         Enqueue(call, () =>
         {
             double[] X = Read(x, shapes.X), W = Read(w, shapes.W), Y = Read(y, shapes.Y);
@@ -193,12 +275,22 @@ internal sealed unsafe partial class EmulatedCudaApi
         }
     }
 
-    private void CheckWorkspace(string call, int algo, ulong workspace, nuint bytes)
+    private void CheckWorkspace(string call, long needed, ulong workspace, nuint bytes)
     {
-        if (algo != 0) throw Refused(call, $"algorithm {algo} was never offered");
-        if (bytes < WorkspaceBytes || workspace == 0) throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: workspace of {bytes} bytes at 0x{workspace:x}, {WorkspaceBytes} needed");
-        Span<byte> probe = stackalloc byte[WorkspaceBytes];
-        lock (_gate) Memory.Read(workspace, probe); // must be device memory the size asked for
+        if ((long)bytes < needed || (needed > 0 && workspace == 0))
+            throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: workspace of {bytes} bytes at 0x{workspace:x}, {needed} needed");
+        if (needed > 0) ProbeWorkspace(call, workspace, needed);
+    }
+
+    /// <summary>The workspace's first and last bytes must be device memory: the size given is really there.</summary>
+    private void ProbeWorkspace(string call, ulong workspace, long bytes)
+    {
+        Span<byte> probe = stackalloc byte[1];
+        lock (_gate)
+        {
+            Memory.Read(workspace, probe);
+            Memory.Read(workspace + (ulong)bytes - 1, probe);
+        }
     }
 
     private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);

@@ -24,9 +24,13 @@ internal static class EmulatedGpu
 
     /// <summary>The FP32 backend of a device of its own on <paramref name="api"/> (for tests that break the emulation
     /// on purpose, or watch what the backend asks of the libraries); its other precisions are
-    /// <c>Resources.Backend(precision)</c>.</summary>
-    public static CudaBackend Create(EmulatedCudaApi api) =>
+    /// <c>Resources.Backend(precision)</c>. Where the emulator does the work, each allocator block is a device
+    /// allocation of its own, so the interpreter's bounds checks see every tensor's end; where it skips the work (for
+    /// memory figures), the allocator splits and merges segments as on a GPU. <paramref name="convSearch"/> defaults
+    /// to the product's default (Find, deterministic algorithms only).</summary>
+    public static CudaBackend Create(EmulatedCudaApi api, ConvAlgorithmSearch? convSearch = null) =>
         new CudaDeviceResources(api, index: 0, device: 0, context: 1, stream: 1, cublas: 1, cudnn: 1,
-            new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2, MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0))
+            new DeviceInfo("RawGan PTX emulator", 8, 0, EmulatedCudaApi.TotalMemory, Multiprocessors: 2, MaxThreadsPerMultiprocessor: 2048, PeakBandwidthGBs: 0),
+            convSearch ?? new ConvAlgorithmSearch(), exactBlocks: !api.SkipWork)
             .Backend(Precision.Fp32);
 }

@@ -39,7 +39,7 @@ def main():
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(3)
-    _, _, G, _, _ = dcgan(64, nz=100, ngf=64, ndf=64, nc=3)
+    G = dcgan(64, nz=100, ngf=64, ndf=64, nc=3)[0].net
     for m in G.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.normal_(0, 0.1)

@@ -35,7 +35,7 @@ def main():
     config = json.loads(meta["config"])
     assert config["model"] == "dcgan" and config["variant"] == "pytorch", "this checks the PyTorch-variant DCGAN"
     size, nc = int(meta["image_size"]), int(meta["channels"])
-    _, _, G, _, _ = dcgan(size, nz=config["nz"], ngf=config["ngf"], ndf=config["ndf"], nc=nc)
+    G = dcgan(size, nz=config["nz"], ngf=config["ngf"], ndf=config["ndf"], nc=nc)[0].net
     generator = torch.nn.Module()
     generator.main = G  # pytorch/examples' Generator keeps its layers in self.main: names main.0.weight, ...
     generator.load_state_dict(tensors, strict=True)

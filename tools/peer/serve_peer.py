@@ -41,7 +41,7 @@ def load(path):
     if config["model"] != "dcgan" or config["variant"] != "pytorch":
         raise SystemExit("serve_peer.py serves the PyTorch-variant DCGAN generator")
     size, nc = int(meta["image_size"]), int(meta["channels"])
-    _, _, G, _, _ = dcgan(size, nz=config["nz"], ngf=config["ngf"], ndf=config["ndf"], nc=nc)
+    G = dcgan(size, nz=config["nz"], ngf=config["ngf"], ndf=config["ndf"], nc=nc)[0].net
     generator = torch.nn.Module()
     generator.main = G
     generator.load_state_dict(tensors, strict=True)

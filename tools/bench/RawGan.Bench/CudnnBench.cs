@@ -8,9 +8,10 @@ namespace RawGan.Bench;
 /// <summary>
 /// The backend's three convolution passes on the DCGAN-64 layers at batch 128 against cuDNN called directly with
 /// the fastest algorithm cudnnFindConvolution*AlgorithmEx measures (what PyTorch does with cudnn.benchmark = True),
-/// TF32 off and on. The backend takes cuDNN's heuristic ranking instead (cudnnGet*_v7, PyTorch's default), so the
-/// ratio shows what measuring would buy, layer by layer. Both sides obey the same rules: float32 NCHW, FMA math only
-/// with TF32 off, workspaces up to <see cref="CudaBackend.MaxConvWorkspaceBytes"/>.
+/// TF32 off and on. The backend chooses as its <see cref="CudaBackend.ConvSearch"/> says (Find too by default, but
+/// deterministic algorithms only; cuDNN's heuristic ranking, PyTorch's default, with RAWGAN_CUDNN_BENCHMARK=0), so
+/// the ratio shows what the backend's choice costs, layer by layer. Both sides obey the same other rules: float32
+/// NCHW, FMA math only with TF32 off, workspaces up to <see cref="ConvAlgorithmSearch.MaxWorkspaceBytes"/>.
 /// </summary>
 internal static unsafe class CudnnBench
 {
@@ -72,7 +73,7 @@ internal static unsafe class CudnnBench
 
     /// <summary>
     /// One pass of one geometry on cuDNN, on given operands: its descriptors, the algorithm Find measured fastest on
-    /// them among those the rules allow (with a workspace of <see cref="CudaBackend.MaxConvWorkspaceBytes"/> to try
+    /// them among those the rules allow (with a workspace of <see cref="ConvAlgorithmSearch.MaxWorkspaceBytes"/> to try
     /// them in), that algorithm's math type set on the convolution descriptor (which cuDNN needs to run the variant
     /// it timed), and its workspace from the backend's pool. DCGAN's paddings are symmetric, so no explicit padding
     /// copy is needed (the backend's asymmetric-padding path is not exercised here).
@@ -104,7 +105,7 @@ internal static unsafe class CudnnBench
                 CheckCudnn(Interop.Cudnn.cudnnSetConvolution2dDescriptor(_conv, g.PadTop, g.PadLeft, g.StrideH, g.StrideW, 1, 1,
                     Interop.Cudnn.CrossCorrelation, Interop.Cudnn.DataFloat));
                 CheckCudnn(Interop.Cudnn.cudnnSetConvolutionMathType(_conv, tf32 ? Interop.Cudnn.DefaultMath : Interop.Cudnn.FmaMath));
-                using (CudaBackend.ScratchBuffer trial = backend.Scratch(CudaBackend.MaxConvWorkspaceBytes))
+                using (CudaBackend.ScratchBuffer trial = backend.Scratch(backend.ConvSearch.MaxWorkspaceBytes))
                     _choice = Find(tf32, g, trial);
                 CheckCudnn(Interop.Cudnn.cudnnSetConvolutionMathType(_conv, _choice.MathType));
                 _workspace = backend.Scratch((long)_choice.Memory);
@@ -147,7 +148,7 @@ internal static unsafe class CudnnBench
             {
                 CudnnAlgoPerf p = perf[i];
                 bool mathAllowed = tf32 ? p.MathType != Interop.Cudnn.TensorOpMathAllowConversion : p.MathType == Interop.Cudnn.FmaMath;
-                if (p.Status == Interop.Cudnn.StatusSuccess && mathAllowed && (long)p.Memory <= CudaBackend.MaxConvWorkspaceBytes) return p;
+                if (p.Status == Interop.Cudnn.StatusSuccess && mathAllowed && (long)p.Memory <= trial.Bytes) return p;
                 rejected.Add($"algo {p.Algo} status {p.Status} math {p.MathType} workspace {(long)p.Memory}");
             }
             throw new InvalidOperationException(

@@ -19,13 +19,15 @@ namespace RawGan.Bench;
 /// </summary>
 internal static class StepBench
 {
-    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32]";
+    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32 | --precision NAME] [--seconds S]";
 
     public static int Run(string[] args)
     {
         string device = "cpu", model = "all";
         int? batch = null;
         bool tf32 = false;
+        Precision? precision = null;
+        double? seconds = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -34,6 +36,12 @@ internal static class StepBench
                 case "--model" when i + 1 < args.Length && args[i + 1] is "cgan" or "dcgan" or "all": model = args[++i]; break;
                 case "--batch" when i + 1 < args.Length && int.TryParse(args[i + 1], out int b) && b > 1: batch = b; i++; break;
                 case "--tf32": tf32 = true; break;
+                // Any precision the backend has (fp32, tf32, ...), by its enum name; --tf32 is --precision tf32.
+                case "--precision" when i + 1 < args.Length && Enum.TryParse(args[i + 1], true, out Precision p) && Enum.IsDefined(p):
+                    precision = p; i++; break;
+                // The timing budget per model (default 20 s for DCGAN, 5 s for the CGAN): run-all.sh's matrix is long.
+                case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0:
+                    seconds = s; i++; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -43,19 +51,20 @@ internal static class StepBench
         CudaBackend? cuda = null;
         if (device == "cuda")
         {
-            cuda = CudaDevice.Open("step", tf32 ? Precision.Tf32 : Precision.Fp32);
+            precision ??= tf32 ? Precision.Tf32 : Precision.Fp32;
+            cuda = CudaDevice.Open("step", precision.Value);
             if (cuda is null) return CudaDevice.Unavailable;
         }
         IBackend backend = cuda ?? (IBackend)CpuBackend.Default;
         // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.
         int n = batch ?? (cuda is null ? 64 : 128);
-        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", TF32 {(tf32 ? "on" : "off")}")}");
-        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, tf32);
-        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, tf32);
+        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", {cuda.Precision}, {cuda.ConvSearch}")}");
+        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, seconds ?? 5);
+        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, seconds ?? 20);
         return 0;
     }
 
-    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, bool tf32)
+    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, double budget)
     {
         var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
@@ -66,8 +75,8 @@ internal static class StepBench
         trainer.TrainStep(real, labels);
         trainer.TrainStep(real, labels);
         cuda?.Allocator.ResetPeaks();
-        double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: model == "dcgan" ? 20 : 5, minRuns: 3);
-        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : $"cuda tf32={(tf32 ? "on" : "off")}")}: " +
+        double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: budget, minRuns: 3);
+        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : Label(cuda.Precision))}: " +
                       $"{seconds:F4} s/step  {batch / seconds:F1} images/s";
         if (cuda is not null)
         {
@@ -80,4 +89,12 @@ internal static class StepBench
     }
 
     private static string Mib(long bytes) => $"{bytes / 1048576.0:F0}";
+
+    /// <summary>"cuda tf32=off" / "cuda tf32=on" as gan_step.py prints them; another precision by its name.</summary>
+    private static string Label(Precision p) => p switch
+    {
+        Precision.Fp32 => "cuda tf32=off",
+        Precision.Tf32 => "cuda tf32=on",
+        _ => $"cuda {p.ToString().ToLowerInvariant()}",
+    };
 }

@@ -5,8 +5,8 @@ namespace RawGan.Backends.Cuda;
 
 public sealed partial class CudaBackend
 {
-    /// <summary>Largest cuDNN workspace an algorithm may ask for; algorithms wanting more are passed over.</summary>
-    public static long MaxConvWorkspaceBytes { get; set; } = 1L << 30;
+    /// <summary>How this device's convolutions choose their cuDNN algorithms (<see cref="ConvAlgorithmSearch"/>).</summary>
+    public ConvAlgorithmSearch ConvSearch => Resources.ConvSearch;
 
     public unsafe void Conv2d(ConvGeometry g, Tensor x, Tensor w, Tensor y)
     {
@@ -158,6 +158,10 @@ public sealed partial class CudaBackend
             {
                 CheckCudnn(_api.cudnnGetConvolutionForwardAlgorithm_v7(h, _x, _w, _fwdConv, _y, n, out int got, perf));
                 return got;
+            }, (h, perf, n, work, bytes) =>
+            {
+                CheckCudnn(_api.cudnnFindConvolutionForwardAlgorithmEx(h, _x, x, _w, w, _fwdConv, _y, y, n, out int got, perf, work, bytes));
+                return got;
             }, (h, a) =>
             {
                 CheckCudnn(_api.cudnnGetConvolutionForwardWorkspaceSize(h, _x, _w, _fwdConv, _y, a, out nuint s));
@@ -174,6 +178,10 @@ public sealed partial class CudaBackend
             var (algo, ws) = _data ??= Choose(b, "backward data", _dataConv, (h, perf, n) =>
             {
                 CheckCudnn(_api.cudnnGetConvolutionBackwardDataAlgorithm_v7(h, _w, _y, _dataConv, _x, n, out int got, perf));
+                return got;
+            }, (h, perf, n, work, bytes) =>
+            {
+                CheckCudnn(_api.cudnnFindConvolutionBackwardDataAlgorithmEx(h, _w, w, _y, dy, _dataConv, _x, dx, n, out int got, perf, work, bytes));
                 return got;
             }, (h, a) =>
             {
@@ -192,6 +200,10 @@ public sealed partial class CudaBackend
             {
                 CheckCudnn(_api.cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, _x, _y, _filterConv, _w, n, out int got, perf));
                 return got;
+            }, (h, perf, n, work, bytes) =>
+            {
+                CheckCudnn(_api.cudnnFindConvolutionBackwardFilterAlgorithmEx(h, _x, x, _y, dy, _filterConv, _w, dw, n, out int got, perf, work, bytes));
+                return got;
             }, (h, a) =>
             {
                 CheckCudnn(_api.cudnnGetConvolutionBackwardFilterWorkspaceSize(h, _x, _y, _filterConv, _w, a, out nuint s));
@@ -204,20 +216,38 @@ public sealed partial class CudaBackend
         }
 
         private unsafe delegate int Heuristic(nint handle, CudnnAlgoPerf* perf, int requested);
+        private unsafe delegate int Find(nint handle, CudnnAlgoPerf* perf, int requested, ulong workspace, nuint workspaceBytes);
 
-        /// <summary>cuDNN's heuristic ranking (the _v7 query, no benchmarking): the first algorithm that is supported,
-        /// respects the TF32 setting and fits <see cref="MaxConvWorkspaceBytes"/>. With TF32 allowed, the
-        /// descriptor takes the math type that algorithm was ranked with, as PyTorch does.</summary>
-        private unsafe (int, long) Choose(CudaBackend b, string what, nint conv, Heuristic query, Func<nint, int, long> workspace)
+        /// <summary>
+        /// The algorithm for one direction, chosen once per plan. cuDNN's heuristic ranking (the _v7 query) lists the
+        /// candidates; with <see cref="ConvAlgorithmSearch.Benchmark"/>, Find then times them on the operands of this
+        /// first call (overwriting its output, which the call computes next anyway) in a workspace as large as the
+        /// largest candidate's within the limit, and ranks them by time. The first that succeeded, is deterministic,
+        /// respects the TF32 setting and fits the workspace limit is taken. With TF32 allowed, the descriptor takes
+        /// the math type that algorithm was ranked with, as PyTorch does.
+        /// </summary>
+        private unsafe (int, long) Choose(CudaBackend b, string what, nint conv, Heuristic heuristic, Find find, Func<nint, int, long> workspace)
         {
             const int max = 16;
+            ConvAlgorithmSearch search = b.ConvSearch;
             CudnnAlgoPerf* perf = stackalloc CudnnAlgoPerf[max];
-            int got = query(b.Resources.Cudnn, perf, max);
+            int got = heuristic(b.Resources.Cudnn, perf, max);
+            if (search.Benchmark)
+            {
+                long trial = 0;
+                for (int i = 0; i < got; i++)
+                    if (perf[i].Status == Interop.Cudnn.StatusSuccess && (long)perf[i].Memory <= search.MaxWorkspaceBytes)
+                        trial = Math.Max(trial, (long)perf[i].Memory);
+                using ScratchBuffer work = b.Scratch(trial);
+                got = find(b.Resources.Cudnn, perf, max, trial > 0 ? work.Pointer : 0, (nuint)trial);
+            }
             var rejected = new List<string>();
             for (int i = 0; i < got; i++)
             {
                 CudnnAlgoPerf p = perf[i];
                 if (p.Status != Interop.Cudnn.StatusSuccess) { rejected.Add($"algo {p.Algo}: status {p.Status}"); continue; }
+                // Atomics make some algorithms' sums vary from run to run: never (runs with one seed agree to the bit).
+                if (p.Determinism != Interop.Cudnn.Deterministic) { rejected.Add($"algo {p.Algo}: not deterministic"); continue; }
                 // ALLOW_CONVERSION may round float32 operands to float16: never, TF32 or not (PyTorch neither).
                 if (p.MathType == Interop.Cudnn.TensorOpMathAllowConversion) { rejected.Add($"algo {p.Algo}: float16 conversion"); continue; }
                 if (p.MathType == Interop.Cudnn.TensorOpMath && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
@@ -225,7 +255,7 @@ public sealed partial class CudaBackend
                 long ws;
                 try { ws = workspace(b.Resources.Cudnn, p.Algo); }
                 catch (CudaException e) { rejected.Add($"algo {p.Algo}: workspace query failed ({e.Message})"); continue; }
-                if (ws > MaxConvWorkspaceBytes) { rejected.Add($"algo {p.Algo}: workspace {ws} bytes"); continue; }
+                if (ws > search.MaxWorkspaceBytes) { rejected.Add($"algo {p.Algo}: workspace {ws} bytes"); continue; }
                 return (p.Algo, ws);
             }
             throw new CudaException("cudnn", $"choosing a convolution {what} algorithm for {_g}", 0, "no usable algorithm", "",

@@ -22,9 +22,13 @@ internal sealed class CudaDeviceResources
     private int _cublasMathMode = -1;
 
     /// <summary>Resources on a context, stream and library handles made beforehand (by <see cref="CudaBackend"/>'s
-    /// creation, or by a test): <paramref name="api"/> makes the calls (<see cref="NativeCudaApi"/>, or an emulation).</summary>
-    public CudaDeviceResources(ICudaApi api, int index, int device, nint context, nint stream, nint cublas, nint cudnn, DeviceInfo info)
+    /// creation, or by a test): <paramref name="api"/> makes the calls (<see cref="NativeCudaApi"/>, or an emulation).
+    /// <paramref name="convSearch"/> defaults to <see cref="ConvAlgorithmSearch.FromEnvironment"/>;
+    /// <paramref name="exactBlocks"/> is the allocator's mode for a bounds-checking emulation (<see cref="CachingAllocator"/>).</summary>
+    public CudaDeviceResources(ICudaApi api, int index, int device, nint context, nint stream, nint cublas, nint cudnn, DeviceInfo info,
+        ConvAlgorithmSearch? convSearch = null, bool exactBlocks = false)
     {
+        ConvSearch = convSearch ?? ConvAlgorithmSearch.FromEnvironment();
         Api = api;
         Index = index;
         DeviceOrdinal = device;
@@ -33,7 +37,7 @@ internal sealed class CudaDeviceResources
         Cublas = cublas;
         Cudnn = cudnn;
         Info = info;
-        Allocator = new CachingAllocator(new DeviceMemory(this));
+        Allocator = new CachingAllocator(new DeviceMemory(this), exactBlocks);
         Kernels = new KernelModules(this);
         Staging = new PinnedStaging(this);
         _backends = Array.ConvertAll(Enum.GetValues<Precision>(), p => new CudaBackend(this, p));
@@ -56,6 +60,9 @@ internal sealed class CudaDeviceResources
     /// <summary>The cuDNN descriptors and algorithms per geometry and precision, shared by this device's backends.</summary>
     public Dictionary<(ConvGeometry, Precision), CudaBackend.ConvPlan> ConvPlans { get; } = [];
     public Lock ConvGate { get; } = new();
+
+    /// <summary>How this device's convolutions choose their cuDNN algorithms (benchmarked or heuristic, workspace limit).</summary>
+    public ConvAlgorithmSearch ConvSearch { get; }
 
     /// <summary>This device's backend at <paramref name="precision"/>.</summary>
     public CudaBackend Backend(Precision precision) => _backends[(int)precision];

@@ -62,6 +62,15 @@ internal unsafe interface ICudaApi
         int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
     int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc,
         int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
+    int cudnnFindConvolutionForwardAlgorithmEx(nint handle, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc,
+        nint yDesc, ulong y, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+        ulong workSpace, nuint workSpaceSizeInBytes);
+    int cudnnFindConvolutionBackwardDataAlgorithmEx(nint handle, nint wDesc, ulong w, nint dyDesc, ulong dy, nint convDesc,
+        nint dxDesc, ulong dx, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+        ulong workSpace, nuint workSpaceSizeInBytes);
+    int cudnnFindConvolutionBackwardFilterAlgorithmEx(nint handle, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc,
+        nint dwDesc, ulong dw, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+        ulong workSpace, nuint workSpaceSizeInBytes);
     int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,
         int algo, out nuint sizeInBytes);
     int cudnnGetConvolutionBackwardDataWorkspaceSize(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc,

@@ -33,6 +33,7 @@ internal static partial class Interop
         public const int TensorOpMath = 1;            // CUDNN_TENSOR_OP_MATH
         public const int TensorOpMathAllowConversion = 2;
         public const int FmaMath = 3;                 // CUDNN_FMA_MATH: FMA kernels only, full FP32
+        public const int Deterministic = 1;           // CUDNN_DETERMINISTIC (cudnnDeterminism_t), in CudnnAlgoPerf
 
         [LibraryImport(Lib, EntryPoint = "cudnnGetVersion")]
         public static partial nuint cudnnGetVersion();
@@ -101,8 +102,8 @@ internal static partial class Interop
         public static partial int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc,
             int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults);
 
-        // ---- algorithm choice by measurement (tools/bench only: the reference the backend's heuristic choice is
-        // timed against). cuDNN runs each algorithm that fits the workspace given on the buffers given (overwriting
+        // ---- algorithm choice by measurement (the backend's ConvAlgorithmSearch.Benchmark, and tools/bench's
+        // reference). cuDNN runs each algorithm that fits the workspace given on the buffers given (overwriting
         // the output) and returns them sorted fastest first. Each result's MathType is the one it was timed with:
         // set it on the convolution descriptor before running that algorithm.
         [LibraryImport(Lib, EntryPoint = "cudnnFindConvolutionForwardAlgorithmEx")]

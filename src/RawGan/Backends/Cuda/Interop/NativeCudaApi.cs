@@ -105,6 +105,21 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
         nint dwDesc, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults) =>
         Interop.Cudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(handle, xDesc, dyDesc, convDesc, dwDesc,
             requestedAlgoCount, out returnedAlgoCount, perfResults);
+    public int cudnnFindConvolutionForwardAlgorithmEx(nint handle, nint xDesc, ulong x, nint wDesc, ulong w, nint convDesc,
+        nint yDesc, ulong y, int requestedAlgoCount, out int returnedAlgoCount, CudnnAlgoPerf* perfResults,
+        ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Interop.Cudnn.cudnnFindConvolutionForwardAlgorithmEx(handle, xDesc, x, wDesc, w, convDesc, yDesc, y,
+            requestedAlgoCount, out returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+    public int cudnnFindConvolutionBackwardDataAlgorithmEx(nint handle, nint wDesc, ulong w, nint dyDesc, ulong dy,
+        nint convDesc, nint dxDesc, ulong dx, int requestedAlgoCount, out int returnedAlgoCount,
+        CudnnAlgoPerf* perfResults, ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Interop.Cudnn.cudnnFindConvolutionBackwardDataAlgorithmEx(handle, wDesc, w, dyDesc, dy, convDesc, dxDesc, dx,
+            requestedAlgoCount, out returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+    public int cudnnFindConvolutionBackwardFilterAlgorithmEx(nint handle, nint xDesc, ulong x, nint dyDesc, ulong dy,
+        nint convDesc, nint dwDesc, ulong dw, int requestedAlgoCount, out int returnedAlgoCount,
+        CudnnAlgoPerf* perfResults, ulong workSpace, nuint workSpaceSizeInBytes) =>
+        Interop.Cudnn.cudnnFindConvolutionBackwardFilterAlgorithmEx(handle, xDesc, x, dyDesc, dy, convDesc, dwDesc, dw,
+            requestedAlgoCount, out returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
     public int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc,
         int algo, out nuint sizeInBytes) =>
         Interop.Cudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, xDesc, wDesc, convDesc, yDesc, algo,
