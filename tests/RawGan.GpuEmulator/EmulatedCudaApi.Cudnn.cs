@@ -2,6 +2,7 @@ using RawGan.Backends;
 using RawGan.Backends.Cpu;
 using RawGan.Backends.Cpu.Reference;
 using RawGan.Backends.Cuda;
+using RawGan.GpuEmulator.Ptx;
 
 namespace RawGan.GpuEmulator;
 
@@ -9,12 +10,15 @@ namespace RawGan.GpuEmulator;
 /// cuDNN's legacy convolution API (NCHW float tensors, KCRS filters, cross-correlation): forward
 /// y = alpha·conv(x, w) + beta·y, backward data dx = alpha·convᵀ(dy, w) + beta·dx, backward filter
 /// dw = alpha·corr(x, dy) + beta·dw. The descriptors' shapes must agree as cuDNN checks them (else
-/// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows.
+/// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows. Tensors and filters are
+/// float32, or bfloat16 (2 bytes an element) all three at once with a float compute type, cuDNN's
+/// PSEUDO_BFLOAT16_CONFIG: the bfloat16 operands are widened exactly, the sum runs in float64, and the output is
+/// rounded to bfloat16 (to nearest even), so its error is that of a float32 accumulator and one output rounding.
 /// </summary>
 internal sealed unsafe partial class EmulatedCudaApi
 {
-    private sealed record TensorDesc(int N, int C, int H, int W);
-    private sealed record FilterDesc(int K, int C, int R, int S);
+    private sealed record TensorDesc(int N, int C, int H, int W, int DataType);
+    private sealed record FilterDesc(int K, int C, int R, int S, int DataType);
     private sealed record ConvDesc(int PadH, int PadW, int StrideH, int StrideW, int DilationH, int DilationW, int MathType);
 
     private readonly List<object?> _descriptors = [];
@@ -41,19 +45,21 @@ internal sealed unsafe partial class EmulatedCudaApi
 
     public int cudnnSetTensor4dDescriptor(nint descriptor, int format, int dataType, int n, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || n <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float is emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w);
+        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || n <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w, dataType);
         return Interop.Cudnn.StatusSuccess;
     }
 
     public int cudnnSetFilter4dDescriptor(nint descriptor, int dataType, int format, int k, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || k <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float is emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w);
+        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || k <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w, dataType);
         return Interop.Cudnn.StatusSuccess;
     }
+
+    private static bool EmulatedType(int dataType) => dataType is Interop.Cudnn.DataFloat or Interop.Cudnn.DataBFloat16;
 
     public int cudnnSetConvolution2dDescriptor(nint descriptor, int padH, int padW, int strideH, int strideW, int dilationH, int dilationW,
         int mode, int computeType)
@@ -86,32 +92,32 @@ internal sealed unsafe partial class EmulatedCudaApi
     }
 
     // ---- algorithms: one, full FP32 ----------------------------------------------------------------------------
-    private int OneAlgorithm(int requested, out int returned, CudnnAlgoPerf* perf)
+    /// <summary>Algorithm 0, ranked with FMA math on float32 tensors and with tensor-op math on bfloat16 ones (as
+    /// cuDNN ranks its bfloat16 tensor-core kernels), so a backend must take the math type it is offered.</summary>
+    private int OneAlgorithm((Shapes Shapes, ConvDesc) geometry, int requested, out int returned, CudnnAlgoPerf* perf)
     {
         returned = requested > 0 ? 1 : 0;
-        if (returned == 1) perf[0] = new CudnnAlgoPerf { Algo = 0, Status = Interop.Cudnn.StatusSuccess, Memory = WorkspaceBytes, MathType = Interop.Cudnn.FmaMath };
+        int math = geometry.Shapes.DataType == Interop.Cudnn.DataBFloat16 ? Interop.Cudnn.TensorOpMath : Interop.Cudnn.FmaMath;
+        if (returned == 1) perf[0] = new CudnnAlgoPerf { Algo = 0, Status = Interop.Cudnn.StatusSuccess, Memory = WorkspaceBytes, MathType = math };
         return Interop.Cudnn.StatusSuccess;
     }
 
     public int cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int requestedAlgoCount,
         out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
     {
-        Geometry("cudnnGetConvolutionForwardAlgorithm_v7", xDesc, wDesc, convDesc, yDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+        return OneAlgorithm(Geometry("cudnnGetConvolutionForwardAlgorithm_v7", xDesc, wDesc, convDesc, yDesc), requestedAlgoCount, out returnedAlgoCount, perfResults);
     }
 
     public int cudnnGetConvolutionBackwardDataAlgorithm_v7(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int requestedAlgoCount,
         out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
     {
-        Geometry("cudnnGetConvolutionBackwardDataAlgorithm_v7", dxDesc, wDesc, convDesc, dyDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+        return OneAlgorithm(Geometry("cudnnGetConvolutionBackwardDataAlgorithm_v7", dxDesc, wDesc, convDesc, dyDesc), requestedAlgoCount, out returnedAlgoCount, perfResults);
     }
 
     public int cudnnGetConvolutionBackwardFilterAlgorithm_v7(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int requestedAlgoCount,
         out int returnedAlgoCount, CudnnAlgoPerf* perfResults)
     {
-        Geometry("cudnnGetConvolutionBackwardFilterAlgorithm_v7", xDesc, dwDesc, convDesc, dyDesc);
-        return OneAlgorithm(requestedAlgoCount, out returnedAlgoCount, perfResults);
+        return OneAlgorithm(Geometry("cudnnGetConvolutionBackwardFilterAlgorithm_v7", xDesc, dwDesc, convDesc, dyDesc), requestedAlgoCount, out returnedAlgoCount, perfResults);
     }
 
     public int cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int algo, out nuint sizeInBytes) =>
@@ -170,12 +176,17 @@ internal sealed unsafe partial class EmulatedCudaApi
             var written = new float[result.Length];
             for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
                 written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
-            Memory.Write(address, (ReadOnlySpan<float>)written);
+            if (shapes.DataType == Interop.Cudnn.DataBFloat16)
+                Memory.Write(address, (ReadOnlySpan<ushort>)Array.ConvertAll(written, v => PtxConvert.ToBFloat16(BitConverter.SingleToUInt32Bits(v))));
+            else Memory.Write(address, (ReadOnlySpan<float>)written);
         });
         return Interop.Cudnn.StatusSuccess;
     }
 
-    private sealed record Shapes(TensorDesc X, FilterDesc W, TensorDesc Y);
+    private sealed record Shapes(TensorDesc X, FilterDesc W, TensorDesc Y)
+    {
+        public int DataType => X.DataType;
+    }
 
     /// <summary>The descriptors of one convolution, checked against each other as cuDNN does.</summary>
     private (Shapes, ConvDesc) Geometry(string call, nint xDesc, nint wDesc, nint convDesc, nint yDesc)
@@ -189,6 +200,8 @@ internal sealed unsafe partial class EmulatedCudaApi
             int q = (x.W + 2 * c.PadW - c.DilationW * (w.S - 1) - 1) / c.StrideW + 1;
             if (x.C != w.C || y.C != w.K || y.N != x.N || y.H != p || y.W != q)
                 throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: x {x}, w {w}, {c} give [{x.N}, {w.K}, {p}, {q}], but y is {y}");
+            if (x.DataType != w.DataType || y.DataType != x.DataType)
+                throw Refused(call, $"CUDNN_STATUS_NOT_SUPPORTED: x, w and y must share one data type (x {x.DataType}, w {w.DataType}, y {y.DataType})");
             return (new Shapes(x, w, y), c);
         }
     }
@@ -201,11 +214,17 @@ internal sealed unsafe partial class EmulatedCudaApi
         lock (_gate) Memory.Read(workspace, probe); // must be device memory the size asked for
     }
 
-    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);
-    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S);
+    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W, d.DataType);
+    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S, d.DataType);
 
-    private double[] Read(ulong p, long count)
+    private double[] Read(ulong p, long count, int dataType)
     {
+        if (dataType == Interop.Cudnn.DataBFloat16)
+        {
+            var h = new ushort[count];
+            Memory.Read(p, h.AsSpan());
+            return Array.ConvertAll(h, b => (double)BitConverter.UInt32BitsToSingle((uint)b << 16));
+        }
         var v = new float[count];
         Memory.Read(p, v.AsSpan());
         return Array.ConvertAll(v, f => (double)f);

@@ -78,9 +78,9 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(checkpoint.Path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, Precision = saved.Precision, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan and --eval-every may change.");
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --precision, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan and --eval-every may change.");
         IBackend backend = DeviceChoice.Resolve(config);
         var run = TrainingRun.Resume(dir.FullName, Open(config), backend, _ => config, checkpoint.Path);
         AnsiConsole.MarkupLine($"Resuming [bold]{Markup.Escape(run.Directory)}[/] at step {run.Trainer.Step} (epoch {run.Position.Epoch + 1}, batch {run.Position.Batch + 1}) on {Markup.Escape(DeviceChoice.Describe(backend))}");
