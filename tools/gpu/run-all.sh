@@ -20,8 +20,10 @@
 # `timeout`, none stopping the next: nvidia-smi; info (`rawgan info`: driver, cuBLAS, cuDNN, PTX JIT); step
 # (RawGan.Bench step and tools/peer/gan_step.py back to back, DCGAN-64 at batch 128, TF32 off then on); kernels
 # (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS, convolutions against cuDNN);
-# train (rawgan train, DCGAN-64 on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps);
-# tests (run-tests.sh gpu, the CUDA conformance suite). Each phase's limit is its own or what is left of
+# bf16 (RawGan.Bench step, DCGAN-64 in bf16 at batch 128, 512 and 1024, and TF32 and FP32 at 512 and 1024 beside it);
+# train (rawgan train, DCGAN-64 on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps,
+# FP32, judged by the digit judge after each epoch); train-bf16 (the same run with --precision bf16: its eval.csv
+# beside FP32's, "learns like fp32"); tests (run-tests.sh gpu, the CUDA conformance suite). Each phase's limit is its own or what is left of
 # RUN_ALL_BUDGET (seconds, default 540), whichever is smaller; a phase with under 15 s left is skipped.
 set -uo pipefail
 
@@ -58,25 +60,52 @@ run_phase() {
       return $rc ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;
-    train)
-      local args=(--model dcgan --image-size 64 --batch-size 128 --out "$RUN_ALL_WORK/runs")
-      if [[ $RUN_ALL_DRY == 1 ]]; then args+=(--epochs 1 --ngf 8 --ndf 8 --device cpu); else args+=(--epochs 4 --device cuda); fi
-      "$dotnet" "$app/rawgan.dll" train "${args[@]}" || rc=$?
-      local run grid
-      run=$(ls -d "$RUN_ALL_WORK"/runs/*/ 2>/dev/null | tail -1)
-      [[ -n $run ]] || { echo "run-all: the training run left no folder under $RUN_ALL_WORK/runs"; return 1; }
-      grid=$(ls "$run"samples/*.png 2>/dev/null | sort | tail -1)
-      echo "run-all: run folder $run; last grid ${grid:-none}"
-      [[ -n $grid ]] && cp "$grid" "$OUT/dcgan-samples.png"
-      [[ -f ${run}loss.png ]] && cp "${run}loss.png" "$OUT/dcgan-loss.png"
-      cp "${run}metrics.csv" "${run}config.json" "$RUN_ALL_WORK/" 2>/dev/null
-      [[ -n $grid ]] || rc=1
+    bf16)
+      # RawGan's DCGAN-64 step in bf16 at the batches PyTorch's bf16 + channels_last figures are quoted at (issue 14),
+      # with TF32 and FP32 beside it at the large batches (the step phase has batch 128 in both). One process each.
+      local batch precision code
+      for batch in 128 512 1024; do
+        for precision in bf16 tf32 fp32; do
+          [[ $batch == 128 && $precision != bf16 ]] && continue
+          timeout --foreground -k 5 75 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch "$batch" --precision "$precision"
+          code=$?
+          (( code != 0 )) && echo "run-all: rawgan step, $precision, batch $batch: exit $code"
+          (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
+        done
+      done
       return $rc ;;
+    train)
+      train_run runs ;;
+    train-bf16)
+      train_run runs-bf16 --precision bf16 ;;
     tests)
       RESULTS_DIR=$OUT bash "$here/run-tests.sh" "$([[ $RUN_ALL_DRY == 1 ]] && echo cpu || echo gpu)" ;;
     *)
       echo "run-all: no phase named $1" >&2; return 2 ;;
   esac
+}
+
+# One DCGAN-64 training run into $RUN_ALL_WORK/FOLDER with the extra arguments given: its last grid and loss plot
+# (FP32's only) to $OUT, its metrics.csv, eval.csv and config.json into the logs (prefixed for bf16).
+train_run() {
+  local folder=$1 rc=0; shift
+  local args=(--model dcgan --image-size 64 --batch-size 128 --out "$RUN_ALL_WORK/$folder" "$@")
+  if [[ $RUN_ALL_DRY == 1 ]]; then args+=(--epochs 1 --ngf 8 --ndf 8 --device cpu); else args+=(--epochs 4 --device cuda); fi
+  "$dotnet" "$app/rawgan.dll" train "${args[@]}" || rc=$?
+  local run grid prefix=""
+  [[ $folder == runs ]] || prefix=$folder-
+  run=$(ls -d "$RUN_ALL_WORK/$folder"/*/ 2>/dev/null | tail -1)
+  [[ -n $run ]] || { echo "run-all: the training run left no folder under $RUN_ALL_WORK/$folder"; return 1; }
+  grid=$(ls "$run"samples/*.png 2>/dev/null | sort | tail -1)
+  echo "run-all: run folder $run; last grid ${grid:-none}"
+  if [[ -z $prefix ]]; then
+    [[ -n $grid ]] && cp "$grid" "$OUT/dcgan-samples.png"
+    [[ -f ${run}loss.png ]] && cp "${run}loss.png" "$OUT/dcgan-loss.png"
+  fi
+  local f
+  for f in metrics.csv eval.csv config.json; do [[ -f $run$f ]] && cp "$run$f" "$RUN_ALL_WORK/$prefix$f"; done
+  [[ -n $grid ]] || rc=1
+  return $rc
 }
 
 if [[ ${1:-} == --phase ]]; then
@@ -104,12 +133,18 @@ figures() {
   [[ -f $log ]] || return 0
   case $1 in
     nvidia-smi) grep -A3 '^name, driver_version' "$log" ;;
-    info|step) grep -vE '^\s*$' "$log" | head -80 ;;
+    info|step|bf16) grep -vE '^\s*$' "$log" | head -80 ;;
     kernels) grep -vE '^\s*$' "$log" | head -400 ;;
     train) grep -vE '^\s*$' "$log" | tail -8
            if [[ -f $RUN_ALL_WORK/metrics.csv ]]; then
              echo "metrics.csv, header and last row:"; head -1 "$RUN_ALL_WORK/metrics.csv"; tail -1 "$RUN_ALL_WORK/metrics.csv"
            fi ;;
+    train-bf16) grep -vE '^\s*$' "$log" | tail -4
+           local f
+           for f in eval.csv runs-bf16-eval.csv; do
+             [[ -f $RUN_ALL_WORK/$f ]] || continue
+             echo "$([[ $f == eval.csv ]] && echo 'fp32' || echo 'bf16') $f (digit judge after each epoch):"; cat "$RUN_ALL_WORK/$f"
+           done ;;
     tests) sed -n '/^== summary/,$p' "$log" | head -60 ;;
   esac
 }
@@ -128,7 +163,7 @@ write_summary() {
     echo "| --- | --- | ---: |"
     printf '%s\n' "${rows[@]}"
     local phase
-    for phase in nvidia-smi info step kernels train tests; do
+    for phase in nvidia-smi info step bf16 kernels train train-bf16 tests; do
       [[ -f $RUN_ALL_WORK/$phase.log ]] || continue
       echo
       echo "## $phase"
@@ -168,8 +203,10 @@ echo "== run-all: results in $OUT, logs in $RUN_ALL_WORK, budget ${budget} s"
 phase nvidia-smi 20
 phase info 60
 phase step 240
+phase bf16 150
 phase kernels 150
 phase train 150
+phase train-bf16 150
 phase tests 300
 echo "== run-all: done in $SECONDS s; $OUT/SUMMARY.md"
 printf '%s\n' "${rows[@]}"

@@ -9,7 +9,8 @@ namespace RawGan.Bench;
 /// <summary>
 /// One whole GAN training step (D on a real and a generated batch, G through D, Adam on both), the figure a user
 /// feels, on the CPU or a GPU. tools/peer/gan_step.py times the identical step in PyTorch (same models, loss,
-/// optimiser, batch, TF32 setting; median of several steps after warm-up) and prints the same line with "pytorch"
+/// optimiser, batch, TF32 setting; median of several steps after warm-up; its bf16 autocast configuration is the
+/// counterpart of --precision bf16) and prints the same line with "pytorch"
 /// for "rawgan", so the two compare line for line. Each timed step ends with the step's losses read back to the
 /// host, which waits for the GPU: the time is the step's, not the time to queue it. On CUDA the line adds the peak
 /// memory over the timed steps (the caching allocator's blocks in use and reserved, as torch.cuda's
@@ -19,13 +20,13 @@ namespace RawGan.Bench;
 /// </summary>
 internal static class StepBench
 {
-    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32]";
+    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--precision fp32|tf32|bf16 | --tf32]";
 
     public static int Run(string[] args)
     {
         string device = "cpu", model = "all";
         int? batch = null;
-        bool tf32 = false;
+        Precision precision = Precision.Fp32;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -33,7 +34,8 @@ internal static class StepBench
                 case "cpu" or "cuda": device = args[i]; break;
                 case "--model" when i + 1 < args.Length && args[i + 1] is "cgan" or "dcgan" or "all": model = args[++i]; break;
                 case "--batch" when i + 1 < args.Length && int.TryParse(args[i + 1], out int b) && b > 1: batch = b; i++; break;
-                case "--tf32": tf32 = true; break;
+                case "--tf32": precision = Precision.Tf32; break;
+                case "--precision" when i + 1 < args.Length && OptionNames.TryParse(args[i + 1], out Precision p): precision = p; i++; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -43,19 +45,19 @@ internal static class StepBench
         CudaBackend? cuda = null;
         if (device == "cuda")
         {
-            cuda = CudaDevice.Open("step", tf32 ? Precision.Tf32 : Precision.Fp32);
+            cuda = CudaDevice.Open("step", precision);
             if (cuda is null) return CudaDevice.Unavailable;
         }
         IBackend backend = cuda ?? (IBackend)CpuBackend.Default;
         // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.
         int n = batch ?? (cuda is null ? 64 : 128);
-        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", TF32 {(tf32 ? "on" : "off")}")}");
-        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, tf32);
-        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, tf32);
+        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", precision {OptionNames.Name(precision)}")}");
+        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, precision);
+        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, precision);
         return 0;
     }
 
-    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, bool tf32)
+    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, Precision precision)
     {
         var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
@@ -67,7 +69,9 @@ internal static class StepBench
         trainer.TrainStep(real, labels);
         cuda?.Allocator.ResetPeaks();
         double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: model == "dcgan" ? 20 : 5, minRuns: 3);
-        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : $"cuda tf32={(tf32 ? "on" : "off")}")}: " +
+        // fp32 and tf32 as gan_step.py's "tf32=off/on"; bf16 as its bf16 autocast line.
+        string mode = precision == Precision.Bf16 ? "bf16" : $"tf32={(precision == Precision.Tf32 ? "on" : "off")}";
+        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : $"cuda {mode}")}: " +
                       $"{seconds:F4} s/step  {batch / seconds:F1} images/s";
         if (cuda is not null)
         {

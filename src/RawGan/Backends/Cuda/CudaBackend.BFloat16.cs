@@ -33,9 +33,16 @@ public sealed partial class CudaBackend
     internal ScratchBuffer ToBFloat16(ulong source, long n)
     {
         ScratchBuffer b = BFloat16Scratch(n);
-        if (n > 0)
-            Kernels.Launch(CastKernels.ToBFloat16, Grid((n + 1) / 2), Block, KernelArg.U64(source), KernelArg.U64(b.Pointer), KernelArg.U64(n));
+        ToBFloat16(source, b.Pointer, n);
         return b;
+    }
+
+    /// <summary>destination (bfloat16, ceil(n/2) words) = the <paramref name="n"/> float32 values at
+    /// <paramref name="source"/>, rounded to nearest even.</summary>
+    internal void ToBFloat16(ulong source, ulong destination, long n)
+    {
+        if (n > 0)
+            Kernels.Launch(CastKernels.ToBFloat16, Grid((n + 1) / 2), Block, KernelArg.U64(source), KernelArg.U64(destination), KernelArg.U64(n));
     }
 
     /// <summary>A scratch buffer for <paramref name="n"/> bfloat16 values (whole 32-bit words, as the cast kernels
