@@ -5,7 +5,7 @@ using Spectre.Console;
 namespace RawGan.Cli;
 
 /// <summary>--device: cpu, cuda, cuda:N, or auto (CUDA when a usable GPU and its libraries are found, else the
-/// CPU with a one-line notice); --tf32: the backend's <see cref="Precision"/>.</summary>
+/// CPU with a one-line notice); --precision (or the older --tf32): the backend's <see cref="Precision"/>.</summary>
 internal static class DeviceChoice
 {
     public static IBackend Resolve(string device, Precision precision = Precision.Fp32)
@@ -14,6 +14,7 @@ internal static class DeviceChoice
         // The reason (which library is missing, where it was looked for) runs to three lines on a terminal, on
         // every command: one line says what happened, and `rawgan info` says why.
         if (resolved.Notice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(AutoFellBack)}[/]");
+        if (resolved.PrecisionNotice is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(resolved.PrecisionNotice)}[/]");
         return resolved.Backend;
     }
 
@@ -23,8 +24,9 @@ internal static class DeviceChoice
     /// <summary>A training run's backend: its device at the precision its config asks for.</summary>
     public static IBackend Resolve(GanConfig config) => Resolve(config.Device, PrecisionOf(config));
 
-    /// <summary>The config's "tf32" key (kept for the config files and flags users have) as a precision.</summary>
-    public static Precision PrecisionOf(GanConfig config) => config.Tf32 ? Precision.Tf32 : Precision.Fp32;
+    /// <summary>The config's precision: its "precision" key, else its older "tf32" key (kept for the config files and
+    /// flags users have; <see cref="GanConfig.Validate"/> refuses the two disagreeing).</summary>
+    public static Precision PrecisionOf(GanConfig config) => config.Precision ?? (config.Tf32 ? Precision.Tf32 : Precision.Fp32);
 
     /// <summary>The backend's name, and its precision where that is not plain FP32.</summary>
     public static string Describe(IBackend backend) => backend.Precision == Precision.Fp32 ? backend.Name : $"{backend.Name}, {backend.Precision.ToString().ToUpperInvariant()}";

@@ -2,6 +2,7 @@ using RawGan.Backends;
 using RawGan.Backends.Cpu;
 using RawGan.Backends.Cpu.Reference;
 using RawGan.Backends.Cuda;
+using RawGan.GpuEmulator.Ptx;
 
 namespace RawGan.GpuEmulator;
 
@@ -9,12 +10,15 @@ namespace RawGan.GpuEmulator;
 /// cuDNN's legacy convolution API (NCHW float tensors, KCRS filters, cross-correlation): forward
 /// y = alpha·conv(x, w) + beta·y, backward data dx = alpha·convᵀ(dy, w) + beta·dx, backward filter
 /// dw = alpha·corr(x, dy) + beta·dw. The descriptors' shapes must agree as cuDNN checks them (else
-/// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows.
+/// CUDNN_STATUS_BAD_PARAM): that is where a wrong descriptor set-up in the backend shows. Tensors and filters are
+/// float32, or bfloat16 (2 bytes an element) all three at once with a float compute type, cuDNN's
+/// PSEUDO_BFLOAT16_CONFIG: the bfloat16 operands are widened exactly, the sum runs in float64, and the output is
+/// rounded to bfloat16 (to nearest even), so its error is that of a float32 accumulator and one output rounding.
 /// </summary>
 internal sealed unsafe partial class EmulatedCudaApi
 {
-    private sealed record TensorDesc(int N, int C, int H, int W);
-    private sealed record FilterDesc(int K, int C, int R, int S);
+    private sealed record TensorDesc(int N, int C, int H, int W, int DataType);
+    private sealed record FilterDesc(int K, int C, int R, int S, int DataType);
     private sealed record ConvDesc(int PadH, int PadW, int StrideH, int StrideW, int DilationH, int DilationW, int MathType);
 
     private readonly List<object?> _descriptors = [];
@@ -41,19 +45,21 @@ internal sealed unsafe partial class EmulatedCudaApi
 
     public int cudnnSetTensor4dDescriptor(nint descriptor, int format, int dataType, int n, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || n <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float is emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w);
+        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || n <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w, dataType);
         return Interop.Cudnn.StatusSuccess;
     }
 
     public int cudnnSetFilter4dDescriptor(nint descriptor, int dataType, int format, int k, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || dataType != Interop.Cudnn.DataFloat || k <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float is emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w);
+        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || k <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w, dataType);
         return Interop.Cudnn.StatusSuccess;
     }
+
+    private static bool EmulatedType(int dataType) => dataType is Interop.Cudnn.DataFloat or Interop.Cudnn.DataBFloat16;
 
     public int cudnnSetConvolution2dDescriptor(nint descriptor, int padH, int padW, int strideH, int strideW, int dilationH, int dilationW,
         int mode, int computeType)
@@ -88,7 +94,7 @@ internal sealed unsafe partial class EmulatedCudaApi
     // ---- algorithms -------------------------------------------------------------------------------------------
     // Each is the CPU reference underneath; what differs is what the backend must handle: algorithm 0 needs a
     // token workspace, 1 an im2col-sized one and is twice as fast, 2 (backward passes only, as cuDNN's atomics-based
-    // ALGO_0 variants) is the fastest but not deterministic. All run in FMA math. Find's "timings" are the FLOP
+    // ALGO_0 variants) is the fastest but not deterministic. Find's "timings" are the FLOP
     // count over a fixed rate per algorithm: plausible, and the same on every run.
     private sealed record Algorithm(int Id, double TeraflopsPerSecond, bool Deterministic, bool Im2col);
 
@@ -131,10 +137,13 @@ internal sealed unsafe partial class EmulatedCudaApi
         return Interop.Cudnn.StatusSuccess;
     }
 
+    /// <summary>Ranked with FMA math on float32 tensors and with tensor-op math on bfloat16 ones (as cuDNN ranks its
+    /// bfloat16 tensor-core kernels), so a backend must take the math type it is offered.</summary>
     private static CudnnAlgoPerf Perf(Algorithm a, Shapes s, int status, float time) => new()
     {
         Algo = a.Id, Status = status, Time = time, Memory = (nuint)WorkspaceOf(a, s),
-        Determinism = a.Deterministic ? Interop.Cudnn.Deterministic : 0, MathType = Interop.Cudnn.FmaMath,
+        Determinism = a.Deterministic ? Interop.Cudnn.Deterministic : 0,
+        MathType = s.DataType == Interop.Cudnn.DataBFloat16 ? Interop.Cudnn.TensorOpMath : Interop.Cudnn.FmaMath,
     };
 
     /// <summary>Find: every algorithm "timed" (those needing more workspace than given fail), fastest first; the
@@ -161,9 +170,18 @@ internal sealed unsafe partial class EmulatedCudaApi
         lock (_gate) _findCalls++;
         Enqueue(call, () =>
         {
-            var nan = new float[outputCount];
-            Array.Fill(nan, float.NaN);
-            Memory.Write(outputPointer, (ReadOnlySpan<float>)nan);
+            if (shapes.DataType == Interop.Cudnn.DataBFloat16)
+            {
+                var nan = new ushort[outputCount];
+                Array.Fill(nan, (ushort)0x7FC0);
+                Memory.Write(outputPointer, (ReadOnlySpan<ushort>)nan);
+            }
+            else
+            {
+                var nan = new float[outputCount];
+                Array.Fill(nan, float.NaN);
+                Memory.Write(outputPointer, (ReadOnlySpan<float>)nan);
+            }
         });
         return Interop.Cudnn.StatusSuccess;
     }
@@ -252,12 +270,17 @@ internal sealed unsafe partial class EmulatedCudaApi
             var written = new float[result.Length];
             for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
                 written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
-            Memory.Write(address, (ReadOnlySpan<float>)written);
+            if (shapes.DataType == Interop.Cudnn.DataBFloat16)
+                Memory.Write(address, (ReadOnlySpan<ushort>)Array.ConvertAll(written, v => PtxConvert.ToBFloat16(BitConverter.SingleToUInt32Bits(v))));
+            else Memory.Write(address, (ReadOnlySpan<float>)written);
         });
         return Interop.Cudnn.StatusSuccess;
     }
 
-    private sealed record Shapes(TensorDesc X, FilterDesc W, TensorDesc Y);
+    private sealed record Shapes(TensorDesc X, FilterDesc W, TensorDesc Y)
+    {
+        public int DataType => X.DataType;
+    }
 
     /// <summary>The descriptors of one convolution, checked against each other as cuDNN does.</summary>
     private (Shapes, ConvDesc) Geometry(string call, nint xDesc, nint wDesc, nint convDesc, nint yDesc)
@@ -271,6 +294,8 @@ internal sealed unsafe partial class EmulatedCudaApi
             int q = (x.W + 2 * c.PadW - c.DilationW * (w.S - 1) - 1) / c.StrideW + 1;
             if (x.C != w.C || y.C != w.K || y.N != x.N || y.H != p || y.W != q)
                 throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: x {x}, w {w}, {c} give [{x.N}, {w.K}, {p}, {q}], but y is {y}");
+            if (x.DataType != w.DataType || y.DataType != x.DataType)
+                throw Refused(call, $"CUDNN_STATUS_NOT_SUPPORTED: x, w and y must share one data type (x {x.DataType}, w {w.DataType}, y {y.DataType})");
             return (new Shapes(x, w, y), c);
         }
     }
@@ -293,11 +318,17 @@ internal sealed unsafe partial class EmulatedCudaApi
         }
     }
 
-    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W);
-    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S);
+    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W, d.DataType);
+    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S, d.DataType);
 
-    private double[] Read(ulong p, long count)
+    private double[] Read(ulong p, long count, int dataType)
     {
+        if (dataType == Interop.Cudnn.DataBFloat16)
+        {
+            var h = new ushort[count];
+            Memory.Read(p, h.AsSpan());
+            return Array.ConvertAll(h, b => (double)BitConverter.UInt32BitsToSingle((uint)b << 16));
+        }
         var v = new float[count];
         Memory.Read(p, v.AsSpan());
         return Array.ConvertAll(v, f => (double)f);

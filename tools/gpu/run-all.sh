@@ -24,7 +24,8 @@
 # see the phase); kernels (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS,
 # convolutions against cuDNN); tests (run-tests.sh gpu, the CUDA conformance suite); inception (RawGan.Bench inception
 # and tools/peer/inception_peer.py: images/s through the FID Inception-v3); train (rawgan train, DCGAN-64
-# on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps). Each phase's limit is its own or
+# on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps, FP32, judged by the digit judge
+# after each epoch); train-bf16 (the same run with --precision bf16: its eval.csv beside FP32's). Each phase's limit is its own or
 # what is left of RUN_ALL_BUDGET (seconds, default 480; 900 for a dry run), whichever is smaller; a phase with under
 # 15 s left is skipped. The step phase's time is an estimate (not yet run on a GPU): its table says what it reached.
 set -uo pipefail
@@ -79,19 +80,9 @@ run_phase() {
       (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
       return $rc ;;
     train)
-      local args=(--model dcgan --image-size 64 --batch-size 128 --out "$RUN_ALL_WORK/runs")
-      if [[ $RUN_ALL_DRY == 1 ]]; then args+=(--epochs 1 --ngf 8 --ndf 8 --device cpu); else args+=(--epochs 4 --device cuda); fi
-      "$dotnet" "$app/rawgan.dll" train "${args[@]}" || rc=$?
-      local run grid
-      run=$(ls -d "$RUN_ALL_WORK"/runs/*/ 2>/dev/null | tail -1)
-      [[ -n $run ]] || { echo "run-all: the training run left no folder under $RUN_ALL_WORK/runs"; return 1; }
-      grid=$(ls "$run"samples/*.png 2>/dev/null | sort | tail -1)
-      echo "run-all: run folder $run; last grid ${grid:-none}"
-      [[ -n $grid ]] && cp "$grid" "$OUT/dcgan-samples.png"
-      [[ -f ${run}loss.png ]] && cp "${run}loss.png" "$OUT/dcgan-loss.png"
-      cp "${run}metrics.csv" "${run}config.json" "$RUN_ALL_WORK/" 2>/dev/null
-      [[ -n $grid ]] || rc=1
-      return $rc ;;
+      train_run runs ;;
+    train-bf16)
+      train_run runs-bf16 --precision bf16 ;;
     tests)
       RESULTS_DIR=$OUT bash "$here/run-tests.sh" "$([[ $RUN_ALL_DRY == 1 ]] && echo cpu || echo gpu)" ;;
     *)
@@ -112,6 +103,29 @@ step_run() {
   echo "run-all: $side exit $code: $*"
   (( code == 3 )) && printf -v "$flag" 1
   (( STEP_RC == 0 || STEP_RC == 3 )) && STEP_RC=$code
+}
+
+# One DCGAN-64 training run into $RUN_ALL_WORK/FOLDER with the extra arguments given: its last grid and loss plot
+# (FP32's only) to $OUT, its metrics.csv, eval.csv and config.json into the logs (prefixed for bf16).
+train_run() {
+  local folder=$1 rc=0; shift
+  local args=(--model dcgan --image-size 64 --batch-size 128 --out "$RUN_ALL_WORK/$folder" "$@")
+  if [[ $RUN_ALL_DRY == 1 ]]; then args+=(--epochs 1 --ngf 8 --ndf 8 --device cpu); else args+=(--epochs 4 --device cuda); fi
+  "$dotnet" "$app/rawgan.dll" train "${args[@]}" || rc=$?
+  local run grid prefix=""
+  [[ $folder == runs ]] || prefix=$folder-
+  run=$(ls -d "$RUN_ALL_WORK/$folder"/*/ 2>/dev/null | tail -1)
+  [[ -n $run ]] || { echo "run-all: the training run left no folder under $RUN_ALL_WORK/$folder"; return 1; }
+  grid=$(ls "$run"samples/*.png 2>/dev/null | sort | tail -1)
+  echo "run-all: run folder $run; last grid ${grid:-none}"
+  if [[ -z $prefix ]]; then
+    [[ -n $grid ]] && cp "$grid" "$OUT/dcgan-samples.png"
+    [[ -f ${run}loss.png ]] && cp "${run}loss.png" "$OUT/dcgan-loss.png"
+  fi
+  local f
+  for f in metrics.csv eval.csv config.json; do [[ -f $run$f ]] && cp "$run$f" "$RUN_ALL_WORK/$prefix$f"; done
+  [[ -n $grid ]] || rc=1
+  return $rc
 }
 
 if [[ ${1:-} == --phase ]]; then
@@ -148,6 +162,12 @@ figures() {
            if [[ -f $RUN_ALL_WORK/metrics.csv ]]; then
              echo "metrics.csv, header and last row:"; head -1 "$RUN_ALL_WORK/metrics.csv"; tail -1 "$RUN_ALL_WORK/metrics.csv"
            fi ;;
+    train-bf16) grep -vE '^\s*$' "$log" | tail -4
+           local f
+           for f in eval.csv runs-bf16-eval.csv; do
+             [[ -f $RUN_ALL_WORK/$f ]] || continue
+             echo "$([[ $f == eval.csv ]] && echo 'fp32' || echo 'bf16') $f (digit judge after each epoch):"; cat "$RUN_ALL_WORK/$f"
+           done ;;
     tests) sed -n '/^== summary/,$p' "$log" | head -60 ;;
   esac
 }
@@ -213,7 +233,7 @@ write_summary() {
     echo "| --- | --- | ---: |"
     printf '%s\n' "${rows[@]}"
     local phase
-    for phase in nvidia-smi info step kernels tests inception train; do
+    for phase in nvidia-smi info step kernels tests inception train train-bf16; do
       [[ -f $RUN_ALL_WORK/$phase.log ]] || continue
       echo
       echo "## $phase"
@@ -255,7 +275,8 @@ phase info 45
 phase step 300
 phase kernels 120
 phase tests $(( RUN_ALL_DRY == 1 ? 300 : 120 ))
-phase inception 60
-phase train $(( RUN_ALL_DRY == 1 ? 300 : 90 ))
+phase inception 45
+phase train $(( RUN_ALL_DRY == 1 ? 300 : 60 ))
+phase train-bf16 $(( RUN_ALL_DRY == 1 ? 300 : 60 ))
 echo "== run-all: done in $SECONDS s; $OUT/SUMMARY.md"
 printf '%s\n' "${rows[@]}"

@@ -52,6 +52,11 @@ public sealed record GanConfig
     /// times the FP32 rate on Ampere and later), as PyTorch's allow_tf32 settings do. Off, a GPU's results match the
     /// CPU's to float32 rounding. No effect on the CPU.</summary>
     public bool Tf32 { get; init; }
+    /// <summary>fp32, tf32 or bf16: how GEMMs and convolutions round their operands (<see cref="Backends.Precision"/>);
+    /// null: what <see cref="Tf32"/> says. bf16 keeps float32 weights, optimiser state, batch-norm statistics and
+    /// losses, as autocast does, and needs no loss scaling. The CPU computes fp32 whatever this says.</summary>
+    [WrittenWhenSet]
+    public Backends.Precision? Precision { get; init; }
     public string Out { get; init; } = "runs";
     /// <summary>Also write a sample grid every this many steps (0: only at the end of each epoch).</summary>
     public int SampleEvery { get; init; } = 500;
@@ -155,6 +160,7 @@ public sealed record GanConfig
         Require(Ngf > 0 && Ndf > 0, $"--ngf and --ndf must be positive, not {Ngf} and {Ndf}.");
         Require(SampleEvery >= 0 && CheckpointEvery >= 0, "--sample-every and --checkpoint-every must not be negative.");
         Require(LogEvery > 0, $"--log-every must be positive, not {LogEvery}.");
+        Require(!Tf32 || Precision is null or Backends.Precision.Tf32, $"--tf32 and --precision {(Precision is { } p ? OptionNames.Name(p) : "")} disagree: give --precision alone.");
         Require(EvalEvery is null or >= 0, $"--eval-every must not be negative, not {EvalEvery}.");
         Require(GpLambda is null || (double.IsFinite(GpLambda.Value) && GpLambda > 0), $"--gp-lambda must be a positive finite number, not {GpLambda}.");
         Require(GpLambda is null || Loss == GanLoss.WganGp, $"--gp-lambda weighs the penalty of --loss wgan-gp; it does nothing with --loss {OptionNames.Name(Loss)}.");

@@ -13,6 +13,23 @@ internal static class PtxConvert
         return to == PtxType.F32 ? PtxFloat.Bits(IntegerToF32(bits, from)) : PtxFloat.Bits(IntegerToF64(bits, from));
     }
 
+    /// <summary>float32 bits to bfloat16 bits, to nearest even, as the hardware's cvt.rn.bf16.f32 does: the exact
+    /// value's distance to the two neighbouring bfloat16 values decides (computed in float64, where both neighbours
+    /// and the midpoint are exact), overflow past the largest bfloat16's midpoint gives ±inf, NaN the canonical 0x7FFF.</summary>
+    public static ushort ToBFloat16(uint bits)
+    {
+        float x = PtxFloat.F32(bits);
+        if (float.IsNaN(x)) return 0x7FFF;
+        uint down = bits & 0xFFFF_0000u;                 // toward zero: drop the low half
+        uint up = down + 0x1_0000u;                       // the next bfloat16 away from zero (inf after the largest)
+        // Past the largest bfloat16 the next value is ±2^128, as IEEE rounding takes an unbounded exponent.
+        double upValue = (up & 0x7FFF_FFFFu) == 0x7F80_0000u ? Math.CopySign(Math.ScaleB(1.0, 128), x) : PtxFloat.F32(up);
+        double distanceDown = Math.Abs((double)x - PtxFloat.F32(down)), distanceUp = Math.Abs(upValue - x);
+        if (float.IsInfinity(x) || distanceDown < distanceUp) return (ushort)(down >> 16);
+        if (distanceUp < distanceDown) return (ushort)(up >> 16);
+        return (ushort)(((down >> 16) & 1) == 0 ? down >> 16 : up >> 16);
+    }
+
     /// <summary>The value of an integer register of type <paramref name="type"/>.</summary>
     private static Int128 Value(ulong bits, PtxType type) => type.Size() == 4
         ? (type.IsSigned() ? (int)bits : (uint)bits)

@@ -116,6 +116,11 @@ internal sealed partial class PtxDecoder
 
     private void DecodeCvt(Modifiers m, List<PtxOperand> ops)
     {
+        if (m.Take(".bf16x2"))
+        {
+            DecodeCvtBf16x2(m, ops);
+            return;
+        }
         PtxType source = m.TakeType();
         PtxType destination = m.TakeType();
         string? rounding = m.TakeAny(".rn", ".rni", ".rzi", ".rmi", ".rpi", ".rz", ".rm", ".rp");
@@ -170,5 +175,21 @@ internal sealed partial class PtxDecoder
         ins.Mode = (byte)round;
         ins.Saturate = sat;
         EmitFloat(ins, ftz, source == PtxType.F32 ? 1 : 0, destination == PtxType.F32 && source.IsFloat());
+    }
+
+    /// <summary>cvt.rn.bf16x2.f32 d, a, b (sm_80): the one packed conversion the kernels use; .rz, .relu and
+    /// .satfinite are not emulated.</summary>
+    private void DecodeCvtBf16x2(Modifiers m, List<PtxOperand> ops)
+    {
+        if (!m.Take(".rn")) throw Error("cvt.bf16x2.f32 needs .rn (only round-to-nearest-even is emulated)");
+        PtxType source = m.TakeType();
+        m.Done();
+        if (source != PtxType.F32) throw Error("cvt.rn.bf16x2 converts from .f32");
+        ExpectOperands(ops, 3);
+        var ins = PtxInstruction.Create(PtxOp.CvtBf16x2F32);
+        ins.D = Destination(ops[0], PtxType.B32);
+        ins.A = Source(ops[1], PtxType.F32);
+        ins.B = Source(ops[2], PtxType.F32);
+        Emit(ins);
     }
 }

@@ -142,6 +142,7 @@ internal sealed partial class PtxExecutor
                 case PtxOp.CvtF64F32: d = Bits((double)F32(a)); break;
                 case PtxOp.CvtF32F64: d = Bits((float)F64(a)); break;
                 case PtxOp.Cvt: d = PtxConvert.Convert(a, ins.Type, ins.SourceType, (PtxRounding)ins.Mode, ins.Saturate); break;
+                case PtxOp.CvtBf16x2F32: d = (uint)PtxConvert.ToBFloat16((uint)a) << 16 | PtxConvert.ToBFloat16((uint)b); break;
 
                 // ---------------------------------------------------------------------- memory
                 case PtxOp.LdGlobal: GlobalAccess(t, f, pc, r, fb, ref ins, store: false); break;

@@ -26,6 +26,7 @@ internal enum PtxOp : byte
     AddF64, SubF64, MulF64, FmaF64, DivF64, SqrtF64, RcpF64, NegF64, AbsF64, MinF64, MaxF64, CopysignF64,
     // conversions: the common ones, and Cvt for everything else (Type ← SourceType, Mode = rounding)
     CvtU64U32, CvtS64S32, CvtF64F32, CvtF32F64, Cvt,
+    CvtBf16x2F32, // cvt.rn.bf16x2.f32 d, a, b: a to bfloat16 in d's upper half, b in its lower half
     // memory: Size bytes per element, Count elements (registers in Slots when Count > 1), address = A + Offset
     LdGlobal, StGlobal, LdShared, StShared, RedAddGlobal, AtomAddGlobal,
     // control

@@ -25,6 +25,9 @@ namespace RawGan.Tests.Backends;
 /// sum of m terms of size ≤ 1 carries a rounding error that grows like u·m in the worst realistic case, so
 /// |Δ| ≤ 4·u·m·scale + 1e-5·|expected|, with m the number of terms per output and scale the size of the terms;
 /// a lost, doubled or misplaced term (size ~0.1..1) is still far outside that.</item>
+/// <item>At <see cref="Precision.Bf16"/>, GEMM and the convolutions round their operands to bfloat16 (unit roundoff
+/// u₈ = 2⁻⁸): see <see cref="CompareProduct"/>. Every other primitive computes float32 at every precision and
+/// keeps the tolerances above.</item>
 /// <item>Random fills: the same Philox words through the same float64 arithmetic, rounded once: uniform and
 /// Bernoulli exact; normal goes through log and cos, where a GPU's own float64 routines (≤ 1e-15 relative) can
 /// land on the other side of a float32 rounding boundary: 1 ulp, rarely. |Δ| ≤ 1e-6·|expected| (8 ulp) + 1e-7·std.</item>
@@ -58,7 +61,12 @@ public abstract class BackendConformance
 
     /// <summary>Compares element by element with |Δ| ≤ atol + rtol·|expected| (NaN matches NaN; infinities must
     /// match exactly); on failure reports the count, the worst element and the first values of both.</summary>
-    protected static void Close(string what, float[] expected, float[] actual, double atol, double rtol = 0)
+    protected static void Close(string what, float[] expected, float[] actual, double atol, double rtol = 0) =>
+        Close(what, expected, actual, i => atol + rtol * Math.Abs(expected[i]), $"{atol:G3} + {rtol:G3}·|expected|");
+
+    /// <summary>As <see cref="Close(string, float[], float[], double, double)"/> with a limit of its own for each
+    /// element (<paramref name="rule"/> says how it was derived, for the failure message).</summary>
+    protected static void Close(string what, float[] expected, float[] actual, Func<int, double> limitOf, string rule)
     {
         Assert.Equal(expected.Length, actual.Length);
         int bad = 0, worst = -1;
@@ -74,7 +82,7 @@ public abstract class BackendConformance
                 if (worst < 0 || double.IsPositiveInfinity(worstExcess) == false) { worst = i; worstExcess = double.PositiveInfinity; }
                 continue;
             }
-            double diff = Math.Abs(e - a), limit = atol + rtol * Math.Abs(e);
+            double diff = Math.Abs(e - a), limit = limitOf(i);
             if (!(diff <= limit))
             {
                 bad++;
@@ -84,7 +92,7 @@ public abstract class BackendConformance
         }
         if (bad == 0) return;
         string head(float[] v) => string.Join(", ", v.Take(8).Select(x => x.ToString("G9")));
-        Assert.Fail($"{what}: {bad} of {expected.Length} elements differ (|Δ| > {atol:G3} + {rtol:G3}·|expected|). " +
+        Assert.Fail($"{what}: {bad} of {expected.Length} elements differ (|Δ| > {rule}). " +
                     $"Worst at [{worst}]: expected {expected[worst]:G9}, got {actual[worst]:G9} (|Δ| = {Math.Abs(expected[worst] - actual[worst]):G3}).\n" +
                     $"  expected: {head(expected)}\n  actual:   {head(actual)}");
     }
@@ -103,6 +111,59 @@ public abstract class BackendConformance
         run(backend, t);
         foreach (int o in outputs)
             Close($"{what} (output {o}) on {backend.Name}", r[o].ToFloatArray(), t[o].ToFloatArray(), atol, rtol);
+    }
+
+    /// <summary>bfloat16's unit roundoff: an 8-bit significand rounded to nearest is off by at most 2⁻⁸ relative.</summary>
+    protected const double U8 = 1.0 / 256;
+
+    /// <summary>
+    /// GEMM and the convolutions, out = t[2] from the operands t[0] and t[1]: at FP32 (and TF32) as <see cref="Compare"/>
+    /// with (<paramref name="atol"/>, <paramref name="rtol"/>). At bf16 two checks:
+    /// <list type="number">
+    /// <item>Against the float32 reference, the bound bfloat16's 8-bit significand allows: each operand is rounded
+    /// with a relative error ≤ u₈, so each product a·b is off by ≤ (2u₈ + u₈²)·|a·b| and the output by
+    /// ≤ (2u₈ + u₈²)·S with S = |alpha|·Σ|a|·|b| over its terms (<paramref name="magnitudes"/>: the reference on the
+    /// operands' absolute values), which grows with the reduction length; a convolution's bfloat16 output
+    /// (<paramref name="roundsOutput"/>) adds u₈·(|expected| + that); the float32 tolerance covers the float32
+    /// accumulation.</item>
+    /// <item>Against the reference on the operands rounded by <see cref="BFloat16Rounding"/> (the CPU twin of
+    /// kernels/cast.ptx): only the accumulation order and the output rounding remain, so a lost or misplaced term,
+    /// or operands rounded any other way, fail here even where the first bound is wide.</item>
+    /// </list>
+    /// </summary>
+    private protected void CompareProduct(string what, Func<IBackend, Tensor[]> inputs, Action<IBackend, Tensor[]> run, double atol, double rtol,
+        bool roundsOutput, Action<IBackend, Tensor[]>? magnitudes = null)
+    {
+        IBackend backend = Backend;
+        if (backend.Precision != Precision.Bf16)
+        {
+            Compare(what, inputs, run, [2], atol, rtol);
+            return;
+        }
+        using var scope = new TensorScope();
+        Tensor[] r = inputs(Reference), t = inputs(backend);
+        float[] a = r[0].ToFloatArray(), b = r[1].ToFloatArray(), initial = r[2].ToFloatArray();
+        run(Reference, r);
+        run(backend, t);
+        float[] expected = r[2].ToFloatArray(), actual = t[2].ToFloatArray();
+
+        Tensor[] abs = [Like(r[0], Array.ConvertAll(a, Math.Abs)), Like(r[1], Array.ConvertAll(b, Math.Abs)), Like(r[2], new float[initial.Length])];
+        (magnitudes ?? run)(Reference, abs);
+        float[] s = abs[2].ToFloatArray();
+        const double products = 2 * U8 + U8 * U8;
+        double outputRounding = roundsOutput ? U8 : 0;
+        Close($"{what} on {backend.Name}, against float32", expected, actual,
+            i => atol + rtol * Math.Abs(expected[i]) + products * s[i] + outputRounding * (Math.Abs(expected[i]) + products * s[i]),
+            $"float32's {atol:G3} + {rtol:G3}·|expected|, + (2u₈ + u₈²)·S{(roundsOutput ? " + u₈·(|expected| + (2u₈ + u₈²)·S)" : "")}");
+
+        Tensor[] rounded = [Like(r[0], Array.ConvertAll(a, BFloat16Rounding.Round)), Like(r[1], Array.ConvertAll(b, BFloat16Rounding.Round)), Like(r[2], initial)];
+        run(Reference, rounded);
+        float[] onRounded = rounded[2].ToFloatArray();
+        Close($"{what} on {backend.Name}, against float32 on bfloat16-rounded operands", onRounded, actual,
+            i => atol + rtol * Math.Abs(onRounded[i]) + outputRounding * Math.Abs(onRounded[i]),
+            $"float32's {atol:G3} + {rtol:G3}·|expected|{(roundsOutput ? " + u₈·|expected|" : "")}");
+
+        static Tensor Like(Tensor shape, float[] data) => Tensor.FromSpan<float>(data, shape.Shape, DType.Float32, Reference);
     }
 
     // ---- memory: upload, download, copy, fill, Copy2D -----------------------------------------------------------
@@ -295,9 +356,10 @@ public abstract class BackendConformance
             float[] a = Random(m * k, 71), bm = Random(k * n, 72), c = Random(m * n, 73);
             int[] sa = ta ? [k, m] : [m, k], sb = tb ? [n, k] : [k, n];
             // k products of size ≤ 1 per output, then alpha and beta·c.
-            Compare($"gemm m{m} n{n} k{k} transA {ta} transB {tb} alpha {alpha} beta {beta}",
+            CompareProduct($"gemm m{m} n{n} k{k} transA {ta} transB {tb} alpha {alpha} beta {beta}",
                 b => [On(b, a, sa), On(b, bm, sb), On(b, c, m, n)],
-                (b, t) => b.Gemm(ta, tb, alpha, t[0], t[1], beta, t[2]), [2], 4 * U * (k + 2) + 1e-7, 1e-5);
+                (b, t) => b.Gemm(ta, tb, alpha, t[0], t[1], beta, t[2]), 4 * U * (k + 2) + 1e-7, 1e-5, roundsOutput: false,
+                (b, t) => b.Gemm(ta, tb, Math.Abs(alpha), t[0], t[1], 0, t[2]));
         }
     }
 
@@ -323,12 +385,12 @@ public abstract class BackendConformance
         float[] dy = Random((long)g.N * g.K * g.P * g.Q, 83);
         // Terms per output: C·R·S (forward), K·R·S at most (backward data), N·P·Q (backward filter). cuDNN may pick
         // FFT or Winograd algorithms, whose transforms add a few u per term: 16·u·m.
-        Compare($"conv2d {g}", b => [On(b, x, g.InputShape), On(b, w, g.WeightShape), On(b, Random(dy.Length, 84), g.OutputShape)],
-            (b, t) => b.Conv2d(g, t[0], t[1], t[2]), [2], 16 * U * g.C * g.R * g.S + 1e-7, 1e-5);
-        Compare($"conv2d backward data {g}", b => [On(b, dy, g.OutputShape), On(b, w, g.WeightShape), On(b, Random(x.Length, 85), g.InputShape)],
-            (b, t) => b.Conv2dBackwardData(g, t[0], t[1], t[2]), [2], 16 * U * g.K * g.R * g.S + 1e-7, 1e-5);
-        Compare($"conv2d backward filter {g}", b => [On(b, x, g.InputShape), On(b, dy, g.OutputShape), On(b, Random(w.Length, 86), g.WeightShape)],
-            (b, t) => b.Conv2dBackwardFilter(g, t[0], t[1], t[2]), [2], 16 * U * g.N * g.P * g.Q + 1e-7, 1e-5);
+        CompareProduct($"conv2d {g}", b => [On(b, x, g.InputShape), On(b, w, g.WeightShape), On(b, Random(dy.Length, 84), g.OutputShape)],
+            (b, t) => b.Conv2d(g, t[0], t[1], t[2]), 16 * U * g.C * g.R * g.S + 1e-7, 1e-5, roundsOutput: true);
+        CompareProduct($"conv2d backward data {g}", b => [On(b, dy, g.OutputShape), On(b, w, g.WeightShape), On(b, Random(x.Length, 85), g.InputShape)],
+            (b, t) => b.Conv2dBackwardData(g, t[0], t[1], t[2]), 16 * U * g.K * g.R * g.S + 1e-7, 1e-5, roundsOutput: true);
+        CompareProduct($"conv2d backward filter {g}", b => [On(b, x, g.InputShape), On(b, dy, g.OutputShape), On(b, Random(w.Length, 86), g.WeightShape)],
+            (b, t) => b.Conv2dBackwardFilter(g, t[0], t[1], t[2]), 16 * U * g.N * g.P * g.Q + 1e-7, 1e-5, roundsOutput: true);
     }
 
     // ---- batch normalisation -----------------------------------------------------------------------------------
@@ -517,6 +579,21 @@ public sealed class CpuDefaultConformance : BackendConformance
 public sealed class EmulatedCudaConformance : CudaBackendConformance
 {
     protected override CudaBackend Cuda => EmulatedGpu.Backend;
+}
+
+/// <summary>The bf16 CUDA backend on the emulated GPU: every primitive against the float32 reference, GEMM and the
+/// convolutions within bfloat16's bounds (<see cref="BackendConformance.CompareProduct"/>), the rest unchanged.</summary>
+[Collection(nameof(EmulatedGpu))]
+public sealed class EmulatedCudaBf16Conformance : CudaBackendConformance
+{
+    protected override CudaBackend Cuda => EmulatedGpu.Backend.Resources.Backend(Precision.Bf16);
+}
+
+/// <summary>The bf16 CUDA backend against the CPU reference on a real GPU (bfloat16 tensor cores). Skipped where there
+/// is no usable CUDA device.</summary>
+public sealed class CudaBf16Conformance : CudaBackendConformance
+{
+    protected override CudaBackend Cuda => CudaConformance.Device.Resources.Backend(Precision.Bf16);
 }
 
 /// <summary>The CUDA backend against the CPU reference, TF32 off. Skipped (never passed) where there is no usable

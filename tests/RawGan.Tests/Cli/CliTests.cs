@@ -155,6 +155,42 @@ public class CliTests : IDisposable
         Assert.Equal(gpu.Name, DeviceChoice.Describe(gpu));
     }
 
+    [Fact]
+    public void Precision_bf16_on_the_cpu_trains_in_fp32_with_a_notice_is_kept_in_the_config_and_may_change_on_resume()
+    {
+        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
+        string runs = Path.Combine(_dir, "runs");
+        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
+            "--batch-size", "10", "--nz", "8", "--precision", "bf16");
+        Assert.True(code == 0, output);
+        Assert.Contains("--precision bf16: cpu has no faster bf16 arithmetic; computing in fp32.", output);
+        string run = Directory.GetDirectories(runs).Single();
+        Assert.Contains("\"precision\": \"bf16\"", File.ReadAllText(Path.Combine(run, "config.json")));
+
+        var resumed = Run("train", "--resume", run, "--epochs", "2", "--precision", "fp32");
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.DoesNotContain("--precision bf16", resumed.Output[output.Length..]); // (the output accumulates)
+
+        var contradiction = Run("train", "--model", "mlp", "--data", data, "--out", Path.Combine(_dir, "none"), "--tf32", "--precision", "bf16");
+        Assert.NotEqual(0, contradiction.Code);
+        Assert.Contains("--tf32 and --precision bf16 disagree", contradiction.Output);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "none")));
+        Assert.Contains("--precision must be fp32, tf32 or bf16, not 'fp16'", Run("train", "--precision", "fp16").Output);
+    }
+
+    [Fact]
+    public void The_precision_key_wins_over_tf32_and_only_bf16_asked_of_the_cpu_is_noticed()
+    {
+        Assert.Equal(Precision.Bf16, DeviceChoice.PrecisionOf(new GanConfig { Precision = Precision.Bf16 }));
+        Assert.Equal(Precision.Tf32, DeviceChoice.PrecisionOf(new GanConfig { Precision = Precision.Tf32, Tf32 = true }));
+        Assert.Null(Devices.Resolve("cpu", Precision.Tf32).PrecisionNotice);
+        Assert.Null(Devices.Resolve("cpu", Precision.Fp32).PrecisionNotice);
+        DeviceResolution bf16 = Devices.Resolve("cpu", Precision.Bf16);
+        Assert.Equal(Precision.Fp32, bf16.Backend.Precision);
+        Assert.Equal("--precision bf16: cpu has no faster bf16 arithmetic; computing in fp32.", bf16.PrecisionNotice);
+        Assert.Equal($"{EmulatedGpu.Backend.Name}, BF16", DeviceChoice.Describe(EmulatedGpu.Backend.Resources.Backend(Precision.Bf16)));
+    }
+
     /// <summary>Writes train-images/labels IDX files (gzip) of random 28×28 digits with labels 0..9.</summary>
     internal static string WriteIdx(string folder, int count)
     {

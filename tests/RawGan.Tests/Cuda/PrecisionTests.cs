@@ -69,6 +69,26 @@ public class PrecisionTests
         Assert.Contains(Interop.Cudnn.DefaultMath, tf32Types);
     }
 
+    [Fact]
+    public void A_bf16_backend_multiplies_with_cublasGemmEx_and_convolves_with_the_tensor_op_math_cudnn_ranks()
+    {
+        using var scope = new TensorScope();
+        CudaBackend bf16 = _fp32.Resources.Backend(Precision.Bf16);
+        var rng = new Generator(7);
+        float[] a = Tensor.Rand(new Shape(6, 7), rng, DType.Float32, CpuBackend.Default, -1, 1).ToArray<float>();
+        float[] b = Tensor.Rand(new Shape(7, 4), rng, DType.Float32, CpuBackend.Default, -1, 1).ToArray<float>();
+        Gemm(bf16, a, b);
+        Gemm(_fp32, a, b);
+        Assert.Equal([EmulatedCudaApi.BFloat16Gemm, Interop.Cublas.DefaultMath], _api.GemmMathModes);
+
+        var g = new ConvGeometry(2, 3, 6, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1);
+        float[] x = Tensor.Rand(new Shape(g.InputShape), rng, DType.Float32, CpuBackend.Default, -1, 1).ToArray<float>();
+        float[] w = Tensor.Rand(new Shape(g.WeightShape), rng, DType.Float32, CpuBackend.Default, -1, 1).ToArray<float>();
+        Conv(bf16, g, x, w);
+        // The emulated cuDNN ranks its one algorithm with tensor-op math on bfloat16 descriptors: the plan takes it.
+        Assert.Contains(Interop.Cudnn.TensorOpMath, _api.ConvMathTypes);
+    }
+
     private static float[] Gemm(IBackend backend, float[] a, float[] b)
     {
         Tensor c = Tensor.Empty(new Shape(6, 4), DType.Float32, backend);

@@ -186,6 +186,11 @@ internal static class KernelBench
         cases.Add(new(RandomKernels.Uniform.Entry, 4, () => b.FillUniform(y, 7, 0, -1, 1)));
         cases.Add(new(RandomKernels.Normal.Entry, 4, () => b.FillNormal(y, 7, 0, 0, 1)));
         cases.Add(new(RandomKernels.Bernoulli.Entry, 4, () => b.FillBernoulli(y, 7, 0, 0.5, 2)));
+
+        // The bf16 boundary (--precision bf16): n bfloat16 values packed in n/2 words.
+        Tensor packed = Tensor.Zeros(new Shape((n + 1) / 2), DType.Float32, b);
+        cases.Add(new(CastKernels.ToBFloat16.Entry, 6, () => b.ToBFloat16(CudaBackend.Ptr(x), CudaBackend.Ptr(packed), n)));
+        cases.Add(new(CastKernels.FromBFloat16.Entry, 6, () => b.FromBFloat16(CudaBackend.Ptr(packed), CudaBackend.Ptr(dx), n)));
         return cases;
     }
 }

@@ -9,7 +9,8 @@ namespace RawGan.Bench;
 /// <summary>
 /// One whole GAN training step (D on a real and a generated batch, G through D, Adam on both), the figure a user
 /// feels, on the CPU or a GPU. tools/peer/gan_step.py times the identical step in PyTorch (same models, loss,
-/// optimiser, batch, TF32 setting; median of several steps after warm-up) and prints the same line with "pytorch"
+/// optimiser, batch, TF32 setting; median of several steps after warm-up; its bf16 autocast configuration is the
+/// counterpart of --precision bf16) and prints the same line with "pytorch"
 /// for "rawgan", so the two compare line for line. Each timed step ends with the step's losses read back to the
 /// host, which waits for the GPU: the time is the step's, not the time to queue it. On CUDA the line adds the peak
 /// memory over the timed steps (the caching allocator's blocks in use and reserved, as torch.cuda's

@@ -15,8 +15,11 @@ public sealed partial class CpuBackend : IBackend
 
     public Device Device => Device.Cpu;
 
-    /// <summary>Always <see cref="Backends.Precision.Fp32"/>: the CPU has no reduced-precision GEMM, so a TF32 request
-    /// computes (and reports) full float32.</summary>
+    /// <summary>Always <see cref="Backends.Precision.Fp32"/>: the CPU has no reduced-precision GEMM, so a TF32 or bf16
+    /// request computes (and reports) full float32. TF32 is a GPU tensor-core format. A bf16 GEMM could only be faster
+    /// here with the AVX-512 BF16 dot-product instructions (VDPBF16PS), which .NET 10 does not expose (there is no
+    /// Avx512Bf16 intrinsics class), and rounding operands to bf16 in software only adds work to the float32 GEMM;
+    /// so bf16 runs as fp32, with a notice (<see cref="Devices.Resolve(DeviceSpec, Precision)"/>).</summary>
     public Precision Precision => Precision.Fp32;
 
     public string Name => $"cpu ({(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "scalar")}, {CpuParallel.Threads} threads)";

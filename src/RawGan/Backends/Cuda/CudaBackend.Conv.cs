@@ -77,7 +77,7 @@ public sealed partial class CudaBackend
         lock (Resources.ConvGate)
         {
             if (!Resources.ConvPlans.TryGetValue((g, Precision), out ConvPlan? plan))
-                Resources.ConvPlans[(g, Precision)] = plan = new ConvPlan(this, g, Precision == Precision.Tf32);
+                Resources.ConvPlans[(g, Precision)] = plan = new ConvPlan(this, g, Precision);
             return plan;
         }
     }
@@ -89,21 +89,26 @@ public sealed partial class CudaBackend
     /// zero border on the input: the input is copied into a buffer larger by |top - bottom| rows and
     /// |left - right| columns, offset by the excess on the larger side, and convolved with the smaller padding on
     /// both sides, which gives the same output size and values. Backward data computes into such a buffer and crops.
+    /// At <see cref="Precision.Bf16"/> the descriptors are bfloat16 with a float compute type (cuDNN's
+    /// PSEUDO_BFLOAT16_CONFIG, whose output is bfloat16 too): each convolution casts its two float32 operands to
+    /// bfloat16 scratch, and widens its bfloat16 result into the float32 output.
     /// </summary>
     internal sealed class ConvPlan
     {
         private readonly ConvGeometry _g;
         private readonly ICudaApi _api;
         private readonly nint _x, _y, _w, _fwdConv, _dataConv, _filterConv;
-        private readonly bool _tf32;
+        private readonly bool _tensorOps, _bf16;
         private readonly int _hp, _wp, _offTop, _offLeft;
         private (int Algo, long Workspace)? _fwd, _data, _filter;
 
-        public ConvPlan(CudaBackend b, ConvGeometry g, bool tf32)
+        public ConvPlan(CudaBackend b, ConvGeometry g, Precision precision)
         {
             _api = b.Api;
             _g = g;
-            _tf32 = tf32;
+            _tensorOps = precision != Precision.Fp32;
+            _bf16 = precision == Precision.Bf16;
+            int dataType = _bf16 ? Interop.Cudnn.DataBFloat16 : Interop.Cudnn.DataFloat;
             Padded = g.PadTop != g.PadBottom || g.PadLeft != g.PadRight;
             int padH = Math.Min(g.PadTop, g.PadBottom), padW = Math.Min(g.PadLeft, g.PadRight);
             _hp = g.H + Math.Abs(g.PadTop - g.PadBottom);
@@ -112,10 +117,10 @@ public sealed partial class CudaBackend
             _offLeft = Math.Max(0, g.PadLeft - g.PadRight);
             PaddedInputBytes = (long)g.N * g.C * _hp * _wp * sizeof(float);
 
-            _x = TensorDescriptor(g.N, g.C, _hp, _wp);
-            _y = TensorDescriptor(g.N, g.K, g.P, g.Q);
+            _x = TensorDescriptor(dataType, g.N, g.C, _hp, _wp);
+            _y = TensorDescriptor(dataType, g.N, g.K, g.P, g.Q);
             CheckCudnn(_api.cudnnCreateFilterDescriptor(out _w));
-            CheckCudnn(_api.cudnnSetFilter4dDescriptor(_w, Interop.Cudnn.DataFloat, Interop.Cudnn.TensorNchw, g.K, g.C, g.R, g.S));
+            CheckCudnn(_api.cudnnSetFilter4dDescriptor(_w, dataType, Interop.Cudnn.TensorNchw, g.K, g.C, g.R, g.S));
             _fwdConv = ConvDescriptor(padH, padW);
             _dataConv = ConvDescriptor(padH, padW);
             _filterConv = ConvDescriptor(padH, padW);
@@ -124,10 +129,14 @@ public sealed partial class CudaBackend
         public bool Padded { get; }
         public long PaddedInputBytes { get; }
 
-        private nint TensorDescriptor(int n, int c, int h, int w)
+        private long XCount => (long)_g.N * _g.C * _hp * _wp;
+        private long WCount => (long)_g.K * _g.C * _g.R * _g.S;
+        private long YCount => (long)_g.N * _g.K * _g.P * _g.Q;
+
+        private nint TensorDescriptor(int dataType, int n, int c, int h, int w)
         {
             CheckCudnn(_api.cudnnCreateTensorDescriptor(out nint d));
-            CheckCudnn(_api.cudnnSetTensor4dDescriptor(d, Interop.Cudnn.TensorNchw, Interop.Cudnn.DataFloat, n, c, h, w));
+            CheckCudnn(_api.cudnnSetTensor4dDescriptor(d, Interop.Cudnn.TensorNchw, dataType, n, c, h, w));
             return d;
         }
 
@@ -136,7 +145,7 @@ public sealed partial class CudaBackend
             CheckCudnn(_api.cudnnCreateConvolutionDescriptor(out nint d));
             CheckCudnn(_api.cudnnSetConvolution2dDescriptor(d, padH, padW, _g.StrideH, _g.StrideW, 1, 1,
                 Interop.Cudnn.CrossCorrelation, Interop.Cudnn.DataFloat));
-            CheckCudnn(_api.cudnnSetConvolutionMathType(d, _tf32 ? Interop.Cudnn.DefaultMath : Interop.Cudnn.FmaMath));
+            CheckCudnn(_api.cudnnSetConvolutionMathType(d, _tensorOps ? Interop.Cudnn.DefaultMath : Interop.Cudnn.FmaMath));
             return d;
         }
 
@@ -169,8 +178,16 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionForward(b.Resources.Cudnn, &one, _x, x, _w, w, _fwdConv, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y, y));
+            if (!_bf16)
+            {
+                CheckCudnn(_api.cudnnConvolutionForward(b.Resources.Cudnn, &one, _x, x, _w, w, _fwdConv, algo,
+                    ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y, y));
+                return;
+            }
+            using ScratchBuffer xb = b.ToBFloat16(x, XCount), wb = b.ToBFloat16(w, WCount), yb = b.BFloat16Scratch(YCount);
+            CheckCudnn(_api.cudnnConvolutionForward(b.Resources.Cudnn, &one, _x, xb.Pointer, _w, wb.Pointer, _fwdConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _y, yb.Pointer));
+            b.FromBFloat16(yb.Pointer, y, YCount);
         }
 
         public unsafe void BackwardData(CudaBackend b, ulong dy, ulong w, ulong dx)
@@ -190,8 +207,16 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionBackwardData(b.Resources.Cudnn, &one, _w, w, _y, dy, _dataConv, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x, dx));
+            if (!_bf16)
+            {
+                CheckCudnn(_api.cudnnConvolutionBackwardData(b.Resources.Cudnn, &one, _w, w, _y, dy, _dataConv, algo,
+                    ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x, dx));
+                return;
+            }
+            using ScratchBuffer wb = b.ToBFloat16(w, WCount), dyb = b.ToBFloat16(dy, YCount), dxb = b.BFloat16Scratch(XCount);
+            CheckCudnn(_api.cudnnConvolutionBackwardData(b.Resources.Cudnn, &one, _w, wb.Pointer, _y, dyb.Pointer, _dataConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _x, dxb.Pointer));
+            b.FromBFloat16(dxb.Pointer, dx, XCount);
         }
 
         public unsafe void BackwardFilter(CudaBackend b, ulong x, ulong dy, ulong dw)
@@ -211,8 +236,18 @@ public sealed partial class CudaBackend
             });
             float one = 1, zero = 0;
             using ScratchBuffer work = b.Scratch(ws);
-            CheckCudnn(_api.cudnnConvolutionBackwardFilter(b.Resources.Cudnn, &one, _x, x, _y, dy, _filterConv, algo,
-                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w, dw));
+            if (!_bf16)
+            {
+                CheckCudnn(_api.cudnnConvolutionBackwardFilter(b.Resources.Cudnn, &one, _x, x, _y, dy, _filterConv, algo,
+                    ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w, dw));
+                return;
+            }
+            // The weight gradient comes out in bfloat16, as autocast's does (the gradient of the bfloat16 weight copy),
+            // and is widened here into the float32 gradient of the float32 master weight.
+            using ScratchBuffer xb = b.ToBFloat16(x, XCount), dyb = b.ToBFloat16(dy, YCount), dwb = b.BFloat16Scratch(WCount);
+            CheckCudnn(_api.cudnnConvolutionBackwardFilter(b.Resources.Cudnn, &one, _x, xb.Pointer, _y, dyb.Pointer, _filterConv, algo,
+                ws > 0 ? work.Pointer : 0, (nuint)ws, &zero, _w, dwb.Pointer));
+            b.FromBFloat16(dwb.Pointer, dw, WCount);
         }
 
         private unsafe delegate int Heuristic(nint handle, CudnnAlgoPerf* perf, int requested);
@@ -223,8 +258,8 @@ public sealed partial class CudaBackend
         /// candidates; with <see cref="ConvAlgorithmSearch.Benchmark"/>, Find then times them on the operands of this
         /// first call (overwriting its output, which the call computes next anyway) in a workspace as large as the
         /// largest candidate's within the limit, and ranks them by time. The first that succeeded, is deterministic,
-        /// respects the TF32 setting and fits the workspace limit is taken. With TF32 allowed, the descriptor takes
-        /// the math type that algorithm was ranked with, as PyTorch does.
+        /// respects the precision and fits the workspace limit is taken. With tensor cores allowed (TF32, bf16), the
+        /// descriptor takes the math type that algorithm was ranked with, as PyTorch does.
         /// </summary>
         private unsafe (int, long) Choose(CudaBackend b, string what, nint conv, Heuristic heuristic, Find find, Func<nint, int, long> workspace)
         {
@@ -250,8 +285,8 @@ public sealed partial class CudaBackend
                 if (p.Determinism != Interop.Cudnn.Deterministic) { rejected.Add($"algo {p.Algo}: not deterministic"); continue; }
                 // ALLOW_CONVERSION may round float32 operands to float16: never, TF32 or not (PyTorch neither).
                 if (p.MathType == Interop.Cudnn.TensorOpMathAllowConversion) { rejected.Add($"algo {p.Algo}: float16 conversion"); continue; }
-                if (p.MathType == Interop.Cudnn.TensorOpMath && !_tf32) { rejected.Add($"algo {p.Algo}: tensor-op math with TF32 off"); continue; }
-                if (_tf32) CheckCudnn(_api.cudnnSetConvolutionMathType(conv, p.MathType));
+                if (p.MathType == Interop.Cudnn.TensorOpMath && !_tensorOps) { rejected.Add($"algo {p.Algo}: tensor-op math at FP32"); continue; }
+                if (_tensorOps) CheckCudnn(_api.cudnnSetConvolutionMathType(conv, p.MathType));
                 long ws;
                 try { ws = workspace(b.Resources.Cudnn, p.Algo); }
                 catch (CudaException e) { rejected.Add($"algo {p.Algo}: workspace query failed ({e.Message})"); continue; }

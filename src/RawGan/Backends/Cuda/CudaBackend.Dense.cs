@@ -17,6 +17,11 @@ public sealed partial class CudaBackend
         float al = (float)alpha, be = (float)beta;
         int lda = Math.Max(1, transA ? m : k); // A stored [m, k], or [k, m] when transposed
         int ldb = Math.Max(1, transB ? k : n); // B stored [k, n], or [n, k]
+        if (Precision == Precision.Bf16)
+        {
+            GemmBFloat16(transA, transB, m, n, k, al, Ptr(a), lda, Ptr(b), ldb, be, Ptr(c));
+            return;
+        }
         lock (Resources.LibraryGate) // a cuBLAS handle is not for concurrent use from several threads
         {
             Resources.SetCublasMathMode(Precision == Precision.Tf32 ? Interop.Cublas.Tf32TensorOpMath : Interop.Cublas.DefaultMath);

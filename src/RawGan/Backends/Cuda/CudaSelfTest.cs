@@ -11,7 +11,9 @@ namespace RawGan.Backends.Cuda;
 /// </summary>
 internal static class CudaSelfTest
 {
-    // Loose enough for TF32 GEMMs and convolutions (10-bit mantissas), far below what a wrong result is off by.
+    // Loose enough for TF32 GEMMs and convolutions (10-bit mantissas) and a bf16 convolution's rounded output
+    // (2^-8 relative), far below what a wrong result is off by. A bf16 product is compared with the CPU's on the
+    // operands rounded to bf16 (BFloat16Rounding), so its operand rounding is checked too, not tolerated.
     private const double Tolerance = 1e-2;
 
     public static void Run(CudaBackend gpu)
@@ -22,8 +24,8 @@ internal static class CudaSelfTest
         Check(gpu, "upload and download", (b, t) => t[0], [(x, [6, 8])]);
         Check(gpu, "leaky_relu kernel", (b, t) => Map(b, t[0], UnaryOp.LeakyRelu), [(x, [6, 8])]);
         Check(gpu, "sum reduction", (b, t) => Reduce(b, t[0]), [(x, [6, 8])]);
-        Check(gpu, "GEMM (cuBLAS)", (b, t) => Multiply(b, t[0], t[1]), [(x, [6, 8]), (w, [8, 5])]);
-        Check(gpu, "convolution (cuDNN)", (b, t) => Convolve(b, g, t[0], t[1]), [(image, g.InputShape), (filter, g.WeightShape)]);
+        Check(gpu, "GEMM (cuBLAS)", (b, t) => Multiply(b, t[0], t[1]), [(x, [6, 8]), (w, [8, 5])], product: true);
+        Check(gpu, "convolution (cuDNN)", (b, t) => Convolve(b, g, t[0], t[1]), [(image, g.InputShape), (filter, g.WeightShape)], product: true);
     }
 
     private static float[] Values(int n, ulong seed)
@@ -63,12 +65,14 @@ internal static class CudaSelfTest
     }
 
     /// <summary>Runs <paramref name="op"/> on both backends from the same inputs and compares element by element.</summary>
-    private static void Check(CudaBackend gpu, string what, Func<IBackend, Tensor[], Tensor> op, (float[] Data, int[] Shape)[] inputs)
+    private static void Check(CudaBackend gpu, string what, Func<IBackend, Tensor[], Tensor> op, (float[] Data, int[] Shape)[] inputs,
+        bool product = false)
     {
-        float[] expected = Compute(CpuBackend.Default), actual;
+        bool rounded = product && gpu.Precision == Precision.Bf16;
+        float[] expected = Compute(CpuBackend.Default, rounded), actual;
         try
         {
-            actual = Compute(gpu);
+            actual = Compute(gpu, false);
         }
         catch (Exception e) when (e is CudaException or InvalidOperationException or ArgumentException)
         {
@@ -79,7 +83,8 @@ internal static class CudaSelfTest
                 throw new InvalidOperationException($"the CUDA backend failed its start-up check '{what}': element {i} is {actual[i]} on " +
                                                     $"{gpu.Name} but {expected[i]} on the CPU (a driver or library that computes wrongly; see tools/gpu/README.md)");
 
-        float[] Compute(IBackend b) =>
-            op(b, Array.ConvertAll(inputs, input => Tensor.FromSpan<float>(input.Data, new Shape(input.Shape), DType.Float32, b))).ToFloatArray();
+        float[] Compute(IBackend b, bool toBFloat16) =>
+            op(b, Array.ConvertAll(inputs, input => Tensor.FromSpan<float>(toBFloat16 ? Array.ConvertAll(input.Data, BFloat16Rounding.Round) : input.Data,
+                new Shape(input.Shape), DType.Float32, b))).ToFloatArray();
     }
 }

@@ -46,6 +46,8 @@ internal unsafe interface ICudaApi
     int cublasSetMathMode(nint handle, int mode);
     int cublasSgemm(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int lda, ulong b,
         int ldb, float* beta, ulong c, int ldc);
+    int cublasGemmEx(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int aType, int lda,
+        ulong b, int bType, int ldb, float* beta, ulong c, int cType, int ldc, int computeType, int algo);
 
     // ---- cudnn -----------------------------------------------------------------------------------------------
     int cudnnCreateTensorDescriptor(out nint descriptor);

@@ -16,6 +16,12 @@ internal static partial class Interop
         public const int PedanticMath = 2;       // CUBLAS_PEDANTIC_MATH
         public const int Tf32TensorOpMath = 3;   // CUBLAS_TF32_TENSOR_OP_MATH
 
+        // cublasGemmEx's operand types and compute type (library_types.h, cublas_api.h).
+        public const int DataFloat = 0;          // CUDA_R_32F
+        public const int DataBFloat16 = 14;      // CUDA_R_16BF
+        public const int Compute32F = 68;        // CUBLAS_COMPUTE_32F: float32 accumulation (bf16 inputs on tensor cores)
+        public const int GemmDefault = -1;       // CUBLAS_GEMM_DEFAULT: cuBLAS's heuristic picks the kernel
+
         // libraryPropertyType (library_types.h) for cublasGetProperty.
         public const int MajorVersion = 0, MinorVersion = 1, PatchLevel = 2;
 
@@ -42,6 +48,13 @@ internal static partial class Interop
         [LibraryImport(Lib, EntryPoint = "cublasSgemm_v2")]
         public static partial int cublasSgemm(nint handle, int transa, int transb, int m, int n, int k,
             float* alpha, ulong a, int lda, ulong b, int ldb, float* beta, ulong c, int ldc);
+
+        /// <summary>C = alpha·op(A)·op(B) + beta·C with each operand's own type (cudaDataType) and the compute type
+        /// (cublasComputeType_t); alpha and beta are host pointers of the compute type's scalar (float for
+        /// CUBLAS_COMPUTE_32F).</summary>
+        [LibraryImport(Lib, EntryPoint = "cublasGemmEx")]
+        public static partial int cublasGemmEx(nint handle, int transa, int transb, int m, int n, int k, float* alpha,
+            ulong a, int aType, int lda, ulong b, int bType, int ldb, float* beta, ulong c, int cType, int ldc, int computeType, int algo);
 
         [LibraryImport(Lib, EntryPoint = "cublasGetStatusName")]
         private static partial nint cublasGetStatusName(int status);

@@ -27,6 +27,7 @@ internal static partial class Interop
 
         public const int StatusSuccess = 0;           // CUDNN_STATUS_SUCCESS
         public const int DataFloat = 0;               // CUDNN_DATA_FLOAT
+        public const int DataBFloat16 = 9;            // CUDNN_DATA_BFLOAT16 (with a CUDNN_DATA_FLOAT compute type)
         public const int TensorNchw = 0;              // CUDNN_TENSOR_NCHW
         public const int CrossCorrelation = 1;        // CUDNN_CROSS_CORRELATION (PyTorch's convolution)
         public const int DefaultMath = 0;             // CUDNN_DEFAULT_MATH: TF32 tensor cores allowed for float

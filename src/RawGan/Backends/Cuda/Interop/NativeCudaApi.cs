@@ -75,6 +75,9 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
     public int cublasSgemm(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int lda,
         ulong b, int ldb, float* beta, ulong c, int ldc) =>
         Interop.Cublas.cublasSgemm(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    public int cublasGemmEx(nint handle, int transa, int transb, int m, int n, int k, float* alpha, ulong a, int aType, int lda,
+        ulong b, int bType, int ldb, float* beta, ulong c, int cType, int ldc, int computeType, int algo) =>
+        Interop.Cublas.cublasGemmEx(handle, transa, transb, m, n, k, alpha, a, aType, lda, b, bType, ldb, beta, c, cType, ldc, computeType, algo);
 
     // ---- cudnn -----------------------------------------------------------------------------------------------
     public int cudnnCreateTensorDescriptor(out nint descriptor) =>
