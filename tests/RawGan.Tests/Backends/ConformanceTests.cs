@@ -346,7 +346,12 @@ public abstract class BackendConformance
 
     [Theory]
     [MemberData(nameof(BatchNormCases))]
-    public void BatchNorm_training_matches_the_reference(int[] shape, bool affine, bool running)
+    public void BatchNorm_training_matches_the_reference(int[] shape, bool affine, bool running) =>
+        CheckBatchNormTraining(shape, affine, running);
+
+    /// <summary>Training-mode forward (y, the saved statistics, the running statistics) and backward against the
+    /// reference.</summary>
+    protected void CheckBatchNormTraining(int[] shape, bool affine, bool running)
     {
         int c = shape[1];
         long n = new Shape(shape).Numel, m = n / c;
@@ -563,6 +568,29 @@ public abstract class CudaBackendConformance : BackendConformance
             Tensor y = Zeros(Cuda, n);
             Cuda.Unary(op, 0, On(Cuda, x, n), y);
             Exact($"{op} against the CPU's float32 path", expected, y.ToFloatArray());
+        }
+    }
+
+    /// <summary>The default path is checked by the base suite; these run every path (cuDNN in both modes, the PTX
+    /// kernels) on a few of its cases, the affine-less one falling back to the PTX whatever the path.</summary>
+    [Theory]
+    [InlineData(CudaBatchNorm.Ptx)]
+    [InlineData(CudaBatchNorm.CudnnSpatial)]
+    [InlineData(CudaBatchNorm.CudnnPersistent)]
+    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path)
+    {
+        CudaBatchNorm before = Cuda.BatchNormPath;
+        Cuda.BatchNormPath = path;
+        try
+        {
+            CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
+            CheckBatchNormTraining([16, 8], affine: true, running: true);
+            CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
+            CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+        }
+        finally
+        {
+            Cuda.BatchNormPath = before;
         }
     }
 
