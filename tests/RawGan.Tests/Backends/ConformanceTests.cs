@@ -203,6 +203,11 @@ public abstract class BackendConformance
         { [2, 1, 3, 1, 4, 1], [1, 5, 1, 6, 1, 7], [2, 5, 3, 6, 4, 7] }, // six alternating axes (no collapse to 4)
         { [3, 1, 2, 1, 2], [1, 4, 1, 3, 1], [3, 4, 2, 3, 2] },
         { [0, 3], [3], [0, 3] },                       // empty
+        // The quad path (innermost size a multiple of 4): a conv bias, a column, a row, five axes
+        { [8, 3, 4, 4], [3, 1, 1], [8, 3, 4, 4] },
+        { [6, 5, 12], [5, 1], [6, 5, 12] },
+        { [3, 7, 8], [8], [3, 7, 8] },
+        { [3, 1, 2, 1, 4], [1, 5, 1, 3, 1], [3, 5, 2, 3, 4] },
     };
 
     [Theory]
