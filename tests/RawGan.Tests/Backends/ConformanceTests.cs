@@ -248,6 +248,15 @@ public abstract class BackendConformance
         { [2, 3, 4, 5, 6], [3, 1, 5, 1] },
         { [70_000], [1] },              // a long sum
         { [0, 4], [4] },                // empty: zeros
+        // On a GPU: few long rows are cut into segments (two launches); rows of odd length start unaligned
+        // (element by element); column sums in quads of columns (B a multiple of 4) or single columns, over slabs
+        // of rows when the columns are too few to occupy the GPU.
+        { [3, 5000], [3, 1] },
+        { [3, 4099], [3, 1] },
+        { [130, 257], [130, 1] },
+        { [2, 300, 64], [2, 1, 64] },
+        { [1000, 6], [6] },
+        { [7, 36], [36] },
     };
 
     [Theory]

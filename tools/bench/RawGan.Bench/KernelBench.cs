@@ -152,6 +152,11 @@ internal static class KernelBench
         cases.Add(new($"{ReduceKernels.SumRows.Entry}(rows-of-256)", 4, () => b.SumTo(rows256, rowSums)));
         Tensor rows128 = View(x, 128, n / 128), columnSums = Tensor.Empty(new Shape(1, n / 128), DType.Float32, b);
         cases.Add(new($"{ReduceKernels.SumArb.Entry}(over-128-rows)", 4, () => b.SumTo(rows128, columnSums)));
+        // The two-launch splits: 128 long rows cut into segments; 64 columns summed over slabs of rows.
+        Tensor longRowSums = Tensor.Empty(new Shape(128, 1), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumRows.Entry}(128-long-rows)", 4, () => b.SumTo(rows128, longRowSums)));
+        Tensor narrow = View(x, n / 64, 64), narrowSums = Tensor.Empty(new Shape(1, 64), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumArb.Entry}(64-columns)", 4, () => b.SumTo(narrow, narrowSums)));
 
         Tensor probability = Uniform(flat, 0.01, 0.99), target = Uniform(flat, 0, 1);
         var bce = LossKind.BinaryCrossEntropy;
