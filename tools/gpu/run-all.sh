@@ -55,6 +55,13 @@ run_phase() {
           (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
         done
       done
+      # The batch-norm choice at the step's scale: the runs above take the default (cuDNN's persistent batch
+      # norm); this one the PTX kernels (RAWGAN_CUDA_BATCHNORM, src/RawGan/Backends/Cuda/CudaBackend.CudnnBatchNorm.cs).
+      echo "# rawgan step, TF32 on, RAWGAN_CUDA_BATCHNORM=ptx"
+      RAWGAN_CUDA_BATCHNORM=ptx timeout --foreground -k 5 75 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --tf32
+      code=$?
+      (( code != 0 )) && echo "run-all: rawgan step with the PTX batch norm: exit $code"
+      (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
       return $rc ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;
