@@ -41,10 +41,11 @@ public sealed partial class CudaBackend
         _ => throw new InvalidOperationException($"{BatchNormVariable}={value}: expected persistent, spatial or ptx."),
     };
 
-    /// <summary>Whether cuDNN takes this training batch norm: it needs the affine parameters (the forward weight and
-    /// bias, the backward weight), int-sized descriptors, and two values or more per channel.</summary>
-    private bool UsesCudnnBatchNorm(long values, long perChannel, bool affine) =>
-        BatchNormPath != CudaBatchNorm.Ptx && affine && values <= int.MaxValue && perChannel >= 2;
+    /// <summary>Whether cuDNN takes this training batch norm: it needs the operands it has no null for
+    /// (<paramref name="operands"/>: the forward's weight and bias, and both running statistics or neither; the
+    /// backward's weight), int-sized descriptors, and two values or more per channel.</summary>
+    private bool UsesCudnnBatchNorm(long values, long perChannel, bool operands) =>
+        BatchNormPath != CudaBatchNorm.Ptx && operands && values <= int.MaxValue && perChannel >= 2;
 
     private int CudnnBatchNormMode => BatchNormPath == CudaBatchNorm.CudnnPersistent
         ? Interop.Cudnn.BatchNormSpatialPersistent
@@ -59,12 +60,10 @@ public sealed partial class CudaBackend
         MakeCurrent();
         (nint xDesc, nint channelDesc) = BatchNormDescriptors(n, c, s);
         float one = 1, zero = 0;
-        // Running statistics are updated in pairs or not at all (cuDNN skips both when both are null).
-        bool running = runningMean is not null && runningVar is not null;
+        // Both running statistics or neither (UsesCudnnBatchNorm): cuDNN updates none when both are null.
         lock (Resources.LibraryGate)
             CheckCudnn(Api.cudnnBatchNormalizationForwardTraining(Resources.Cudnn, CudnnBatchNormMode, &one, &zero, xDesc, Ptr(x), xDesc, Ptr(y),
-                channelDesc, Ptr(weight), Ptr(bias), momentum, running ? Ptr(runningMean!) : 0, running ? Ptr(runningVar!) : 0, eps,
-                Ptr(mean), Ptr(invStd)));
+                channelDesc, Ptr(weight), Ptr(bias), momentum, Ptr(runningMean, 0), Ptr(runningVar, 0), eps, Ptr(mean), Ptr(invStd)));
     }
 
     /// <summary>cudnnBatchNormalizationBackward from the forward's saved mean and inverse deviation (the persistent
