@@ -586,7 +586,7 @@ public abstract class CudaBackendConformance : BackendConformance
     }
 
     /// <summary>The default path is checked by the base suite; these run every path (cuDNN in both modes, the PTX
-    /// kernels) on a few of its cases, the affine-less one falling back to the PTX whatever the path.</summary>
+    /// kernels) on a few of its cases, the affine-less and 1-d ones on the PTX whatever the path.</summary>
     [Theory]
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]

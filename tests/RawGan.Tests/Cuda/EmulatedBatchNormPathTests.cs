@@ -17,7 +17,7 @@ public class EmulatedBatchNormPathTests
     [InlineData(CudaBatchNorm.CudnnPersistent, true)]
     [InlineData(CudaBatchNorm.CudnnSpatial, true)]
     [InlineData(CudaBatchNorm.Ptx, false)]
-    public void Training_goes_to_cudnn_unless_the_ptx_is_chosen_and_eval_never_does(CudaBatchNorm path, bool cudnn)
+    public void Image_training_goes_to_cudnn_unless_the_ptx_is_chosen_and_eval_and_1d_never_do(CudaBatchNorm path, bool cudnn)
     {
         CudaBackend b = EmulatedGpu.Backend;
         CudaBatchNorm before = b.BatchNormPath;
@@ -38,6 +38,9 @@ public class EmulatedBatchNormPathTests
             calls = EmulatedGpu.Api.BatchNormCalls;
             b.BatchNormForward(x, w, bias, rm, rv, false, 0.1, 1e-5, y, mean, inv);
             b.BatchNormForward(x, null, null, rm, rv, true, 0.1, 1e-5, y, mean, inv); // no affine parameters: cuDNN cannot
+            Tensor flat = Tensor.Rand(new Shape(N, C), new Generator(3), DType.Float32, b), flatY = Tensor.Zeros(flat.Shape, DType.Float32, b);
+            b.BatchNormForward(flat, w, bias, rm, rv, true, 0.1, 1e-5, flatY, mean, inv); // BatchNorm1d stays on the PTX
+            b.BatchNormBackward(flat, flatY, w, mean, inv, true, Tensor.Zeros(flat.Shape, DType.Float32, b), null, null);
             _ = y.ToFloatArray();
             Assert.Equal(0, EmulatedGpu.Api.BatchNormCalls - calls);
         }

@@ -3,8 +3,9 @@ using static RawGan.Backends.Cuda.CudaCheck;
 
 namespace RawGan.Backends.Cuda;
 
-/// <summary>Which code computes training-mode batch norm on a <see cref="CudaBackend"/>. Eval mode, and what cuDNN
-/// cannot take (no weight or bias, more than 2³¹ values), always run kernels/batchnorm.ptx.</summary>
+/// <summary>Which code computes training-mode batch norm of images ([N, C, H, W]) on a <see cref="CudaBackend"/>.
+/// Eval mode, BatchNorm1d's [N, C] (cuDNN was measured on images only), and what cuDNN cannot take (no weight or
+/// bias, more than 2³¹ values) always run kernels/batchnorm.ptx.</summary>
 public enum CudaBatchNorm
 {
     /// <summary>cuDNN's CUDNN_BATCHNORM_SPATIAL_PERSISTENT: on an H200 1.5–5× faster than the PTX on every DCGAN-64
@@ -41,11 +42,11 @@ public sealed partial class CudaBackend
         _ => throw new InvalidOperationException($"{BatchNormVariable}={value}: expected persistent, spatial or ptx."),
     };
 
-    /// <summary>Whether cuDNN takes this training batch norm: it needs the operands it has no null for
-    /// (<paramref name="operands"/>: the forward's weight and bias, and both running statistics or neither; the
-    /// backward's weight), int-sized descriptors, and two values or more per channel.</summary>
-    private bool UsesCudnnBatchNorm(long values, long perChannel, bool operands) =>
-        BatchNormPath != CudaBatchNorm.Ptx && operands && values <= int.MaxValue && perChannel >= 2;
+    /// <summary>Whether cuDNN takes this training batch norm: images (spatial size <paramref name="s"/> above 1), the
+    /// operands it has no null for (<paramref name="operands"/>: the forward's weight and bias, and both running
+    /// statistics or neither; the backward's weight), int-sized descriptors, two values or more per channel.</summary>
+    private bool UsesCudnnBatchNorm(long n, long c, long s, bool operands) =>
+        BatchNormPath != CudaBatchNorm.Ptx && operands && s > 1 && n * c * s <= int.MaxValue && n * s >= 2;
 
     private int CudnnBatchNormMode => BatchNormPath == CudaBatchNorm.CudnnPersistent
         ? Interop.Cudnn.BatchNormSpatialPersistent
@@ -86,8 +87,8 @@ public sealed partial class CudaBackend
     /// checks the value against CUDNN_BN_MIN_EPSILON all the same (PyTorch's default).</summary>
     private const double SavedStatisticsEps = 1e-5;
 
-    /// <summary>x as cuDNN's [N, C, S, 1] (spatial mode normalises each channel over N, H and W, so BatchNorm1d's
-    /// [N, C] is S = 1) and the [1, C, 1, 1] of weight, bias and the statistics; made once per shape per device.</summary>
+    /// <summary>x as cuDNN's [N, C, S, 1] (spatial mode normalises each channel over N, H and W: H·W = S is all that
+    /// matters) and the [1, C, 1, 1] of weight, bias and the statistics; made once per shape per device.</summary>
     private (nint X, nint Channel) BatchNormDescriptors(long n, long c, long s)
     {
         var key = ((int)n, (int)c, (int)s);
