@@ -321,6 +321,9 @@ internal sealed unsafe partial class EmulatedCudaApi
     private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W, d.DataType);
     private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S, d.DataType);
 
+    /// <summary>Float32 values: batch norm's scale, bias, mean and variance are float32 for every data type.</summary>
+    private double[] Read(ulong p, long count) => Read(p, count, Interop.Cudnn.DataFloat);
+
     private double[] Read(ulong p, long count, int dataType)
     {
         if (dataType == Interop.Cudnn.DataBFloat16)

@@ -66,6 +66,10 @@ run_phase() {
       done
       step_run pytorch 45 python3 "$here/gan_step.py" --device cuda --model cgan --batch 64 --steps 50 --config eager
       step_run pytorch 45 python3 "$here/gan_step.py" --device cuda --model cgan --batch 64 --steps 50 --tf32 --config eager
+      # The batch-norm choice at the step's scale: the runs above take the default (cuDNN's persistent batch
+      # norm); this one the PTX kernels (RAWGAN_CUDA_BATCHNORM, src/RawGan/Backends/Cuda/CudaBackend.CudnnBatchNorm.cs).
+      echo "# rawgan step, TF32 on, RAWGAN_CUDA_BATCHNORM=ptx"
+      step_run rawgan 30 env RAWGAN_CUDA_BATCHNORM=ptx "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --precision tf32 --seconds 3
       return $STEP_RC ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;

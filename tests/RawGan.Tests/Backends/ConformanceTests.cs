@@ -264,6 +264,11 @@ public abstract class BackendConformance
         { [2, 1, 3, 1, 4, 1], [1, 5, 1, 6, 1, 7], [2, 5, 3, 6, 4, 7] }, // six alternating axes (no collapse to 4)
         { [3, 1, 2, 1, 2], [1, 4, 1, 3, 1], [3, 4, 2, 3, 2] },
         { [0, 3], [3], [0, 3] },                       // empty
+        // The quad path (innermost size a multiple of 4): a conv bias, a column, a row, five axes
+        { [8, 3, 4, 4], [3, 1, 1], [8, 3, 4, 4] },
+        { [6, 5, 12], [5, 1], [6, 5, 12] },
+        { [3, 7, 8], [8], [3, 7, 8] },
+        { [3, 1, 2, 1, 4], [1, 5, 1, 3, 1], [3, 5, 2, 3, 4] },
     };
 
     [Theory]
@@ -304,6 +309,15 @@ public abstract class BackendConformance
         { [2, 3, 4, 5, 6], [3, 1, 5, 1] },
         { [70_000], [1] },              // a long sum
         { [0, 4], [4] },                // empty: zeros
+        // On a GPU: few long rows are cut into segments (two launches); rows of odd length start unaligned
+        // (element by element); column sums in quads of columns (B a multiple of 4) or single columns, over slabs
+        // of rows when the columns are too few to occupy the GPU.
+        { [3, 5000], [3, 1] },
+        { [3, 4099], [3, 1] },
+        { [130, 257], [130, 1] },
+        { [2, 300, 64], [2, 1, 64] },
+        { [1000, 6], [6] },
+        { [7, 36], [36] },
     };
 
     [Theory]
@@ -408,7 +422,12 @@ public abstract class BackendConformance
 
     [Theory]
     [MemberData(nameof(BatchNormCases))]
-    public void BatchNorm_training_matches_the_reference(int[] shape, bool affine, bool running)
+    public void BatchNorm_training_matches_the_reference(int[] shape, bool affine, bool running) =>
+        CheckBatchNormTraining(shape, affine, running);
+
+    /// <summary>Training-mode forward (y, the saved statistics, the running statistics) and backward against the
+    /// reference.</summary>
+    protected void CheckBatchNormTraining(int[] shape, bool affine, bool running)
     {
         int c = shape[1];
         long n = new Shape(shape).Numel, m = n / c;
@@ -640,6 +659,29 @@ public abstract class CudaBackendConformance : BackendConformance
             Tensor y = Zeros(Cuda, n);
             Cuda.Unary(op, 0, On(Cuda, x, n), y);
             Exact($"{op} against the CPU's float32 path", expected, y.ToFloatArray());
+        }
+    }
+
+    /// <summary>The default path is checked by the base suite; these run every path (cuDNN in both modes, the PTX
+    /// kernels) on a few of its cases, the affine-less and 1-d ones on the PTX whatever the path.</summary>
+    [Theory]
+    [InlineData(CudaBatchNorm.Ptx)]
+    [InlineData(CudaBatchNorm.CudnnSpatial)]
+    [InlineData(CudaBatchNorm.CudnnPersistent)]
+    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path)
+    {
+        CudaBatchNorm before = Cuda.BatchNormPath;
+        Cuda.BatchNormPath = path;
+        try
+        {
+            CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
+            CheckBatchNormTraining([16, 8], affine: true, running: true);
+            CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
+            CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+        }
+        finally
+        {
+            Cuda.BatchNormPath = before;
         }
     }
 

@@ -29,6 +29,23 @@ internal static class KernelBench
 
     private sealed record KernelCase(string Name, double BytesPerElement, Action Run);
 
+    private static readonly (CudaBatchNorm Path, string Forward, string Backward)[] BatchNormPaths =
+    [
+        (CudaBatchNorm.Ptx, $"{BatchNormKernels.PartialStats.Entry}+{BatchNormKernels.FinishStats.Entry}+{BatchNormKernels.Forward.Entry}",
+            $"{BatchNormKernels.PartialGrads.Entry}+{BatchNormKernels.FinishGrads.Entry}+{BatchNormKernels.Dx.Entry}"),
+        (CudaBatchNorm.CudnnSpatial, "cudnnBatchNormalizationForwardTraining[spatial]", "cudnnBatchNormalizationBackward[spatial]"),
+        (CudaBatchNorm.CudnnPersistent, "cudnnBatchNormalizationForwardTraining[persistent]", "cudnnBatchNormalizationBackward[persistent]"),
+    ];
+
+    /// <summary>Runs <paramref name="work"/> with training batch norm on <paramref name="path"/>, then restores the default.</summary>
+    private static void OnPath(CudaBackend b, CudaBatchNorm path, Action work)
+    {
+        CudaBatchNorm before = b.BatchNormPath;
+        b.BatchNormPath = path;
+        try { work(); }
+        finally { b.BatchNormPath = before; }
+    }
+
     public static int Run(string[] args)
     {
         if (args.Length > 1 || (args.Length == 1 && args[0] != "cuda"))
@@ -135,6 +152,11 @@ internal static class KernelBench
         cases.Add(new($"{ReduceKernels.SumRows.Entry}(rows-of-256)", 4, () => b.SumTo(rows256, rowSums)));
         Tensor rows128 = View(x, 128, n / 128), columnSums = Tensor.Empty(new Shape(1, n / 128), DType.Float32, b);
         cases.Add(new($"{ReduceKernels.SumArb.Entry}(over-128-rows)", 4, () => b.SumTo(rows128, columnSums)));
+        // The two-launch splits: 128 long rows cut into segments; 64 columns summed over slabs of rows.
+        Tensor longRowSums = Tensor.Empty(new Shape(128, 1), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumRows.Entry}(128-long-rows)", 4, () => b.SumTo(rows128, longRowSums)));
+        Tensor narrow = View(x, n / 64, 64), narrowSums = Tensor.Empty(new Shape(1, 64), DType.Float32, b);
+        cases.Add(new($"{ReduceKernels.SumArb.Entry}(64-columns)", 4, () => b.SumTo(narrow, narrowSums)));
 
         Tensor probability = Uniform(flat, 0.01, 0.99), target = Uniform(flat, 0, 1);
         var bce = LossKind.BinaryCrossEntropy;
@@ -146,12 +168,16 @@ internal static class KernelBench
         Tensor runningMean = Uniform(channels), runningVar = Uniform(channels, 0.5, 1.5), dWeight = Uniform(channels), dBias = Uniform(channels);
         // Training forward: x read once for the statistics (each block's second pass re-reads its slice from cache),
         // then read and y written: 12 B/element from memory.
-        cases.Add(new($"{BatchNormKernels.PartialStats.Entry}+{BatchNormKernels.FinishStats.Entry}+{BatchNormKernels.Forward.Entry}(train)", 12,
-            () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, true, 0.1, 1e-5, yb, mean, invStd)));
+        // Training runs on each path (CudaBackend.BatchNormPath): the PTX, and cuDNN's two spatial modes.
+        foreach ((CudaBatchNorm path, string forward, string backward) in BatchNormPaths)
+        {
+            cases.Add(new($"{forward}(train)", 12, () => OnPath(b, path,
+                () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, true, 0.1, 1e-5, yb, mean, invStd))));
+            cases.Add(new($"{backward}(train)", 20, () => OnPath(b, path,
+                () => b.BatchNormBackward(xb, dyb, weight, mean, invStd, true, dxb, dWeight, dBias))));
+        }
         cases.Add(new($"{BatchNormKernels.RunningStats.Entry}+{BatchNormKernels.Forward.Entry}(eval)", 8,
             () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, false, 0.1, 1e-5, yb, mean, invStd)));
-        cases.Add(new($"{BatchNormKernels.PartialGrads.Entry}+{BatchNormKernels.FinishGrads.Entry}+{BatchNormKernels.Dx.Entry}(train)", 20,
-            () => b.BatchNormBackward(xb, dyb, weight, mean, invStd, true, dxb, dWeight, dBias)));
 
         Tensor param = Uniform(flat), grad = Uniform(flat), m = Uniform(flat), v = Uniform(flat, 0, 1e-3);
         var hyper = new AdamHyper(2e-4, 0.5, 0.999, 1e-8, 0, 10);

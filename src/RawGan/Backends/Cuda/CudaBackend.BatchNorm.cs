@@ -45,6 +45,11 @@ public sealed partial class CudaBackend
         if (training && n * s < 2)
             throw new ArgumentException($"BatchNorm in training mode needs more than one value per channel, got input [N={n}, C={c}, spatial={s}].");
         if (c == 0) return;
+        if (training && UsesCudnnBatchNorm(n, c, s, weight is not null && bias is not null && (runningMean is null) == (runningVar is null)))
+        {
+            CudnnBatchNormForward(n, c, s, x, weight!, bias!, runningMean, runningVar, momentum, eps, y, mean, invStd);
+            return;
+        }
         if (training)
         {
             uint k = Slices(c, n * s);
@@ -73,6 +78,11 @@ public sealed partial class CudaBackend
         RequireFloat32("batch_norm backward", x);
         (long n, long c, long s) = Layout(x);
         if (c == 0) return;
+        if (training && UsesCudnnBatchNorm(n, c, s, weight is not null))
+        {
+            CudnnBatchNormBackward(n, c, s, x, dy, weight!, mean, invStd, dx, dWeight, dBias);
+            return;
+        }
         // Eval mode without dweight / dbias needs no sums: dx is then dy·weight·invstd.
         bool sums = training || dWeight is not null || dBias is not null;
         uint k = sums ? Slices(c, n * s) : 1;

@@ -115,7 +115,7 @@ public sealed partial class CudaBackend
                 offB += index[i] * sb[i];
                 offC += index[i] * cStrides[i];
             }
-            Kernels.Launch(spec, Grid(inner), Block,
+            Kernels.Launch(spec, QuadGrid(inner), Block,
                 U64(pa + (ulong)offA * 4), U64(pb + (ulong)offB * 4), U64(c + (ulong)offC * 4),
                 U64(dims[lead]), U64(dims[lead + 1]), U64(dims[lead + 2]), U64(dims[lead + 3]),
                 U64(sa[lead]), U64(sa[lead + 1]), U64(sa[lead + 2]), U64(sa[lead + 3]),

@@ -37,6 +37,6 @@ public sealed partial class CudaBackend
         RequireFloat32("random fill", destination);
         long n = destination.Numel;
         if (n == 0) return;
-        Kernels.Launch(spec, Grid(n), Block, U64(Ptr(destination)), U64(n), U64(seed), U64(offset), a, b);
+        Kernels.Launch(spec, QuadGrid(n), Block, U64(Ptr(destination)), U64(n), U64(seed), U64(offset), a, b);
     }
 }

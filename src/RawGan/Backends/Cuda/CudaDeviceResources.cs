@@ -64,6 +64,10 @@ internal sealed class CudaDeviceResources
     /// <summary>How this device's convolutions choose their cuDNN algorithms (benchmarked or heuristic, workspace limit).</summary>
     public ConvAlgorithmSearch ConvSearch { get; }
 
+    /// <summary>cuDNN's batch-norm descriptors (x as [N, C, S, 1], the channels as [1, C, 1, 1]) per (N, C, S), under
+    /// <see cref="ConvGate"/>; kept as long as the device, as the convolution plans are.</summary>
+    public Dictionary<(int N, int C, int S), (nint X, nint Channel)> BatchNormDescriptors { get; } = [];
+
     /// <summary>This device's backend at <paramref name="precision"/>.</summary>
     public CudaBackend Backend(Precision precision) => _backends[(int)precision];
 

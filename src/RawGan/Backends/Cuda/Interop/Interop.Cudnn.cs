@@ -147,7 +147,7 @@ internal static partial class Interop
         public static partial int cudnnConvolutionBackwardFilter(nint handle, float* alpha, nint xDesc, ulong x, nint dyDesc, ulong dy, nint convDesc,
             int algo, ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw);
 
-        // ---- batch normalisation (tools/bench only: the reference the backend's PTX batch norm is timed against).
+        // ---- batch normalisation (training mode: CudaBackend.CudnnBatchNorm.cs; tools/bench times it against the PTX).
         // The scale/bias/mean/variance descriptor is [1, C, 1, 1]; the saved inverse variance is 1/sqrt(var + eps).
         public const int BatchNormSpatial = 1;            // CUDNN_BATCHNORM_SPATIAL: per channel over N, H, W
         public const int BatchNormSpatialPersistent = 2;  // CUDNN_BATCHNORM_SPATIAL_PERSISTENT: faster, may overflow

@@ -147,4 +147,14 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
         nint convDesc, int algo, ulong workSpace, nuint workSpaceSizeInBytes, float* beta, nint dwDesc, ulong dw) =>
         Interop.Cudnn.cudnnConvolutionBackwardFilter(handle, alpha, xDesc, x, dyDesc, dy, convDesc, algo, workSpace,
             workSpaceSizeInBytes, beta, dwDesc, dw);
+    public int cudnnBatchNormalizationForwardTraining(nint handle, int mode, float* alpha, float* beta, nint xDesc, ulong x,
+        nint yDesc, ulong y, nint scaleBiasMeanVarDesc, ulong scale, ulong bias, double exponentialAverageFactor,
+        ulong runningMean, ulong runningVariance, double epsilon, ulong saveMean, ulong saveInvVariance) =>
+        Interop.Cudnn.cudnnBatchNormalizationForwardTraining(handle, mode, alpha, beta, xDesc, x, yDesc, y, scaleBiasMeanVarDesc,
+            scale, bias, exponentialAverageFactor, runningMean, runningVariance, epsilon, saveMean, saveInvVariance);
+    public int cudnnBatchNormalizationBackward(nint handle, int mode, float* alphaDataDiff, float* betaDataDiff,
+        float* alphaParamDiff, float* betaParamDiff, nint xDesc, ulong x, nint dyDesc, ulong dy, nint dxDesc, ulong dx,
+        nint scaleBiasDesc, ulong scale, ulong dScale, ulong dBias, double epsilon, ulong savedMean, ulong savedInvVariance) =>
+        Interop.Cudnn.cudnnBatchNormalizationBackward(handle, mode, alphaDataDiff, betaDataDiff, alphaParamDiff, betaParamDiff,
+            xDesc, x, dyDesc, dy, dxDesc, dx, scaleBiasDesc, scale, dScale, dBias, epsilon, savedMean, savedInvVariance);
 }
