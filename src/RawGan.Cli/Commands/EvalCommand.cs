@@ -17,7 +17,7 @@ internal static class EvalCommand
     private const string FeatureSpace = "the bundled digit judge's 128-d features (not Inception-v3: numbers not comparable with papers' FID)";
 
     private sealed record Settings(int? Count, ulong Seed, int BatchSize, IBackend Backend, string? Out, string? SaveStats,
-                                   string? Inception, InceptionResize Resize);
+                                   string? Inception, InceptionResize Resize, Quantization Quantization);
 
     public static Command Create()
     {
@@ -34,7 +34,8 @@ internal static class EvalCommand
         var inception = new Option<string>("--inception") { Description = $"with --run/--checkpoint: FID Inception-v3 weights (.safetensors) for FID, KID and IS (default ${InceptionWeights.EnvironmentVariable})" };
         var resize = new Option<string?>("--inception-resize") { Description = $"{OptionNames.Accepted<InceptionResize>()}: pytorch-fid's or clean-fid's resize to 299 (default legacy)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for eval.json and memorisation.png (default: the run's or checkpoint's folder; the current folder for --images)" };
-        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize }) command.Add(o);
+        var quantize = QuantizeChoice.Create();
+        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize, quantize }) command.Add(o);
         command.SetAction(p => Program.Guard(() =>
         {
             int sources = new object?[] { p.GetValue(run), p.GetValue(checkpoint), p.GetValue(images) }.Count(o => o is not null);
@@ -46,8 +47,11 @@ internal static class EvalCommand
             string? weights = InceptionWeights.Locate(p.GetValue(inception));
             if (p.GetValue(images) is not null && p.GetValue(inception) is not null)
                 throw new ArgumentException("--inception goes with --run or --checkpoint; folders are judged in the digit judge's feature space.");
-            var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, DeviceChoice.Resolve(p.GetValue(device) ?? "auto"), p.GetValue(output)?.FullName,
-                                        p.GetValue(saveStats)?.FullName, weights, inceptionResize);
+            IBackend backend = DeviceChoice.Resolve(p.GetValue(device) ?? "auto");
+            var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, backend, p.GetValue(output)?.FullName,
+                                        p.GetValue(saveStats)?.FullName, weights, inceptionResize, QuantizeChoice.Resolve(p.GetValue(quantize), backend));
+            if (p.GetValue(images) is not null && settings.Quantization != Quantization.None)
+                throw new ArgumentException("--quantize goes with --run or --checkpoint: it changes how a generator is run.");
             if (p.GetValue(images) is { } folder) return Folder(folder.FullName, p.GetValue(against), settings);
             if (p.GetValue(against) is not null || settings.SaveStats is not null)
                 throw new ArgumentException("--against and --save-stats go with --images; a generator is judged against the bundled digits.");
@@ -62,7 +66,7 @@ internal static class EvalCommand
         int count = s.Count ?? 2000;
         FrechetDistance.RequireEnough(count, DigitJudge.FeatureSize, $"--count {count}: the judge's Fréchet distance");
         if (s.Inception is not null) FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--count {count} with --inception");
-        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, s.Backend);
+        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, s.Backend, s.Quantization);
         if (info.Config.Data is not null || info.Channels != 1)
             throw new ArgumentException($"{path} was not trained on the bundled digits; the digit judge measures digits only (Inception-v3 metrics for other data are not implemented yet).");
         int[]? labels = g.IsConditional ? Enumerable.Range(0, count).Select(i => i % info.Classes).ToArray() : null;

@@ -91,4 +91,14 @@ public class SampleTests : IDisposable
     }
 
     private static string[] Files(string folder) => Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Fact]
+    public void Quantize_takes_int8_or_bf16_and_refuses_anything_else_in_one_line()
+    {
+        Assert.Equal(0, Run("--count", "2", "--quantize", "int8").Code);
+        Assert.Equal(0, Run("--count", "2", "--quantize", "bf16").Code);
+        (int code, string output) = Run("--count", "2", "--quantize", "int4");
+        Assert.Equal(2, code);
+        Assert.Equal("error: --quantize must be none, int8 or bf16, not 'int4'.", output.Trim());
+    }
 }
