@@ -67,7 +67,8 @@ internal static class ServeCommand
         serve.App.Lifetime.ApplicationStarted.Register(() =>
         {
             foreach (ServedModel m in models)
-                AnsiConsole.MarkupLine($"Serving [bold]{Markup.Escape(m.Name)}[/] ({OptionNames.Name(m.Info.Config.Model)}, {m.Info.ImageSize}×{m.Info.ImageSize}, {Markup.Escape(backend.Name)})");
+                AnsiConsole.MarkupLine($"Serving [bold]{Markup.Escape(m.Name)}[/] ({OptionNames.Name(m.Info.Config.Model)}, {m.Info.ImageSize}×{m.Info.ImageSize}, {Markup.Escape(backend.Name)}" +
+                                       (quantization == Quantization.None ? ")" : $", {OptionNames.Name(quantization)} weights)"));
             AnsiConsole.MarkupLine($"Listening on [bold]{Markup.Escape(string.Join(", ", serve.Urls))}[/]; Ctrl+C stops after the requests in flight.");
         });
         serve.App.Run();
