@@ -4,6 +4,11 @@ number of POST /generate requests at each concurrency (default 1, 8, 64), every 
 stops. Prints, per concurrency, throughput (images/s) and p50/p99 latency as markdown table rows.
 
     /usr/bin/python3 tools/load/load.py http://127.0.0.1:8080 [--requests 256] [--concurrency 1,8,64] [--count 1] [--label NAME]
+                                        [--server-pid PID]
+
+With --server-pid, a last column gives the server process's CPU time (user + system, all its threads) per image:
+on a shared, oversubscribed machine the wall-clock figures mostly measure the scheduler's share, while the CPU
+time per image is what the server would need of a machine of its own.
 
 Each worker thread keeps one HTTP/1.1 connection; a few requests warm the server up before each measurement.
 """
@@ -11,6 +16,7 @@ import argparse
 import http.client
 import ipaddress
 import json
+import os
 import socket
 import sys
 import threading
@@ -54,6 +60,13 @@ def measure(host, port, requests, concurrency, count, first_seed):
     return requests * count / wall, pick(0.50), pick(0.99), len(errors)
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far, all its threads, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
@@ -61,6 +74,7 @@ def main():
     parser.add_argument("--concurrency", default="1,8,64")
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--label", default="server")
+    parser.add_argument("--server-pid", type=int, help="also report this server process's CPU ms per image")
     args = parser.parse_args()
     url = urllib.parse.urlparse(args.url)
     if not loopback(url.hostname or ""):
@@ -69,8 +83,12 @@ def main():
         sys.exit("--requests must be from 1 to 100000")
     for c in (int(v) for v in args.concurrency.split(",")):
         measure(url.hostname, url.port, min(2 * c, args.requests), c, args.count, 1_000_000)  # warm-up
+        cpu = cpu_seconds(args.server_pid) if args.server_pid else 0
         throughput, p50, p99, errors = measure(url.hostname, url.port, args.requests, c, args.count, 0)
-        print(f"| {args.label} | {c} | {args.requests} | {throughput:,.0f} | {p50:.1f} | {p99:.1f} | {errors} |", flush=True)
+        row = f"| {args.label} | {c} | {args.requests} | {throughput:,.0f} | {p50:.1f} | {p99:.1f} | {errors} |"
+        if args.server_pid:
+            row += f" {(cpu_seconds(args.server_pid) - cpu) * 1000 / (args.requests * args.count):.2f} |"
+        print(row, flush=True)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ internal static class EvalCommand
     private const int InceptionBatch = 50;
 
     private sealed record Settings(int? Count, ulong Seed, int BatchSize, int InceptionBatchSize, IBackend Backend, string? Out, string? SaveStats,
-                                   string? Inception, InceptionResize Resize)
+                                   string? Inception, InceptionResize Resize, Quantization Quantization)
     {
         public string InceptionSpace => $"Inception-v3 pool3 (2048-d, {OptionNames.Name(Resize)} resize)";
     }
@@ -42,7 +42,8 @@ internal static class EvalCommand
         var inception = new Option<string>("--inception") { Description = $"FID Inception-v3 weights (.safetensors, from tools/inception/convert.py) for FID, KID, IS and precision/recall (default ${InceptionWeights.EnvironmentVariable})" };
         var resize = new Option<string?>("--inception-resize") { Description = $"{OptionNames.Accepted<InceptionResize>()}: pytorch-fid's or clean-fid's resize to 299 (default legacy)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for eval.json and memorisation.png (default: the run's or checkpoint's folder; the current folder for --images)" };
-        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize }) command.Add(o);
+        var quantize = QuantizeChoice.Create();
+        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize, quantize }) command.Add(o);
         command.SetAction(p => Program.Guard(() =>
         {
             int sources = new object?[] { p.GetValue(run), p.GetValue(checkpoint), p.GetValue(images) }.Count(o => o is not null);
@@ -52,9 +53,12 @@ internal static class EvalCommand
             if (p.GetValue(count) is <= 0) throw new ArgumentException($"--count must be positive, not {p.GetValue(count)}.");
             InceptionResize inceptionResize = OptionNames.Parse<InceptionResize>("--inception-resize", p.GetValue(resize) ?? "legacy");
             string? weights = InceptionWeights.Locate(p.GetValue(inception));
+            IBackend backend = DeviceChoice.Resolve(p.GetValue(device) ?? "auto");
             var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, p.GetValue(batchSize) ?? InceptionBatch,
-                                        DeviceChoice.Resolve(p.GetValue(device) ?? "auto"), p.GetValue(output)?.FullName,
-                                        p.GetValue(saveStats)?.FullName, weights, inceptionResize);
+                                        backend, p.GetValue(output)?.FullName, p.GetValue(saveStats)?.FullName, weights, inceptionResize,
+                                        QuantizeChoice.Resolve(p.GetValue(quantize), backend));
+            if (p.GetValue(images) is not null && settings.Quantization != Quantization.None)
+                throw new ArgumentException("--quantize goes with --run or --checkpoint: it changes how a generator is run.");
             if (p.GetValue(images) is { } folder) return Folder(folder.FullName, p.GetValue(against), settings);
             if (p.GetValue(against) is not null || settings.SaveStats is not null)
                 throw new ArgumentException("--against and --save-stats go with --images; a generator is judged against the bundled digits.");
@@ -69,7 +73,7 @@ internal static class EvalCommand
         int count = s.Count ?? 2000;
         FrechetDistance.RequireEnough(count, DigitJudge.FeatureSize, $"--count {count}: the judge's Fréchet distance");
         if (s.Inception is not null) FrechetDistance.RequireEnough(count, InceptionV3.FeatureSize, $"--count {count} with --inception");
-        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, s.Backend);
+        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, s.Backend, s.Quantization);
         if (info.Config.Data is not null || info.Channels != 1)
             throw new ArgumentException($"{path} was not trained on the bundled digits; the digit judge measures digits only (save samples with `rawgan sample` and compare folders: `rawgan eval --images SAMPLES --against REAL --inception FILE`).");
         int[]? labels = g.IsConditional ? Enumerable.Range(0, count).Select(i => i % info.Classes).ToArray() : null;

@@ -31,20 +31,21 @@ internal static class SampleCommand
         var batchStats = new Option<bool>("--batch-stats") { Description = $"normalise with the statistics of each batch (up to {FileChunk} images, or one grid) instead of BatchNorm's running ones" };
         var interpolate = new Option<bool>("--interpolate") { Description = "walk in a straight line between two latent points" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
-        foreach (Option o in new Option[] { run, checkpoint, count, grid, label, seed, output, batchStats, interpolate, device }) command.Add(o);
+        var quantize = QuantizeChoice.Create();
+        foreach (Option o in new Option[] { run, checkpoint, count, grid, label, seed, output, batchStats, interpolate, device, quantize }) command.Add(o);
         command.SetAction(p => Program.Guard(() => Run(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(count) ?? 64, p.GetValue(grid), p.GetValue(label),
-            p.GetValue(seed), p.GetValue(output), p.GetValue(batchStats), p.GetValue(interpolate), p.GetValue(device) ?? "auto")));
+            p.GetValue(seed), p.GetValue(output), p.GetValue(batchStats), p.GetValue(interpolate), p.GetValue(device) ?? "auto", p.GetValue(quantize))));
         return command;
     }
 
     private static int Run(DirectoryInfo? run, FileInfo? checkpoint, int count, bool grid, int? label, ulong seed, DirectoryInfo? chosen,
-                           bool batchStats, bool interpolate, string device)
+                           bool batchStats, bool interpolate, string device, string? quantize)
     {
         if ((run is null) == (checkpoint is null)) throw new ArgumentException("Give exactly one of --run RUN_DIR or --checkpoint FILE.");
         if (count <= 0) throw new ArgumentException($"--count must be positive, not {count}.");
         string path = checkpoint?.FullName ?? Path.Combine(run!.FullName, "generator.safetensors");
         IBackend backend = DeviceChoice.Resolve(device);
-        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, backend);
+        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(path, backend, QuantizeChoice.Resolve(quantize, backend));
         if (label is { } l && (!g.IsConditional || l < 0 || l >= info.Classes))
             throw new ArgumentException(g.IsConditional ? $"--label {l} is out of range: the model has classes 0 to {info.Classes - 1}." : "--label needs a conditional model (cgan or cdcgan).");
         if (interpolate && g.IsConditional && label is null)

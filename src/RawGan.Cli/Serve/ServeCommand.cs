@@ -26,7 +26,8 @@ internal static class ServeCommand
         var maxWait = new Option<double?>("--max-wait-ms") { Description = $"how long a batch waits for batch-mates (default {defaults.MaxWait.TotalMilliseconds})" };
         var queue = new Option<int?>("--queue") { Description = $"images queued per model before 503 (default {defaults.QueueImages})" };
         var maxBody = new Option<int?>("--max-body") { Description = $"largest request body in bytes (default {defaults.MaxBodyBytes})" };
-        foreach (Option o in new Option[] { run, checkpoint, models, port, host, device, maxCount, maxBatch, maxWait, queue, maxBody }) command.Add(o);
+        var quantize = QuantizeChoice.Create();
+        foreach (Option o in new Option[] { run, checkpoint, models, port, host, device, maxCount, maxBatch, maxWait, queue, maxBody, quantize }) command.Add(o);
         command.SetAction(p => Program.Guard(() =>
         {
             var limits = new ServeLimits
@@ -35,7 +36,8 @@ internal static class ServeCommand
                 MaxWait = p.GetValue(maxWait) is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.MaxWait,
                 QueueImages = p.GetValue(queue) ?? defaults.QueueImages, MaxBodyBytes = p.GetValue(maxBody) ?? defaults.MaxBodyBytes,
             };
-            return Run(Sources(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(models) ?? []), limits, p.GetValue(host) ?? "127.0.0.1", p.GetValue(port) ?? 8080, p.GetValue(device) ?? "auto");
+            return Run(Sources(p.GetValue(run), p.GetValue(checkpoint), p.GetValue(models) ?? []), limits, p.GetValue(host) ?? "127.0.0.1", p.GetValue(port) ?? 8080, p.GetValue(device) ?? "auto",
+                       p.GetValue(quantize));
         }));
         return command;
     }
@@ -56,15 +58,17 @@ internal static class ServeCommand
         return sources;
     }
 
-    private static int Run(List<(string Name, string Path)> sources, ServeLimits limits, string host, int port, string device)
+    private static int Run(List<(string Name, string Path)> sources, ServeLimits limits, string host, int port, string device, string? quantize)
     {
         IBackend backend = DeviceChoice.Resolve(device);
-        ServedModel[] models = sources.Select(s => ServedModel.Load(s.Name, s.Path, backend)).ToArray();
+        Quantization quantization = QuantizeChoice.Resolve(quantize, backend);
+        ServedModel[] models = sources.Select(s => ServedModel.Load(s.Name, s.Path, backend, quantization)).ToArray();
         ServeApp serve = ServeApp.Create(models, limits, host, port, LogLevel.Warning);
         serve.App.Lifetime.ApplicationStarted.Register(() =>
         {
             foreach (ServedModel m in models)
-                AnsiConsole.MarkupLine($"Serving [bold]{Markup.Escape(m.Name)}[/] ({OptionNames.Name(m.Info.Config.Model)}, {m.Info.ImageSize}×{m.Info.ImageSize}, {Markup.Escape(backend.Name)})");
+                AnsiConsole.MarkupLine($"Serving [bold]{Markup.Escape(m.Name)}[/] ({OptionNames.Name(m.Info.Config.Model)}, {m.Info.ImageSize}×{m.Info.ImageSize}, {Markup.Escape(backend.Name)}" +
+                                       (quantization == Quantization.None ? ")" : $", {OptionNames.Name(quantization)} weights)"));
             AnsiConsole.MarkupLine($"Listening on [bold]{Markup.Escape(string.Join(", ", serve.Urls))}[/]; Ctrl+C stops after the requests in flight.");
         });
         serve.App.Run();

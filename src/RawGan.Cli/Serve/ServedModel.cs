@@ -25,11 +25,11 @@ internal sealed class ServedModel
     public int Classes => Generator.IsConditional ? Info.Classes : 0;
     public int ImageFloats => Info.Channels * Info.ImageSize * Info.ImageSize;
 
-    /// <summary>Loads a run folder's generator.safetensors, or a checkpoint or generator file.</summary>
-    public static ServedModel Load(string name, string path, IBackend backend)
+    /// <summary>Loads a run folder's generator.safetensors, or a checkpoint or generator file, its weights held as asked.</summary>
+    public static ServedModel Load(string name, string path, IBackend backend, Quantization quantization = Quantization.None)
     {
         string file = Directory.Exists(path) ? Path.Combine(path, "generator.safetensors") : path;
-        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(file, backend);
+        (GanGenerator g, Checkpoint.Info info) = Sampling.LoadGenerator(file, backend, quantization);
         return new ServedModel(name, g, info, backend);
     }
 

@@ -44,8 +44,8 @@ public static class Sampling
 
     /// <summary>Loads the generator stored in a checkpoint (the EMA generator's "G_ema." names when the run kept one,
     /// else "G.") or a generator file (plain names), prepared for inference (<see cref="GanGenerator.PrepareInference"/>:
-    /// BatchNorm folded, activations fused).</summary>
-    public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend)
+    /// BatchNorm folded, activations fused, weights quantised if asked).</summary>
+    public static (GanGenerator G, Checkpoint.Info Info) LoadGenerator(string path, IBackend backend, Quantization quantization = Quantization.None)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"No checkpoint at {path}.", path);
         Checkpoint.Info info = Checkpoint.ReadInfo(path, generatorOnly: true);
@@ -54,7 +54,7 @@ public static class Sampling
         string section = new[] { Checkpoint.AverageSection, "G." }.FirstOrDefault(p => file.Tensors.Any(t => t.Name.StartsWith(p, StringComparison.Ordinal))) ?? "";
         g.LoadStateDict(Checkpoint.Section(file, section));
         g.To(backend);
-        g.PrepareInference();
+        g.PrepareInference(quantization);
         return (g, info);
     }
 }

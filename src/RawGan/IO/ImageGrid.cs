@@ -1,5 +1,3 @@
-using StbImageWriteSharp;
-
 namespace RawGan.IO;
 
 /// <summary>
@@ -51,9 +49,7 @@ public static class ImageGrid
                 }
         }
 
-        var png = new MemoryStream();
-        new ImageWriter().WritePng(pixels, gridWidth, gridHeight, channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue, png);
-        return png.ToArray();
+        return PngEncoder.Encode(pixels, gridWidth, gridHeight, channels);
     }
 
     /// <summary>[-1, 1] to 0…255 as save_image: clamp, scale, add ½, truncate. NaN (a diverged generator) becomes 0.</summary>

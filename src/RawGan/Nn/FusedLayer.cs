@@ -1,4 +1,5 @@
 using RawGan.Backends;
+using RawGan.Backends.Cpu;
 using RawGan.Ops;
 using RawGan.Tensors;
 
@@ -14,12 +15,14 @@ public sealed class FusedLayer : Module
     private readonly Module _layer;
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
+    private readonly QuantizedMatrix? _quantized;
 
-    internal FusedLayer(Module layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha)
+    internal FusedLayer(Module layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha, QuantizedMatrix? quantized = null)
     {
         _layer = layer;
         _weight = weight;
         _bias = bias;
+        _quantized = quantized;
         Activation = activation;
         Alpha = alpha;
     }
@@ -30,10 +33,15 @@ public sealed class FusedLayer : Module
     /// <summary>The activation's parameter (LeakyReLU's slope).</summary>
     public double Alpha { get; }
 
+    /// <summary>How the transposed convolution's weight is held (<see cref="Fusion.Fold"/>'s quantisation).</summary>
+    public Quantization Quantization => _quantized?.Kind ?? Quantization.None;
+
     public override Tensor Forward(Tensor input)
     {
         Tensor y = _layer switch
         {
+            ConvTranspose2d t when _quantized is not null =>
+                F.ConvTranspose2dQuantized(input, _weight, _quantized, _bias, (t.Stride, t.Stride), t.Padding, (t.OutputPadding, t.OutputPadding)),
             ConvTranspose2d t => F.ConvTranspose2d(input, _weight, _bias, t.Stride, t.Padding, t.OutputPadding),
             _ => F.Linear(input, _weight, _bias),
         };

@@ -1,4 +1,5 @@
 using RawGan.Backends;
+using RawGan.Backends.Cpu;
 using RawGan.Tensors;
 
 namespace RawGan.Nn;
@@ -7,13 +8,15 @@ namespace RawGan.Nn;
 /// Folds a Sequential for eval-mode inference: each Linear or ConvTranspose2d followed by a BatchNorm that uses its
 /// running statistics (an Unflatten may sit between, as in TensorFlow's DCGAN) and an activation becomes one
 /// <see cref="FusedLayer"/>. With s = γ/√(var + ε) per channel, BatchNorm(W·x + b) = (s·W)·x + (b - mean)·s + β, so
-/// the folded layer computes the same function up to float rounding (the fusion tests bound it).
+/// the folded layer computes the same function up to float rounding (the fusion tests bound it). With a
+/// <see cref="Quantization"/>, each transposed convolution's folded weight is then held as int8 or bf16
+/// (<see cref="QuantizedMatrix"/>, CPU only): the weight-only quantisation of `--quantize`.
 /// </summary>
 public static class Fusion
 {
     /// <summary>A new Sequential over copies of the folded weights (the modules it keeps, such as Unflatten, are
     /// shared); later changes to <paramref name="model"/>'s weights are not seen by it.</summary>
-    public static Sequential Fold(Sequential model)
+    public static Sequential Fold(Sequential model, Quantization quantization = Quantization.None)
     {
         IReadOnlyList<Module> layers = model.Layers;
         var folded = new List<Module>();
@@ -33,7 +36,7 @@ public static class Fusion
             if (norm is not null) next++;
             (UnaryOp? activation, double alpha) = next < layers.Count ? ActivationOf(layers[next]) : (null, 0);
             if (activation is not null) next++;
-            folded.Add(Fuse(layer, norm, activation, alpha));
+            folded.Add(Fuse(layer, norm, activation, alpha, quantization));
             if (unflatten is not null) folded.Add(unflatten); // the activation is elementwise: applying it first is the same
             i = next - 1;
         }
@@ -49,7 +52,25 @@ public static class Fusion
         _ => (null, 0),
     };
 
-    private static FusedLayer Fuse(Module layer, BatchNorm? norm, UnaryOp? activation, double alpha)
+    private static FusedLayer Fuse(Module layer, BatchNorm? norm, UnaryOp? activation, double alpha, Quantization quantization)
+    {
+        (Tensor weight, Tensor? bias) = FoldNorm(layer, norm);
+        QuantizedMatrix? quantized = quantization == Quantization.None || layer is not ConvTranspose2d ? null : Quantize(weight, quantization);
+        return new FusedLayer(layer, weight, bias, activation, alpha, quantized);
+    }
+
+    /// <summary>A transposed convolution's weight [in, out, k, k] as the matrix [in, out·k·k] its forward multiplies by,
+    /// quantised per output channel.</summary>
+    private static QuantizedMatrix Quantize(Tensor weight, Quantization quantization)
+    {
+        if (weight.Backend is not CpuBackend || weight.DType != DType.Float32)
+            throw new ArgumentException($"Quantised weights run on the CPU in float32, not on {weight.Backend.Name} in {weight.DType}.");
+        int inner = weight.Shape[2] * weight.Shape[3];
+        return QuantizedMatrix.Quantize(weight.ToFloatArray(), weight.Shape[0], weight.Shape[1] * inner, inner, quantization);
+    }
+
+    /// <summary>The layer's weight and bias with the BatchNorm folded in (as they are without one).</summary>
+    private static (Tensor Weight, Tensor? Bias) FoldNorm(Module layer, BatchNorm? norm)
     {
         (Tensor weight, Tensor? bias) = layer switch
         {
@@ -57,7 +78,7 @@ public static class Fusion
             ConvTranspose2d t => (t.Weight, t.Bias),
             _ => throw new ArgumentException($"Fusion: cannot fold {layer.GetType().Name}."),
         };
-        if (norm is null) return new FusedLayer(layer, weight, bias, activation, alpha);
+        if (norm is null) return (weight, bias);
 
         // Output unit o of the layer: a Linear's row o ([out, in]); a transposed convolution's channel o is dim 1
         // of its [in, out, k, k] weight. A BatchNorm channel covers `group` consecutive units (Linear → Unflatten).
@@ -78,6 +99,6 @@ public static class Fusion
         IBackend backend = weight.Backend;
         Tensor foldedWeight = Tensor.FromArray(w, weight.Shape).ToDType(weight.DType).To(backend);
         Tensor foldedB = Tensor.FromArray(foldedBias, new Shape(outputs)).ToDType(weight.DType).To(backend);
-        return new FusedLayer(layer, foldedWeight, foldedB, activation, alpha);
+        return (foldedWeight, foldedB);
     }
 }

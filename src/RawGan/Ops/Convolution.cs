@@ -1,4 +1,5 @@
 using RawGan.Backends;
+using RawGan.Backends.Cpu;
 using RawGan.Tensors;
 
 namespace RawGan.Ops;
@@ -37,6 +38,31 @@ public static partial class F
 
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) outputPadding)
     {
+        ConvGeometry g = TransposedGeometry(x, weight, bias, stride, padding, outputPadding);
+        Tensor y = Empty(g.InputShape, x);
+        x.Backend.Conv2dBackwardData(g, x, weight, y);
+        AddChannelBias(y, bias);
+        return Record(y, "conv_transpose2d", Inputs(x, weight, bias), dy => WithBiasGrad(
+            x.RequiresGrad ? ConvForward(g, dy, weight) : null,
+            weight.RequiresGrad ? ConvFilter(g, dy, x) : null, bias, dy));
+    }
+
+    /// <summary>Inference only (not recorded for gradients): ConvTranspose2d with its weight held quantised by the
+    /// CPU backend; <paramref name="weight"/> gives the shapes.</summary>
+    internal static Tensor ConvTranspose2dQuantized(Tensor x, Tensor weight, QuantizedMatrix quantized, Tensor? bias, (int H, int W) stride,
+                                                    Padding2d padding, (int H, int W) outputPadding)
+    {
+        ConvGeometry g = TransposedGeometry(x, weight, bias, stride, padding, outputPadding);
+        if (x.Backend is not CpuBackend cpu)
+            throw new ArgumentException($"conv_transpose2d: quantised weights run on the CPU, not on {x.Backend.Name}.");
+        Tensor y = Empty(g.InputShape, x);
+        cpu.Conv2dBackwardDataQuantized(g, x, quantized, y);
+        AddChannelBias(y, bias);
+        return y;
+    }
+
+    private static ConvGeometry TransposedGeometry(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) outputPadding)
+    {
         const string op = "conv_transpose2d";
         CheckConvArgs(op, x, weight, bias, stride, padding, weight.Shape[1]);
         if (x.Shape[1] != weight.Shape[0])
@@ -49,14 +75,8 @@ public static partial class F
             throw new ArgumentException($"{op}: input {x.Shape} with weight {weight.Shape}, stride {stride} and padding {padding} gives an empty output ({outH}×{outW}).");
 
         // The convolution this is the adjoint of maps [N, Cout, outH, outW] to x's shape with the same weight.
-        var g = new ConvGeometry(x.Shape[0], weight.Shape[1], outH, outW, weight.Shape[0], weight.Shape[2], weight.Shape[3],
+        return new ConvGeometry(x.Shape[0], weight.Shape[1], outH, outW, weight.Shape[0], weight.Shape[2], weight.Shape[3],
             stride.H, stride.W, padding.Top, padding.Left, padding.Bottom, padding.Right);
-        Tensor y = Empty(g.InputShape, x);
-        x.Backend.Conv2dBackwardData(g, x, weight, y);
-        AddChannelBias(y, bias);
-        return Record(y, op, Inputs(x, weight, bias), dy => WithBiasGrad(
-            x.RequiresGrad ? ConvForward(g, dy, weight) : null,
-            weight.RequiresGrad ? ConvFilter(g, dy, x) : null, bias, dy));
     }
 
     // The three convolution primitives as differentiable ops of the geometry g, so that each rule is a combination of

@@ -91,4 +91,17 @@ public class SampleTests : IDisposable
     }
 
     private static string[] Files(string folder) => Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Fact]
+    public void Quantize_takes_int8_or_bf16_and_refuses_anything_else_in_one_line()
+    {
+        Assert.Equal(0, Run("--count", "2", "--quantize", "int8").Code);
+        Assert.Equal(0, Run("--count", "2", "--quantize", "bf16").Code);
+        (int code, string output) = Run("--count", "2", "--quantize", "int4");
+        Assert.Equal(2, code);
+        // The console wraps long lines (joined again here) and may colour them, so the message is checked in pieces.
+        Assert.Contains("--quantize must be none, int8", output);
+        Assert.Contains("not 'int4'.", output);
+        Assert.DoesNotContain("   at ", output);
+    }
 }

@@ -14,6 +14,16 @@ public sealed unsafe partial class CpuBackend
         (a, b, c) => ReferenceDense.Conv2dBackwardData(g, a, b, c),
         (a, b, c) => FastConv.BackwardData(g, a, b, c));
 
+    /// <summary>A transposed convolution's forward (<see cref="Conv2dBackwardData"/>) with its float32 weight held
+    /// quantised: inference only, float32 tensors only.</summary>
+    public void Conv2dBackwardDataQuantized(ConvGeometry g, Tensor dy, QuantizedMatrix w, Tensor dx)
+    {
+        if (dy.DType != DType.Float32 || dx.DType != DType.Float32)
+            throw new ArgumentException($"Quantised weights run with float32 activations, not {dy.DType}.");
+        fixed (float* pdy = F<float>(dy), pdx = F<float>(dx))
+            FastConv.BackwardData(g, pdy, null, pdx, w);
+    }
+
     public void Conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw) => Dense(x, dy, dw,
         (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c),
         (a, b, c) => FastConv.BackwardFilter(g, a, b, c));

@@ -39,9 +39,17 @@ internal static unsafe class FastConv
         });
     }
 
-    public static void BackwardData(ConvGeometry g, float* dy, float* w, float* dx)
+    /// <summary>With <paramref name="quantized"/>, the weight is read from it (w is not read): a quantised
+    /// transposed convolution's forward. A dense geometry's product has the weight as its wide B: there it is the
+    /// dequantised float32 copy.</summary>
+    public static void BackwardData(ConvGeometry g, float* dy, float* w, float* dx, QuantizedMatrix? quantized = null)
     {
         int pq = g.P * g.Q, crs = g.C * g.R * g.S;
+        if (quantized is not null && IsDense(g))
+        {
+            w = quantized.Float;
+            quantized = null;
+        }
         if (IsDense(g)) { Sgemm.Multiply(false, false, g.N, crs, g.K, 1f, dy, g.K, w, crs, 0f, dx, crs); return; }
         long imageSize = (long)g.C * g.H * g.W;
         ConvGroups.Run(g, ConvGroups.Plan(g), (n0, count, threads, _) =>
@@ -51,7 +59,8 @@ internal static unsafe class FastConv
             // For a single pointwise image the column gradient is dx itself.
             bool direct = count == 1 && IsPointwise(g);
             float* dcol = direct ? dx + n0 * imageSize : Buffer(ref t_col, (long)crs * cols);
-            Sgemm.Multiply(true, false, crs, cols, g.K, 1f, w, crs, dyGroup, cols, 0f, dcol, cols, SgemmMicroKernel.Best, threads);
+            if (quantized is not null) SgemmThinQuantized.Multiply(crs, cols, g.K, quantized, false, dyGroup, cols, dcol, cols, threads);
+            else Sgemm.Multiply(true, false, crs, cols, g.K, 1f, w, crs, dyGroup, cols, 0f, dcol, cols, SgemmMicroKernel.Best, threads);
             if (!direct) Im2Col.Raise(g, dcol, n0, count, dx, threads > 1);
         });
     }

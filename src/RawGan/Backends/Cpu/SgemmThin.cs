@@ -18,7 +18,7 @@ internal static unsafe class SgemmThin
     /// <summary>The widest C taken: beyond 64 columns each weight is used often enough that packing pays.</summary>
     public const int MaxColumns = 64;
 
-    private const int Rows = 16, Cols = 16;
+    internal const int Rows = 16, Cols = 16;
 
     /// <summary>Below this many multiply-adds one thread does it all (as <see cref="Sgemm"/>'s threshold).</summary>
     private const long SerialMacs = 1L << 20;
@@ -68,12 +68,20 @@ internal static unsafe class SgemmThin
         }
     }
 
-    /// <summary>tile[i·16 + j] = Σ_p a[p·lda + i]·b[p·16 + j] for i, j below 16: 16 zmm accumulators, one per row.</summary>
+    /// <summary>tile[i·16 + j] = Σ_p a[p·lda + i]·b[p·16 + j] for i, j below 16 (added to the tile when
+    /// <paramref name="accumulate"/>, for a product taken in depth slices): 16 zmm accumulators, one per row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel(int k, float* a, nint lda, float* b, float* tile)
+    internal static void Kernel(int k, float* a, nint lda, float* b, float* tile, bool accumulate = false)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        if (accumulate)
+        {
+            c0 = Vector512.Load(tile); c1 = Vector512.Load(tile + 16); c2 = Vector512.Load(tile + 32); c3 = Vector512.Load(tile + 48);
+            c4 = Vector512.Load(tile + 64); c5 = Vector512.Load(tile + 80); c6 = Vector512.Load(tile + 96); c7 = Vector512.Load(tile + 112);
+            c8 = Vector512.Load(tile + 128); c9 = Vector512.Load(tile + 144); c10 = Vector512.Load(tile + 160); c11 = Vector512.Load(tile + 176);
+            c12 = Vector512.Load(tile + 192); c13 = Vector512.Load(tile + 208); c14 = Vector512.Load(tile + 224); c15 = Vector512.Load(tile + 240);
+        }
         for (int p = 0; p < k; p++, a += lda, b += Cols)
         {
             Vector512<float> bv = Vector512.Load(b);

@@ -1,4 +1,5 @@
 using RawGan.Autograd;
+using RawGan.Backends;
 using RawGan.Nn;
 using RawGan.Ops;
 using RawGan.Tensors;
@@ -21,9 +22,15 @@ public abstract class GanGenerator : Module
     /// run the folded stack; training, gradients and batch statistics still run the modules themselves. Weights
     /// changed or moved (<see cref="Module.To(Backends.IBackend)"/>) later by anything but
     /// <see cref="Module.LoadStateDict"/> (which drops the folded stack) are not seen: call it again. Loaded
-    /// generators (<c>Sampling.LoadGenerator</c>) are prepared.
+    /// generators (<c>Sampling.LoadGenerator</c>) are prepared. <paramref name="quantization"/> holds the transposed
+    /// convolutions' weights as int8 or bf16 (CPU only).
     /// </summary>
-    public void PrepareInference() => _folded = Fusion.Fold(Trunk);
+    public void PrepareInference(Quantization quantization = Quantization.None)
+    {
+        if (quantization != Quantization.None && !Trunk.Layers.Any(m => m is ConvTranspose2d))
+            throw new ArgumentException($"--quantize {OptionNames.Name(quantization)}: this generator has no transposed convolutions to quantise (dcgan and cdcgan generators do).");
+        _folded = Fusion.Fold(Trunk, quantization);
+    }
 
     /// <summary>The layer stack that <see cref="PrepareInference"/> folds, run through <see cref="RunTrunk"/>.</summary>
     protected abstract Sequential Trunk { get; }
