@@ -29,6 +29,8 @@ internal sealed class ConfigOptions
         Bind(command, "--ngf", $"DCGAN generator width (default {defaults.Ngf})", (GanConfig c, int v) => c with { Ngf = v });
         Bind(command, "--ndf", $"DCGAN discriminator width (default {defaults.Ndf})", (GanConfig c, int v) => c with { Ndf = v });
         BindChoice(command, "--variant", "DCGAN variant: ", defaults.Variant, (GanConfig c, DcganVariant v) => c with { Variant = v });
+        BindChoice(command, "--conditioning", "how the cDCGAN's discriminator takes the label: ", defaults.Conditioning, (GanConfig c, LabelConditioning v) => c with { Conditioning = v },
+            " (one-hot planes beside the image, or the projection discriminator of Miyato and Koyama)");
         BindChoice(command, "--loss", "", defaults.Loss, (GanConfig c, GanLoss v) => c with { Loss = v },
             " (non-saturating, least squares, or Wasserstein with gradient penalty: its paper uses --beta1 0 --beta2 0.9)");
         Bind(command, "--gp-lambda", "weight of wgan-gp's gradient penalty (default 10)", (GanConfig c, double v) => c with { GpLambda = v });

@@ -33,6 +33,10 @@ public sealed record GanConfig
     public int Ndf { get; init; } = 64;
     /// <summary>DCGAN variant: pytorch (4×4 transposed convolutions) or tensorflow (dense + 5×5 'same').</summary>
     public DcganVariant Variant { get; init; } = DcganVariant.PyTorch;
+    /// <summary>How the cDCGAN's discriminator takes the label: concat (one-hot planes beside the image) or projection
+    /// (Miyato and Koyama 2018).</summary>
+    [WrittenWhenSet]
+    public LabelConditioning Conditioning { get; init; }
     /// <summary>bce (the non-saturating game), mse (least squares), wgan-gp (Wasserstein critic and gradient penalty) or hinge.</summary>
     public GanLoss Loss { get; init; } = GanLoss.Bce;
     /// <summary>wgan-gp: the weight λ of its gradient penalty; null for the paper's 10. Options that are off are not
@@ -157,6 +161,8 @@ public sealed record GanConfig
         Require(double.IsFinite(R1Gamma) && R1Gamma >= 0, $"--r1-gamma must be a finite number ≥ 0, not {R1Gamma}.");
         Require(R1Every is null || (R1Every > 0 && R1Gamma > 0), $"--r1-every must be positive and needs --r1-gamma, not {R1Every} with --r1-gamma {R1Gamma}.");
         Require(!(R1Gamma > 0 && Loss == GanLoss.WganGp), "--r1-gamma cannot be combined with --loss wgan-gp: that loss has its own gradient penalty (--gp-lambda).");
+        Require(Conditioning == LabelConditioning.Concat || Model == ModelKind.Cdcgan,
+            $"--conditioning projection projects the label onto a convolutional discriminator's features: it needs --model cdcgan, not {OptionNames.Name(Model)}.");
         Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
             $"--loss wgan-gp and --r1-gamma differentiate D's gradient, which cannot go through BatchNorm, and --model {OptionNames.Name(Model)}'s " +
             "discriminator has BatchNorm: use --model mlp or cgan with them.");
