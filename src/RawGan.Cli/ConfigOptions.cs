@@ -7,7 +7,8 @@ namespace RawGan.Cli;
 
 /// <summary>
 /// The `train` options, each bound to one <see cref="GanConfig"/> property. Precedence: defaults, then the JSON
-/// file given with --config, then the flags actually typed (an option left out does not override the file).
+/// file given with --config, then the flags actually typed (an option left out does not override the file). The
+/// defaults are <see cref="GanConfig.MainJob"/>; a file replaces them whole, its missing keys reading as in a saved config.
 /// </summary>
 internal sealed class ConfigOptions
 {
@@ -15,7 +16,7 @@ internal sealed class ConfigOptions
 
     public ConfigOptions(Command command)
     {
-        var defaults = new GanConfig();
+        GanConfig defaults = GanConfig.MainJob;
         BindChoice(command, "--model", "", defaults.Model, (GanConfig c, ModelKind v) => c with { Model = v });
         Bind(command, "--data", "an image folder (class subfolders become labels) or MNIST IDX files; default: the bundled 10,000 MNIST digits", (GanConfig c, string v) => c with { Data = v });
         Bind(command, "--epochs", $"passes over the data (default {defaults.Epochs})", (GanConfig c, int v) => c with { Epochs = v });
@@ -53,7 +54,7 @@ internal sealed class ConfigOptions
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });
         Bind(command, "--d-steps", $"D updates per G update (default {defaults.DSteps})", (GanConfig c, int v) => c with { DSteps = v });
         Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
-        Bind(command, "--ema", "decay of the moving average of G that samples and is saved, e.g. 0.999 (default 0: off)", (GanConfig c, double v) => c with { Ema = v });
+        Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });
         Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
         Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
         Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });
@@ -65,7 +66,7 @@ internal sealed class ConfigOptions
     /// <summary>The config a parse describes: <paramref name="file"/>'s (or the defaults) with typed flags applied.</summary>
     public GanConfig Resolve(ParseResult parse, GanConfig? file)
     {
-        GanConfig config = file ?? new GanConfig();
+        GanConfig config = file ?? GanConfig.MainJob;
         foreach (var bind in _bindings) config = bind(config, parse);
         config.Validate();
         return config;
