@@ -115,7 +115,7 @@ public sealed record GanConfig
     /// file leaves out means (the MLP cgan's recipe, stabilisers off, as builds before this default wrote them), so
     /// every saved config and checkpoint reads back as it was written; a run of this recipe writes its keys.
     /// </summary>
-    public static GanConfig MainJob { get; } = new() { Model = ModelKind.Cdcgan, Ngf = 32, Ndf = 32, BatchSize = 32, Ema = 0.999, Epochs = 20 };
+    public static GanConfig MainJob { get; } = new() { Model = ModelKind.Cdcgan, Ngf = 32, Ndf = 32, BatchSize = 32, Ema = 0.999, Epochs = 13 };
 
     /// <summary>What <see cref="Model"/> is: its defaults, networks and loss conventions.</summary>
     [JsonIgnore]
