@@ -7,11 +7,15 @@ namespace RawGan.Cli;
 
 /// <summary>
 /// The `train` options, each bound to one <see cref="GanConfig"/> property. Precedence: defaults, then the JSON
-/// file given with --config, then the flags actually typed (an option left out does not override the file).
+/// file given with --config, then the flags actually typed (an option left out does not override the file). The
+/// defaults are <see cref="GanConfig"/>'s, which are also what a key missing from a saved config means; with neither
+/// --config, --model nor --data, the base is <see cref="GanConfig.MainJob"/> instead, the tuned recipe for the bundled
+/// digits (a user who names a model or data set gets that model's classic defaults, not the digits' tuning).
 /// </summary>
 internal sealed class ConfigOptions
 {
     private readonly List<Func<GanConfig, ParseResult, GanConfig>> _bindings = [];
+    private readonly List<Option> _leaveMainJob = [];
 
     public ConfigOptions(Command command)
     {
@@ -29,6 +33,8 @@ internal sealed class ConfigOptions
         Bind(command, "--ngf", $"DCGAN generator width (default {defaults.Ngf})", (GanConfig c, int v) => c with { Ngf = v });
         Bind(command, "--ndf", $"DCGAN discriminator width (default {defaults.Ndf})", (GanConfig c, int v) => c with { Ndf = v });
         BindChoice(command, "--variant", "DCGAN variant: ", defaults.Variant, (GanConfig c, DcganVariant v) => c with { Variant = v });
+        BindChoice(command, "--conditioning", "how the cDCGAN's discriminator takes the label: ", defaults.Conditioning, (GanConfig c, LabelConditioning v) => c with { Conditioning = v },
+            " (one-hot planes beside the image, or the projection discriminator of Miyato and Koyama)");
         BindChoice(command, "--loss", "", defaults.Loss, (GanConfig c, GanLoss v) => c with { Loss = v },
             " (non-saturating, least squares, or Wasserstein with gradient penalty: its paper uses --beta1 0 --beta2 0.9)");
         Bind(command, "--gp-lambda", "weight of wgan-gp's gradient penalty (default 10)", (GanConfig c, double v) => c with { GpLambda = v });
@@ -54,7 +60,7 @@ internal sealed class ConfigOptions
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });
         Bind(command, "--d-steps", $"D updates per G update (default {defaults.DSteps})", (GanConfig c, int v) => c with { DSteps = v });
         Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
-        Bind(command, "--ema", "decay of the moving average of G that samples and is saved, e.g. 0.999 (default 0: off)", (GanConfig c, double v) => c with { Ema = v });
+        Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });
         Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
         Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
         Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });
@@ -66,7 +72,8 @@ internal sealed class ConfigOptions
     /// <summary>The config a parse describes: <paramref name="file"/>'s (or the defaults) with typed flags applied.</summary>
     public GanConfig Resolve(ParseResult parse, GanConfig? file)
     {
-        GanConfig config = file ?? new GanConfig();
+        bool mainJob = file is null && _leaveMainJob.All(o => parse.GetResult(o) is null);
+        GanConfig config = file ?? (mainJob ? GanConfig.MainJob : new GanConfig());
         foreach (var bind in _bindings) config = bind(config, parse);
         config.Validate();
         return config;
@@ -82,6 +89,7 @@ internal sealed class ConfigOptions
     {
         var option = new Option<T>(name) { Description = description };
         command.Add(option);
+        if (name is "--model" or "--data") _leaveMainJob.Add(option);
         _bindings.Add((c, parse) => parse.GetResult(option) is null ? c : apply(c, parse.GetValue(option)!));
     }
 }

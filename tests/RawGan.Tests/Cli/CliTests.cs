@@ -33,7 +33,7 @@ public class CliTests : IDisposable
     [InlineData("--loss huber", "--loss must be bce, mse, wgan-gp or hinge, not 'huber'")]
     [InlineData("--loss hinge --label-smoothing 0.1", "--label-smoothing")]
     [InlineData("--diff-augment colour", "--diff-augment: 'colour' is not a policy")]
-    [InlineData("--loss wgan-gp --label-smoothing 0.1", "--loss wgan-gp has no target to smooth")]
+    [InlineData("--model cgan --loss wgan-gp --label-smoothing 0.1", "--loss wgan-gp has no target to smooth")]
     [InlineData("--loss wgan-gp --r1-gamma 10", "--r1-gamma cannot be combined with --loss wgan-gp")]
     [InlineData("--model dcgan --r1-gamma 10", "--model dcgan's discriminator has BatchNorm")]
     [InlineData("--variant keras", "--variant must be pytorch or tensorflow, not 'keras'")]

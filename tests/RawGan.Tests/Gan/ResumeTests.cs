@@ -1,5 +1,6 @@
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
+using RawGan.Gan.Models;
 using RawGan.IO;
 
 namespace RawGan.Tests.Gan;
@@ -18,6 +19,7 @@ public class ResumeTests : IDisposable
     [InlineData(ModelKind.Cgan, GanLoss.Bce, 0, true)]       // every stabiliser on (label smoothing needs bce)
     [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 0, true)]    // every stabiliser on, hinge
     [InlineData(ModelKind.Mlp, GanLoss.Hinge, 10, true)]     // every stabiliser on, hinge with lazy R1 and d-steps
+    [InlineData(ModelKind.Cdcgan, GanLoss.Hinge, 0, true)]   // every stabiliser on, the projection discriminator
     public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma, bool stabilised)
     {
         var config = new GanConfig
@@ -32,6 +34,7 @@ public class ResumeTests : IDisposable
                 LabelSmoothing = loss == GanLoss.Bce ? 0.1 : 0,
                 LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
+                Conditioning = model == ModelKind.Cdcgan ? LabelConditioning.Projection : LabelConditioning.Concat,
             };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 

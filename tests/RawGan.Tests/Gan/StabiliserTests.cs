@@ -105,6 +105,7 @@ public class StabiliserTests : IDisposable
     [InlineData("{\"lrD\": -1}", "--lr-d")]
     [InlineData("{\"diffAugment\": \"colour\"}", "--diff-augment")]
     [InlineData("{\"randomRotation\": 200}", "--random-rotation")]
+    [InlineData("{\"model\": \"cgan\", \"conditioning\": \"projection\"}", "--conditioning projection")]
     public void Bad_combinations_are_one_line_errors_naming_the_options(string json, string option)
     {
         var e = Assert.Throws<ArgumentException>(() => GanConfig.FromJson(json, "test.json").Validate());

@@ -72,40 +72,56 @@ public sealed class DcganGenerator : GanGenerator
 
 /// <summary>The DCGAN discriminator, mirroring the generator: stride-2 convolutions with BatchNorm (not on the
 /// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
-/// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels.</summary>
+/// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels, or, with
+/// <see cref="LabelConditioning.Projection"/>, through a <see cref="LabelProjection"/> of the features the last layer
+/// reads.</summary>
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
     private readonly OneHot? _oneHot;
+    private readonly LabelProjection? _projection;
+    private readonly int _head; // the index in _main of the last layer (or layers) that make the output
 
-    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null, bool minibatchStd = false)
+    public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null,
+        bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
         var layers = new List<Module>();
         bool pt = variant == DcganVariant.PyTorch;
-        int inChannels = channels + conditionalClasses;
+        bool project = conditionalClasses > 0 && conditioning == LabelConditioning.Projection;
+        int inChannels = channels + (project ? 0 : conditionalClasses);
         layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, generator: init), new LeakyReLU(0.2, inplace: true)]);
         for (int i = 1; i < doublings; i++, width *= 2)
             layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init),
                              new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
         layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
         if (minibatchStd) width++;
+        _head = layers.Count;
         if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
         else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
         _main = RegisterModule("main", new Sequential([.. layers]));
-        if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
+        if (project) _projection = RegisterModule("projection", new LabelProjection(conditionalClasses, width, init));
+        else if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
     }
 
-    public override bool IsConditional => _oneHot is not null;
+    public override bool IsConditional => _oneHot is not null || _projection is not null;
 
     public override Tensor Logits(Tensor images, Tensor? labels)
     {
+        if (IsConditional && labels is null) throw new ArgumentException("This DCGAN discriminator is conditional: pass a label per image.");
+        if (_projection is not null)
+        {
+            Tensor features = images;
+            for (int i = 0; i < _head; i++) features = _main[i].Forward(features);
+            Tensor output = features;
+            for (int i = _head; i < _main.Layers.Count; i++) output = _main[i].Forward(output);
+            return F.Reshape(output, images.Shape[0]) + _projection.Project(features, labels!);
+        }
         Tensor x = images;
         if (_oneHot is not null)
         {
-            if (labels is null) throw new ArgumentException("This DCGAN discriminator is conditional: pass a label per image.");
-            Tensor planes = _oneHot.Forward(labels);
+            Tensor planes = _oneHot.Forward(labels!);
             int classes = planes.Shape[1];
             planes = F.ExpandTo(F.Reshape(planes, planes.Shape[0], classes, 1, 1), new Shape(images.Shape[0], classes, images.Shape[2], images.Shape[3]));
             x = F.Concat([images, planes], 1);
