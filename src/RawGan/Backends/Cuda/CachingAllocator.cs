@@ -46,6 +46,8 @@ public sealed class CachingAllocator
 
     private readonly IDeviceMemory _device;
     private readonly Dictionary<long, Stack<ulong>> _free = [];
+    private readonly Dictionary<ulong, GraphPool> _pooled = []; // blocks a captured graph owns, by pointer
+    private GraphPool? _capturing;
     private readonly Lock _gate = new();
     private long _allocated, _reserved, _peakAllocated, _peakReserved, _deviceAllocs, _deviceFrees, _requests, _hits;
 
@@ -76,8 +78,16 @@ public sealed class CachingAllocator
         lock (_gate)
         {
             _requests++;
+            if (_capturing is { } pool && pool.Free.TryGetValue(size, out Stack<ulong>? own) && own.TryPop(out ulong reused))
+            {
+                _hits++;
+                _allocated += size;
+                _peakAllocated = Math.Max(_peakAllocated, _allocated);
+                return reused;
+            }
             if (_free.TryGetValue(size, out Stack<ulong>? stack) && stack.TryPop(out ulong cached))
             {
+                if (_capturing is not null) _pooled[cached] = _capturing;
                 _hits++;
                 _allocated += size;
                 _peakAllocated = Math.Max(_peakAllocated, _allocated);
@@ -95,6 +105,7 @@ public sealed class CachingAllocator
         }
         lock (_gate)
         {
+            if (_capturing is not null) _pooled[p] = _capturing;
             _deviceAllocs++;
             _allocated += size;
             _reserved += size;
@@ -109,9 +120,57 @@ public sealed class CachingAllocator
     {
         lock (_gate)
         {
-            if (!_free.TryGetValue(blockBytes, out Stack<ulong>? stack)) _free[blockBytes] = stack = new Stack<ulong>();
+            Dictionary<long, Stack<ulong>> lists = _pooled.TryGetValue(pointer, out GraphPool? pool) ? pool.Free : _free;
+            if (!lists.TryGetValue(blockBytes, out Stack<ulong>? stack)) lists[blockBytes] = stack = new Stack<ulong>();
             stack.Push(pointer);
             _allocated -= blockBytes;
+        }
+    }
+
+    /// <summary>
+    /// The blocks of one captured CUDA graph. A graph replays the addresses it was recorded with, so every block the
+    /// step touched during capture must stay the graph's: were one handed to other work between replays, a replay
+    /// would overwrite it (PyTorch gives each graph a private pool for the same reason). From
+    /// <see cref="BeginGraphPool"/> to <see cref="EndGraphPool"/>, requests are served from the pool's own free blocks
+    /// first, then from the shared cache (the block then joins the pool); a pooled block released, during capture or
+    /// after, returns to the pool, where only the same capture can take it again. Reuse inside the capture is safe:
+    /// the capture is of one stream, so the graph runs its nodes in the order they were queued, as the stream would.
+    /// A capture after a warm-up step finds every block it needs cached, so it makes no cuMemAlloc (which a
+    /// capturing stream refuses). <see cref="ReleaseGraphPool"/>, once the graph is destroyed, gives the blocks back.
+    /// </summary>
+    internal sealed class GraphPool
+    {
+        public Dictionary<long, Stack<ulong>> Free { get; } = [];
+    }
+
+    /// <summary>Serves and takes back the blocks of a capture in <paramref name="pool"/> until <see cref="EndGraphPool"/>.</summary>
+    internal void BeginGraphPool(GraphPool pool)
+    {
+        lock (_gate)
+        {
+            if (_capturing is not null) throw new InvalidOperationException("A graph capture is under way already.");
+            _capturing = pool;
+        }
+    }
+
+    internal void EndGraphPool()
+    {
+        lock (_gate) _capturing = null;
+    }
+
+    /// <summary>The graph that used <paramref name="pool"/> is gone: its free blocks return to the shared cache, and
+    /// those still held (its outputs) return there when released.</summary>
+    internal void ReleaseGraphPool(GraphPool pool)
+    {
+        lock (_gate)
+        {
+            foreach (ulong p in _pooled.Where(kv => kv.Value == pool).Select(kv => kv.Key).ToList()) _pooled.Remove(p);
+            foreach ((long size, Stack<ulong> blocks) in pool.Free)
+            {
+                if (!_free.TryGetValue(size, out Stack<ulong>? stack)) _free[size] = stack = new Stack<ulong>();
+                foreach (ulong p in blocks) stack.Push(p);
+            }
+            pool.Free.Clear();
         }
     }
 

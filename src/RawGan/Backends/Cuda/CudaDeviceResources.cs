@@ -57,6 +57,9 @@ internal sealed class CudaDeviceResources
     public Dictionary<(ConvGeometry, Precision), CudaBackend.ConvPlan> ConvPlans { get; } = [];
     public Lock ConvGate { get; } = new();
 
+    /// <summary>The inputs of the step graph being captured on the stream, or null when none is (CudaBackend.Capture).</summary>
+    public GraphInputs? Capture { get; set; }
+
     /// <summary>This device's backend at <paramref name="precision"/>.</summary>
     public CudaBackend Backend(Precision precision) => _backends[(int)precision];
 
