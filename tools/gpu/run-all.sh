@@ -18,7 +18,8 @@
 #
 # Phases, in this order (cheap identity first, the headline figures next, the open-ended suite last), each under
 # `timeout`, none stopping the next: nvidia-smi; info (`rawgan info`: driver, cuBLAS, cuDNN, PTX JIT); step
-# (RawGan.Bench step and tools/peer/gan_step.py back to back, DCGAN-64 at batch 128, TF32 off then on); kernels
+# (RawGan.Bench step and tools/peer/gan_step.py back to back, DCGAN-64 at batch 128, TF32 off then on, then RawGan's
+# TF32 step again with --cuda-graphs: the step captured once and replayed); kernels
 # (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS, convolutions against cuDNN);
 # train (rawgan train, DCGAN-64 on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps);
 # tests (run-tests.sh gpu, the CUDA conformance suite). Each phase's limit is its own or what is left of
@@ -55,6 +56,12 @@ run_phase() {
           (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
         done
       done
+      # The same TF32 step as one captured CUDA graph per step (--cuda-graphs): the figure beside PyTorch's
+      # torch.compile(mode="reduce-overhead"), which replays CUDA graphs too.
+      timeout --foreground -k 5 75 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --tf32 --cuda-graphs
+      code=$?
+      (( code != 0 )) && echo "run-all: rawgan step, TF32 on, CUDA graphs: exit $code"
+      (( code != 0 && (rc == 0 || rc == 3) )) && rc=$code
       return $rc ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;

@@ -113,8 +113,13 @@ public class CudaGraphTests
         Assert.Contains("--ema", ema.Message);
     }
 
-    private static StepMetrics Step(GanTrainer t, float[] images) =>
-        t.TrainStep(Tensor.FromSpan<float>(images, new Shape(4, t.Channels, t.Size, t.Size), DType.Float32, t.Backend), null);
+    /// <summary>One step in a scope, as TrainingRun takes it: the batch's block returns to the cache at once, so the
+    /// capture finds what the warm-up left there (an unscoped batch would wait for the garbage collector).</summary>
+    private static StepMetrics Step(GanTrainer t, float[] images)
+    {
+        using var scope = new TensorScope();
+        return t.TrainStep(Tensor.FromSpan<float>(images, new Shape(4, t.Channels, t.Size, t.Size), DType.Float32, t.Backend), null);
+    }
 
     /// <summary>Weights, buffers (BatchNorm's counts too), both optimisers' moments and step counts, the generators
     /// and the step number.</summary>

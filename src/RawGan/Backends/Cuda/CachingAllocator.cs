@@ -120,6 +120,8 @@ public sealed class CachingAllocator
     {
         lock (_gate)
         {
+            // A block from before the capture, released during it, may be in the graph's work: the graph keeps it.
+            if (_capturing is not null && !_pooled.ContainsKey(pointer)) _pooled[pointer] = _capturing;
             Dictionary<long, Stack<ulong>> lists = _pooled.TryGetValue(pointer, out GraphPool? pool) ? pool.Free : _free;
             if (!lists.TryGetValue(blockBytes, out Stack<ulong>? stack)) lists[blockBytes] = stack = new Stack<ulong>();
             stack.Push(pointer);
