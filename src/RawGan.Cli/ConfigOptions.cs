@@ -45,6 +45,7 @@ internal sealed class ConfigOptions
         Bind(command, "--tf32", "on CUDA, let float32 GEMMs and convolutions use TF32 tensor cores (faster, 10-bit mantissa products); the same as --precision tf32", (GanConfig c, bool v) => c with { Tf32 = v });
         BindChoice(command, "--precision", "GEMMs and convolutions in ", Backends.Precision.Fp32, (GanConfig c, Backends.Precision v) => c with { Precision = v },
             " (tf32 and bf16 on CUDA tensor cores with float32 accumulation; bf16 rounds their operands to 8-bit mantissas and keeps float32 weights, optimiser state and losses; the CPU computes fp32)");
+        Bind(command, "--cuda-graphs", "on CUDA, replay each training step as one captured CUDA graph (same results, less launch overhead)", (GanConfig c, bool v) => c with { CudaGraphs = v });
         Bind(command, "--out", $"folder that receives the run folder (default {defaults.Out})", (GanConfig c, string v) => c with { Out = v });
         Bind(command, "--sample-every", $"steps between sample grids, 0 for once per epoch (default {defaults.SampleEvery})", (GanConfig c, int v) => c with { SampleEvery = v });
         Bind(command, "--checkpoint-every", $"steps between checkpoints, 0 for once per epoch (default {defaults.CheckpointEvery})", (GanConfig c, int v) => c with { CheckpointEvery = v });

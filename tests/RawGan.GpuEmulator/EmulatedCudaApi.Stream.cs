@@ -31,6 +31,7 @@ internal sealed unsafe partial class EmulatedCudaApi
     {
         lock (_gate)
         {
+            if (Record(new Work(call, run, hostStart, hostBytes))) return;
             _queued++;
             if (SkipWork) _ran++; // done at once, having done nothing
             else _queue.Enqueue(new Work(call, run, hostStart, hostBytes));
@@ -90,7 +91,10 @@ internal sealed unsafe partial class EmulatedCudaApi
     {
         string call = $"cuMemcpyHtoDAsync({bytes} bytes to 0x{destination:x})";
         int length = checked((int)bytes);
-        if (IsPinned(source, bytes))
+        bool pinned = IsPinned(source, bytes);
+        // From pageable memory the driver stages the bytes at the call: a graph could not replay that.
+        if (!pinned && RefusedWhileCapturing(call + " from pageable memory")) return CUresult.ErrorStreamCaptureUnsupported;
+        if (pinned)
             Enqueue(call, () => Memory.Write(destination, new ReadOnlySpan<byte>(source, length)), (nint)source, length);
         else
         {
@@ -107,6 +111,7 @@ internal sealed unsafe partial class EmulatedCudaApi
     {
         string call = $"cuMemcpyDtoHAsync({bytes} bytes from 0x{source:x})";
         int length = checked((int)bytes);
+        if (!IsPinned(destination, bytes) && RefusedWhileCapturing(call + " into pageable memory")) return CUresult.ErrorStreamCaptureUnsupported;
         lock (_gate) DeviceToHostCopies++;
         Enqueue(call, () => Memory.Read(source, new Span<byte>(destination, length)), (nint)destination, length);
         if (!IsPinned(destination, bytes)) RunUntil(call);
@@ -116,6 +121,7 @@ internal sealed unsafe partial class EmulatedCudaApi
     // ---- synchronisation and events ----------------------------------------------------------------------------
     public CUresult cuStreamSynchronize(nint stream)
     {
+        if (RefusedWhileCapturing("cuStreamSynchronize")) return CUresult.ErrorStreamCaptureUnsupported;
         RunUntil("cuStreamSynchronize");
         return CUresult.Success;
     }
@@ -135,6 +141,7 @@ internal sealed unsafe partial class EmulatedCudaApi
         lock (_gate)
         {
             if (!_events.ContainsKey(@event)) throw Refused("cuEventRecord", $"event {@event} does not exist");
+            if (_capture is not null) throw Refused("cuEventRecord", "events recorded into a capture are not emulated");
             long seq = _queued + 1;
             _events[@event] = (seq, 0);
             Enqueue($"cuEventRecord({@event})", () => _events[@event] = (seq, Stopwatch.GetTimestamp()));
@@ -146,6 +153,7 @@ internal sealed unsafe partial class EmulatedCudaApi
     /// recorded is complete, as in CUDA.</summary>
     public CUresult cuEventSynchronize(nint @event)
     {
+        if (RefusedWhileCapturing($"cuEventSynchronize({@event})")) return CUresult.ErrorStreamCaptureUnsupported;
         long seq;
         lock (_gate) seq = _events.TryGetValue(@event, out var e) ? e.Seq : throw Refused("cuEventSynchronize", $"event {@event} does not exist");
         RunUntil($"cuEventSynchronize({@event})", seq);

@@ -148,6 +148,8 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     // ---- memory --------------------------------------------------------------------------------------------
     public CUresult cuMemAlloc(out ulong devicePointer, nuint bytes)
     {
+        devicePointer = 0;
+        if (RefusedWhileCapturing($"cuMemAlloc({bytes} bytes)")) return CUresult.ErrorStreamCaptureUnsupported;
         lock (_gate)
         {
             if (_bytesAllocated + (long)bytes > TotalMemory)
@@ -171,6 +173,7 @@ internal sealed unsafe partial class EmulatedCudaApi : ICudaApi
     /// <summary>Waits for the queued work first, as the driver's free does.</summary>
     public CUresult cuMemFree(ulong devicePointer)
     {
+        if (RefusedWhileCapturing("cuMemFree")) return CUresult.ErrorStreamCaptureUnsupported;
         RunUntil("cuMemFree");
         lock (_gate)
         {

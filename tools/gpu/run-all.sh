@@ -21,7 +21,7 @@
 # Phases, in this order (cheap identity first, the headline figures next, the open-ended suite last), each under
 # `timeout`, none stopping the next: nvidia-smi; info (`rawgan info`: driver, cuBLAS, cuDNN, PTX JIT); step
 # (issue 14's matrix: RawGan.Bench step and tools/peer/gan_step.py, each run in its own process, about 4 minutes;
-# see the phase); kernels (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS,
+# see the phase; with RawGan's TF32 step once more as one captured CUDA graph per step); kernels (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS,
 # convolutions against cuDNN); tests (run-tests.sh gpu, the CUDA conformance suite); inception (RawGan.Bench inception
 # and tools/peer/inception_peer.py: images/s through the FID Inception-v3); train (rawgan train, DCGAN-64
 # on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps, FP32, judged by the digit judge
@@ -70,6 +70,9 @@ run_phase() {
       # norm); this one the PTX kernels (RAWGAN_CUDA_BATCHNORM, src/RawGan/Backends/Cuda/CudaBackend.CudnnBatchNorm.cs).
       echo "# rawgan step, TF32 on, RAWGAN_CUDA_BATCHNORM=ptx"
       step_run rawgan 30 env RAWGAN_CUDA_BATCHNORM=ptx "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --precision tf32 --seconds 3
+      # The same TF32 step as one captured CUDA graph per step (--cuda-graphs): the figure beside PyTorch's
+      # torch.compile(mode="reduce-overhead"), which replays CUDA graphs too.
+      step_run rawgan 45 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --precision tf32 --seconds 3 --cuda-graphs
       return $STEP_RC ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;

@@ -112,6 +112,7 @@ public static class Checkpoint
         trainer.OptG.LoadStateDict(Section(file, "optG."));
         trainer.OptD.LoadStateDict(Section(file, "optD."));
         trainer.Step = info.Step;
+        trainer.DiscardStepGraph();
         trainer.NoiseRng.Restore(info.NoiseOffset);
         trainer.DropoutRng.Restore(info.DropoutOffset);
         trainer.Augment?.Rng.Restore(info.AugmentOffset);

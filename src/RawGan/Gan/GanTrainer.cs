@@ -59,7 +59,17 @@ public sealed class GanTrainer
         if (config.DiffAugment != "") Augment = new DiffAugment(config.DiffAugment, config.DiffAugmentProbability, new Generator(config.Seed + 5));
         if (config.Ema > 0)
             Average = new GeneratorAverage((GanGenerator)config.Recipe.CreateGenerator(config, channels, size, classes).To(backend), G, config.Ema);
+        if (config.CudaGraphs)
+        {
+            if (backend is not IStepGraphs graphs)
+                throw new ArgumentException($"--cuda-graphs needs a CUDA device; this run is on {backend.Device}.");
+            if (StepGraphRunner.WhyNot(config, IsConditional) is { } why)
+                throw new ArgumentException($"--cuda-graphs: {why}, which a replayed CUDA graph would repeat unchanged; run without --cuda-graphs.");
+            _graphRunner = new StepGraphRunner(this, graphs);
+        }
     }
+
+    private readonly StepGraphRunner? _graphRunner;
 
     public GanConfig Config { get; }
     public int Channels { get; }
@@ -97,7 +107,14 @@ public sealed class GanTrainer
     /// <see cref="StepMetrics.FromValues"/>). Nothing here waits for the device, so a GPU runs steps back to back
     /// while the host queues the next; reading the metrics (a <see cref="MetricsWindow"/> does, once per N steps)
     /// is where a NaN loss is found.</summary>
-    public Tensor EnqueueStep(Tensor real, Tensor? labels)
+    public Tensor EnqueueStep(Tensor real, Tensor? labels) => _graphRunner?.TryStep(real) ?? EagerStep(real, labels);
+
+    /// <summary>After a checkpoint is loaded into this trainer: a captured step graph (<see cref="GanConfig.CudaGraphs"/>)
+    /// counts from the state it was captured in, so it is dropped and captured again.</summary>
+    internal void DiscardStepGraph() => _graphRunner?.Discard();
+
+    /// <summary>The step as the host queues it, op by op (what <see cref="StepGraphRunner"/> captures).</summary>
+    internal Tensor EagerStep(Tensor real, Tensor? labels)
     {
         int n = real.Shape[0];
         Tensor z = Tensor.Randn(new Shape(n, Config.Nz), NoiseRng, real.DType, Backend);

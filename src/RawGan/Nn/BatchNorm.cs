@@ -55,6 +55,18 @@ public abstract class BatchNorm : Module
 
     protected override void OnStateLoaded() => _batchesTracked = null;
 
+    /// <summary>The training batches counted so far (num_batches_tracked, from the host's copy once it has one).</summary>
+    internal long BatchesCounted => _batchesTracked ?? (long)NumBatchesTracked!.Item();
+
+    /// <summary>Counts <paramref name="batches"/> more, as that many training forwards would: for forwards a replayed
+    /// CUDA graph ran, whose own write of the count is the captured step's value.</summary>
+    internal void CountBatches(long batches)
+    {
+        if (batches == 0) return;
+        _batchesTracked = BatchesCounted + batches;
+        NumBatchesTracked!.Backend.Fill(NumBatchesTracked, _batchesTracked.Value);
+    }
+
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != _inputRank && !(this is BatchNorm1d && input.Rank == 3))

@@ -59,6 +59,15 @@ public sealed class Adam
         }
     }
 
+    /// <summary>Each parameter's update count (the step of its last bias correction).</summary>
+    internal long[] StepCounts => (long[])_steps.Clone();
+
+    /// <summary>Adds <paramref name="counts"/> to the update counts: for updates a replayed CUDA graph made on the device.</summary>
+    internal void AddStepCounts(long[] counts)
+    {
+        for (int i = 0; i < _steps.Length; i++) _steps[i] += counts[i];
+    }
+
     /// <summary>Drops the gradients (PyTorch's zero_grad(set_to_none=True)), so the next backward writes fresh ones.</summary>
     public void ZeroGrad()
     {

@@ -212,4 +212,34 @@ public sealed class CachingAllocatorTests
         allocator.Release(c, bc);
         Assert.Throws<OutOfMemoryException>(() => allocator.Allocate(64 * MiB, out _));
     }
+
+    [Fact]
+    public void A_graphs_blocks_stay_its_own_until_the_pool_is_released()
+    {
+        var device = new FakeDevice(1 << 30);
+        var allocator = new CachingAllocator(device);
+        ulong cached = allocator.Allocate(4096, out long size);
+        allocator.Release(cached, size); // a warm-up step's block, cached
+
+        var pool = new CachingAllocator.GraphPool();
+        allocator.BeginGraphPool(pool);
+        ulong a = allocator.Allocate(4096, out _);   // from the cache: joins the pool
+        allocator.Release(a, size);                  // back to the pool, not the shared cache
+        ulong b = allocator.Allocate(4096, out _);   // reused inside the capture
+        allocator.Release(b, size);
+        allocator.EndGraphPool();
+
+        Assert.Equal(cached, a);
+        Assert.Equal(a, b);
+        ulong outside = allocator.Allocate(4096, out _); // eager work between replays must not get the graph's block
+        Assert.NotEqual(a, outside);
+        allocator.Release(outside, size);
+
+        allocator.ReleaseGraphPool(pool);
+        ulong after = allocator.Allocate(4096, out _);
+        ulong again = allocator.Allocate(4096, out _);
+        Assert.Contains(a, new[] { after, again }); // the graph is gone: its block serves anyone
+        // One segment throughout: the capture took only the block it used, the rest of the segment stayed shared.
+        Assert.Equal(1, device.Allocs);
+    }
 }

@@ -48,6 +48,15 @@ public class MessageTests : IDisposable
     }
 
     [Fact]
+    public void Cuda_graphs_on_the_cpu_are_one_line_before_any_folder()
+    {
+        (int code, string output) = Run("train", "--cuda-graphs", "--device", "cpu", "--out", Path.Combine(_dir, "runs"));
+        Assert.Equal(2, code);
+        Assert.Equal("error: --cuda-graphs needs a CUDA device; this run is on cpu.", output.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
+    }
+
+    [Fact]
     public void Data_naming_an_image_file_says_what_data_takes()
     {
         string image = Path.Combine(_dir, "one.png");

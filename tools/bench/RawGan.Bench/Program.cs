@@ -3,7 +3,7 @@ using RawGan.Bench;
 // rawgan-bench gemm | conv | ops | step | inception | kernels | infer | all — prints "kind name ms GFLOP/s ..." lines, with '#'
 // lines saying what was measured; compare.py pairs the CPU sections with peer_gemm.py's. Exit codes: 0 done, 1 a case
 // failed, 2 usage, 3 (CudaDevice.Unavailable) no usable CUDA device for a GPU benchmark.
-const string usage = "usage: RawGan.Bench gemm | conv | ops | step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--precision fp32|tf32|bf16 | --tf32] | inception [cpu|cuda] [--batch N] | kernels [cuda] | infer [BATCH...] | all";
+const string usage = "usage: RawGan.Bench gemm | conv | ops | step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--precision fp32|tf32|bf16 | --tf32] [--cuda-graphs] [--seconds S] | inception [cpu|cuda] [--batch N] | kernels [cuda] | infer [BATCH...] | all";
 string command = args.Length > 0 ? args[0] : "all";
 switch (command)
 {

@@ -20,13 +20,13 @@ namespace RawGan.Bench;
 /// </summary>
 internal static class StepBench
 {
-    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32 | --precision NAME] [--seconds S]";
+    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32 | --precision NAME] [--seconds S] [--cuda-graphs]";
 
     public static int Run(string[] args)
     {
         string device = "cpu", model = "all";
         int? batch = null;
-        bool tf32 = false;
+        bool tf32 = false, graphs = false;
         Precision? precision = null;
         double? seconds = null;
         for (int i = 0; i < args.Length; i++)
@@ -43,6 +43,7 @@ internal static class StepBench
                 // The timing budget per model (default 20 s for DCGAN, 5 s for the CGAN): run-all.sh's matrix is long.
                 case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0:
                     seconds = s; i++; break;
+                case "--cuda-graphs": graphs = true; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -57,28 +58,34 @@ internal static class StepBench
             if (cuda is null) return CudaDevice.Unavailable;
         }
         IBackend backend = cuda ?? (IBackend)CpuBackend.Default;
+        if (graphs && (cuda is null || model == "all" || model == "cgan"))
+        {
+            Console.Error.WriteLine("--cuda-graphs: only the DCGAN step on cuda can be captured (--model dcgan; the CGAN draws its labels on the host)");
+            return 2;
+        }
         // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.
         int n = batch ?? (cuda is null ? 64 : 128);
-        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", {cuda.Precision}, {cuda.ConvSearch}")}");
-        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, seconds ?? 5);
-        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, seconds ?? 20);
+        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", {cuda.Precision}, {cuda.ConvSearch}, CUDA graphs {(graphs ? "on" : "off")}")}");
+        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, seconds ?? 5, graphs);
+        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, seconds ?? 20, graphs);
         return 0;
     }
 
-    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, double budget)
+    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, double budget, bool graphs)
     {
-        var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch };
+        var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch, CudaGraphs = graphs };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
         Tensor real = Tensor.Rand(new Shape(batch, channels, size, size), new Generator(1), DType.Float32, backend, -1, 1);
         Tensor? labels = classes > 1 ? trainer.RandomLabels(batch) : null;
         // Two steps first, as gan_step.py does before torch.cuda.reset_peak_memory_stats(): plans, kernels and the
-        // allocator's blocks are in place, and the peaks below are those of the steady steps.
+        // allocator's blocks are in place, and the peaks below are those of the steady steps. With --cuda-graphs the
+        // first is the eager warm-up and the second is captured, so every timed step is a replay.
         trainer.TrainStep(real, labels);
         trainer.TrainStep(real, labels);
         cuda?.Allocator.ResetPeaks();
         double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: budget, minRuns: 3);
-        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : Label(cuda.Precision))}: " +
-                      $"{seconds:F4} s/step  {batch / seconds:F1} images/s";
+        string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : Label(cuda.Precision))}" +
+                      (graphs ? " graphs=on" : "") + $": {seconds:F4} s/step  {batch / seconds:F1} images/s";
         if (cuda is not null)
         {
             AllocatorStats stats = cuda.Allocator.Stats;

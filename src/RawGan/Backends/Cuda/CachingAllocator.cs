@@ -57,17 +57,19 @@ public sealed class CachingAllocator
 
     /// <summary>A piece of a segment, free or handed out; its neighbours are the pieces before and after it in
     /// the same segment (null at the segment's ends).</summary>
-    private sealed class Block(ulong address, long size, bool small)
+    internal sealed class Block(ulong address, long size, bool small)
     {
         public readonly ulong Address = address;
         public long Size = size;
         public readonly bool Small = small;
         public bool Free;
+        /// <summary>The captured graph whose memory this is (null: the shared cache's).</summary>
+        public GraphPool? Owner;
         public Block? Prev, Next;
         public bool WholeSegment => Prev is null && Next is null;
     }
 
-    private sealed class BySizeThenAddress : IComparer<Block>
+    internal sealed class BySizeThenAddress : IComparer<Block>
     {
         public int Compare(Block? a, Block? b) =>
             a!.Size != b!.Size ? a.Size.CompareTo(b.Size) : a.Address.CompareTo(b.Address);
@@ -77,6 +79,7 @@ public sealed class CachingAllocator
     private readonly bool _exactBlocks;
     private readonly SortedSet<Block> _smallFree = new(new BySizeThenAddress()), _largeFree = new(new BySizeThenAddress());
     private readonly Dictionary<ulong, Block> _live = [];
+    private GraphPool? _capturing;
     private readonly Lock _gate = new();
     private long _allocated, _reserved, _peakAllocated, _peakReserved, _deviceAllocs, _deviceFrees, _requests, _hits;
 
@@ -114,7 +117,10 @@ public sealed class CachingAllocator
         lock (_gate)
         {
             _requests++;
-            block = BestFit(small ? _smallFree : _largeFree, size, _exactBlocks ? size : long.MaxValue);
+            long most = _exactBlocks ? size : long.MaxValue;
+            // A capture serves itself from its graph's own free blocks first, then from the shared cache.
+            block = (_capturing is { } own ? BestFit(small ? own.SmallFree : own.LargeFree, size, most) : null)
+                    ?? BestFit(small ? _smallFree : _largeFree, size, most);
             if (block is not null)
             {
                 _hits++;
@@ -142,7 +148,9 @@ public sealed class CachingAllocator
         }
         lock (_gate)
         {
-            Split(block, size);
+            // The rest of a graph's block stays the graph's (a replay may use it); the rest of a shared one stays shared.
+            Split(block, size, block.Owner);
+            Adopt(block);
             _live.Add(block.Address, block);
             _allocated += block.Size;
             _peakAllocated = Math.Max(_peakAllocated, _allocated);
@@ -165,18 +173,28 @@ public sealed class CachingAllocator
     /// <summary>Cuts <paramref name="block"/> to <paramref name="size"/> and caches the rest as a free block after it,
     /// unless the rest is too small to be worth a block of its own (a large-pool remainder up to 1 MiB stays with it,
     /// as PyTorch's does, so large blocks are not whittled into slivers).</summary>
-    private void Split(Block block, long size)
+    private void Split(Block block, long size, GraphPool? tailOwner)
     {
         long rest = block.Size - size;
         if (_exactBlocks || rest < Granularity || (!block.Small && rest <= SmallLimit)) return;
-        var tail = new Block(block.Address + (ulong)size, rest, block.Small) { Free = true, Prev = block, Next = block.Next };
+        var tail = new Block(block.Address + (ulong)size, rest, block.Small) { Free = true, Prev = block, Next = block.Next, Owner = tailOwner };
+        tailOwner?.Members.Add(tail);
         if (block.Next is not null) block.Next.Prev = tail;
         block.Next = tail;
         block.Size = size;
         Pool(tail).Add(tail);
     }
 
-    private SortedSet<Block> Pool(Block b) => b.Small ? _smallFree : _largeFree;
+    private SortedSet<Block> Pool(Block b) =>
+        b.Owner is { } graph ? (b.Small ? graph.SmallFree : graph.LargeFree) : (b.Small ? _smallFree : _largeFree);
+
+    /// <summary>During a capture, <paramref name="block"/> becomes the graph's, if it is not already.</summary>
+    private void Adopt(Block block)
+    {
+        if (_capturing is null || block.Owner is not null) return;
+        block.Owner = _capturing;
+        _capturing.Members.Add(block);
+    }
 
     /// <summary>Returns a block to its pool, merged with the free blocks beside it. No device call: safe from a finaliser.</summary>
     public void Release(ulong pointer, long blockBytes)
@@ -189,11 +207,20 @@ public sealed class CachingAllocator
                 throw new InvalidOperationException($"Release of 0x{pointer:x} as {blockBytes} bytes; it was handed out as {block.Size}.");
             _live.Remove(pointer);
             _allocated -= block.Size;
+            // A block from before the capture, released during it, may be in the graph's work: the graph keeps it.
+            Adopt(block);
             block.Free = true;
-            if (block.Prev is { Free: true } before) block = Merge(before, block);
-            if (block.Next is { Free: true } after) block = Merge(block, after);
-            Pool(block).Add(block);
+            CacheMerged(block);
         }
+    }
+
+    /// <summary>Caches free <paramref name="block"/>, merged with the free neighbours of the same owner (a graph's
+    /// memory never merges into the shared cache's, nor the reverse).</summary>
+    private void CacheMerged(Block block)
+    {
+        if (block.Prev is { Free: true } before && before.Owner == block.Owner) block = Merge(before, block);
+        if (block.Next is { Free: true } after && after.Owner == block.Owner) block = Merge(block, after);
+        Pool(block).Add(block);
     }
 
     /// <summary>Joins free <paramref name="second"/> onto <paramref name="first"/> (adjacent, first before second);
@@ -203,11 +230,63 @@ public sealed class CachingAllocator
         SortedSet<Block> pool = Pool(first);
         pool.Remove(first); // the one being released is in no pool: Remove is then a no-op
         pool.Remove(second);
+        second.Owner?.Members.Remove(second);
         first.Size += second.Size;
         first.Next = second.Next;
         if (second.Next is not null) second.Next.Prev = first;
         return first;
     }
+
+    /// <summary>
+    /// The memory of one captured CUDA graph. A graph replays the addresses it was recorded with, so every block the
+    /// step touched during capture must stay the graph's: were one handed to other work between replays, a replay
+    /// would overwrite it (PyTorch gives each graph a private pool for the same reason). From
+    /// <see cref="BeginGraphPool"/> to <see cref="EndGraphPool"/>, requests are served from the pool's own free blocks
+    /// first, then from the shared cache (the block then joins the pool); a pooled block released, during capture or
+    /// after, returns to the pool, where only a capture into it can take it again. Reuse inside the capture is safe:
+    /// the capture is of one stream, so the graph runs its nodes in the order they were queued, as the stream would.
+    /// A capture after a warm-up step finds every block it needs cached, so it makes no cuMemAlloc (which a
+    /// capturing stream refuses). <see cref="ReleaseGraphPool"/>, once the graph is destroyed, gives the blocks back.
+    /// </summary>
+    internal sealed class GraphPool
+    {
+        internal readonly SortedSet<Block> SmallFree = new(new BySizeThenAddress()), LargeFree = new(new BySizeThenAddress());
+        internal readonly HashSet<Block> Members = [];
+    }
+
+    /// <summary>Serves and takes back the blocks of a capture in <paramref name="pool"/> until <see cref="EndGraphPool"/>.</summary>
+    internal void BeginGraphPool(GraphPool pool)
+    {
+        lock (_gate)
+        {
+            if (_capturing is not null) throw new InvalidOperationException("A graph capture is under way already.");
+            _capturing = pool;
+        }
+    }
+
+    internal void EndGraphPool()
+    {
+        lock (_gate) _capturing = null;
+    }
+
+    /// <summary>The graph that used <paramref name="pool"/> is gone: its free blocks return to the shared cache
+    /// (merged with free shared neighbours), and those still held (its outputs) return there when released.</summary>
+    internal void ReleaseGraphPool(GraphPool pool)
+    {
+        lock (_gate)
+        {
+            List<Block> free = [.. pool.SmallFree, .. pool.LargeFree];
+            pool.SmallFree.Clear();
+            pool.LargeFree.Clear();
+            foreach (Block b in pool.Members) b.Owner = null;
+            pool.Members.Clear();
+            foreach (Block b in free)
+                if (b.Free && !_smallFree.Contains(b) && !_largeFree.Contains(b) && IsHead(b)) CacheMerged(b);
+        }
+    }
+
+    /// <summary>Whether <paramref name="b"/> is still a block of its own (not merged into a neighbour meanwhile).</summary>
+    private static bool IsHead(Block b) => b.Prev is null || b.Prev.Next == b;
 
     /// <summary>Gives every wholly free segment back to the driver, after the queued work is done.</summary>
     public void EmptyCache()

@@ -17,6 +17,10 @@ internal static class RandomKernels
 
     /// <summary>fill_bernoulli_f32(.u64 y, .u64 n, .u64 seed, .u64 offset, .f64 p, .f32 value).</summary>
     public static readonly KernelSpec Bernoulli = new(File, "fill_bernoulli_f32", "u64", "u64", "u64", "u64", "f64", "f32");
+
+    /// <summary>fill_random_at_f32(.u64 y, .u64 n, .u64 seed, .u64 offset_at, .f64 a, .f64 b, .f32 value, .u32 kind):
+    /// the fills above with the offset read from device memory, for captured steps (CudaGraph's GraphInputs).</summary>
+    public static readonly KernelSpec At = new(File, "fill_random_at_f32", "u64", "u64", "u64", "u64", "f64", "f64", "f32", "u32");
 }
 
 public sealed partial class CudaBackend
@@ -37,6 +41,15 @@ public sealed partial class CudaBackend
         RequireFloat32("random fill", destination);
         long n = destination.Numel;
         if (n == 0) return;
+        if (Resources.Capture is { } capture)
+        {
+            // A captured fill reads its offset from the graph's inputs; the bernoulli value moves to its own argument.
+            bool bernoulli = spec == RandomKernels.Bernoulli;
+            uint kind = spec == RandomKernels.Uniform ? 0u : spec == RandomKernels.Normal ? 1u : 2u;
+            Kernels.Launch(RandomKernels.At, QuadGrid(n), Block, U64(Ptr(destination)), U64(n), U64(seed), U64(capture.RandomOffset(seed, offset)),
+                a, bernoulli ? F64(0) : b, bernoulli ? b : F32(0f), U32(kind));
+            return;
+        }
         Kernels.Launch(spec, QuadGrid(n), Block, U64(Ptr(destination)), U64(n), U64(seed), U64(offset), a, b);
     }
 }

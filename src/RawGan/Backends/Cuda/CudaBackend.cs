@@ -127,7 +127,11 @@ public sealed partial class CudaBackend : IBackend
     internal void MakeCurrent() => Resources.MakeCurrent();
 
     /// <summary>Waits until everything queued on this device's stream has run (and reports its errors).</summary>
-    public void Synchronize() => Resources.Synchronize();
+    public void Synchronize()
+    {
+        RefuseWhileCapturing("waits for the device");
+        Resources.Synchronize();
+    }
 
     /// <summary>Free and total device memory as the driver sees it.</summary>
     public (long Free, long Total) MemoryInfo()
@@ -180,6 +184,7 @@ public sealed partial class CudaBackend : IBackend
         long bytes = (long)source.Length * sizeof(T);
         if (bytes > d.Bytes) throw new ArgumentException($"Upload of {bytes} bytes into a storage of {d.Bytes} bytes.");
         if (bytes == 0) return;
+        RefuseWhileCapturing($"uploads {bytes} bytes from the host");
         MakeCurrent();
         Written(d);
         Uploaded(d, source);
@@ -202,6 +207,7 @@ public sealed partial class CudaBackend : IBackend
         long bytes = (long)destination.Length * sizeof(T);
         if (bytes > s.Bytes) throw new ArgumentException($"Download of {bytes} bytes from a storage of {s.Bytes} bytes.");
         if (bytes == 0) return;
+        RefuseWhileCapturing($"reads {bytes} bytes back to the host");
         MakeCurrent();
         fixed (T* p = destination)
         {

@@ -68,6 +68,9 @@ internal sealed class CudaDeviceResources
     /// <see cref="ConvGate"/>; kept as long as the device, as the convolution plans are.</summary>
     public Dictionary<(int N, int C, int S), (nint X, nint Channel)> BatchNormDescriptors { get; } = [];
 
+    /// <summary>The inputs of the step graph being captured on the stream, or null when none is (CudaBackend.Capture).</summary>
+    public GraphInputs? Capture { get; set; }
+
     /// <summary>This device's backend at <paramref name="precision"/>.</summary>
     public CudaBackend Backend(Precision precision) => _backends[(int)precision];
 

@@ -41,6 +41,15 @@ internal unsafe interface ICudaApi
     CUresult cuEventElapsedTime(out float milliseconds, nint start, nint end);
     CUresult cuEventDestroy(nint @event);
 
+    // ---- graphs: capture on the stream, instantiate, replay (CudaGraph) ----------------------------------------
+    CUresult cuStreamBeginCapture(nint stream, int mode);
+    CUresult cuStreamEndCapture(nint stream, out nint graph);
+    CUresult cuStreamIsCapturing(nint stream, out int captureStatus);
+    CUresult cuGraphInstantiateWithFlags(out nint graphExec, nint graph, ulong flags);
+    CUresult cuGraphLaunch(nint graphExec, nint stream);
+    CUresult cuGraphExecDestroy(nint graphExec);
+    CUresult cuGraphDestroy(nint graph);
+
     // ---- cublas ----------------------------------------------------------------------------------------------
     int cublasGetVersion(nint handle, out int version);
     int cublasSetMathMode(nint handle, int mode);

@@ -16,6 +16,8 @@ internal enum CUresult
     ErrorUnsupportedPtxVersion = 222,
     ErrorNotFound = 500,
     ErrorNotSupported = 801,
+    ErrorStreamCaptureUnsupported = 900,  // an operation a capturing stream cannot record (a sync, a host wait)
+    ErrorStreamCaptureInvalidated = 901,  // an earlier error ended the capture: cuStreamEndCapture gives no graph
 }
 
 /// <summary>CUDA_MEMCPY3D (cuda.h, the _v2 layout with size_t fields): 200 bytes on 64-bit hosts.
@@ -193,6 +195,37 @@ internal static partial class Interop
 
         [LibraryImport(Lib, EntryPoint = "cuEventDestroy_v2")]
         public static partial CUresult cuEventDestroy(nint @event);
+
+        // ---- graphs (stream capture) -------------------------------------------------------------------------
+        // Work queued on a capturing stream is recorded into a CUgraph instead of run; an instantiated CUgraphExec
+        // replays it with one launch. Signatures as CUDA 12/13's cuda.h: cuStreamBeginCapture is #defined to the
+        // _v2 entry (it takes the capture mode), cuGraphInstantiate to cuGraphInstantiateWithFlags.
+        public const int CaptureModeGlobal = 0;   // CU_STREAM_CAPTURE_MODE_GLOBAL: unsafe calls on any thread fail
+        public const int CaptureStatusNone = 0;   // CU_STREAM_CAPTURE_STATUS_NONE
+        public const int CaptureStatusActive = 1;
+        public const int CaptureStatusInvalidated = 2;
+
+        [LibraryImport(Lib, EntryPoint = "cuStreamBeginCapture_v2")]
+        public static partial CUresult cuStreamBeginCapture(nint stream, int mode);
+
+        [LibraryImport(Lib, EntryPoint = "cuStreamEndCapture")]
+        public static partial CUresult cuStreamEndCapture(nint stream, out nint graph);
+
+        /// <summary>captureStatus: a CUstreamCaptureStatus (<see cref="CaptureStatusNone"/>, ...).</summary>
+        [LibraryImport(Lib, EntryPoint = "cuStreamIsCapturing")]
+        public static partial CUresult cuStreamIsCapturing(nint stream, out int captureStatus);
+
+        [LibraryImport(Lib, EntryPoint = "cuGraphInstantiateWithFlags")]
+        public static partial CUresult cuGraphInstantiateWithFlags(out nint graphExec, nint graph, ulong flags);
+
+        [LibraryImport(Lib, EntryPoint = "cuGraphLaunch")]
+        public static partial CUresult cuGraphLaunch(nint graphExec, nint stream);
+
+        [LibraryImport(Lib, EntryPoint = "cuGraphExecDestroy")]
+        public static partial CUresult cuGraphExecDestroy(nint graphExec);
+
+        [LibraryImport(Lib, EntryPoint = "cuGraphDestroy")]
+        public static partial CUresult cuGraphDestroy(nint graph);
 
         // ---- errors --------------------------------------------------------------------------------------------
         /// <summary>"CUDA_ERROR_OUT_OF_MEMORY", or the number when the driver does not know it.</summary>

@@ -66,6 +66,20 @@ internal sealed unsafe class NativeCudaApi : ICudaApi
     }
     public CUresult cuEventDestroy(nint @event) =>
         Interop.Driver.cuEventDestroy(@event);
+    public CUresult cuStreamBeginCapture(nint stream, int mode) =>
+        Interop.Driver.cuStreamBeginCapture(stream, mode);
+    public CUresult cuStreamEndCapture(nint stream, out nint graph) =>
+        Interop.Driver.cuStreamEndCapture(stream, out graph);
+    public CUresult cuStreamIsCapturing(nint stream, out int captureStatus) =>
+        Interop.Driver.cuStreamIsCapturing(stream, out captureStatus);
+    public CUresult cuGraphInstantiateWithFlags(out nint graphExec, nint graph, ulong flags) =>
+        Interop.Driver.cuGraphInstantiateWithFlags(out graphExec, graph, flags);
+    public CUresult cuGraphLaunch(nint graphExec, nint stream) =>
+        Interop.Driver.cuGraphLaunch(graphExec, stream);
+    public CUresult cuGraphExecDestroy(nint graphExec) =>
+        Interop.Driver.cuGraphExecDestroy(graphExec);
+    public CUresult cuGraphDestroy(nint graph) =>
+        Interop.Driver.cuGraphDestroy(graph);
 
     // ---- cublas ----------------------------------------------------------------------------------------------
     public int cublasGetVersion(nint handle, out int version) =>
