@@ -64,6 +64,7 @@ internal sealed class ConfigOptions
         Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });
         Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
         Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
+        Bind(command, "--minibatch-discrimination", "minibatch discrimination before D's last layer: B,C (B kernels of C values, e.g. 16,8; default off)", (GanConfig c, string v) => c with { MinibatchDiscrimination = v });
         Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });
         Bind(command, "--diff-augment-p", "probability that DiffAugment transforms an image, per policy (default 1)", (GanConfig c, double v) => c with { DiffAugmentProbability = v });
         Bind(command, "--random-crop", "pad real images by this many pixels and crop back at random (default 0)", (GanConfig c, int v) => c with { RandomCrop = v });

@@ -112,6 +112,8 @@ public sealed record GanConfig
     [WrittenWhenSet] public bool SpectralNorm { get; init; }
     /// <summary>A minibatch standard deviation layer (Karras et al.) before D's last layer.</summary>
     [WrittenWhenSet] public bool MinibatchStd { get; init; }
+    /// <summary>Minibatch discrimination (Salimans et al.) before D's last layer: "B,C", B kernels of C values each ("" off).</summary>
+    [WrittenWhenSet] public string MinibatchDiscrimination { get; init; } = "";
     /// <summary>DiffAugment policies applied to every image entering D, comma-separated: color, translation, cutout ("" off).</summary>
     [WrittenWhenSet] public string DiffAugment { get; init; } = "";
     /// <summary>The probability that DiffAugment transforms an image, per policy (1 as in the paper; 0 is the identity).</summary>
@@ -187,8 +189,9 @@ public sealed record GanConfig
         Require(Conditioning == LabelConditioning.Concat || Model == ModelKind.Cdcgan,
             $"--conditioning projection projects the label onto a convolutional discriminator's features: it needs --model cdcgan, not {OptionNames.Name(Model)}.");
         Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
-            $"--loss wgan-gp and --r1-gamma differentiate D's gradient, which cannot go through BatchNorm, and --model {OptionNames.Name(Model)}'s " +
-            "discriminator has BatchNorm: use --model mlp or cgan with them.");
+            $"--loss wgan-gp and --r1-gamma penalise D's gradient at each image, which BatchNorm's batch statistics make depend on the whole batch " +
+            $"(ill-defined per image; the papers' and PyTorch's recipes use a D without it), and --model {OptionNames.Name(Model)}'s discriminator has " +
+            "BatchNorm: use --model mlp or cgan with them.");
         Stabilisers.Validate(this);
     }
 }

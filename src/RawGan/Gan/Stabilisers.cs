@@ -21,8 +21,20 @@ public static class Stabilisers
         Require(c.Ema == 0 || c.Ema is > 0 and < 1, $"--ema must be 0 (off) or a decay in (0, 1), not {c.Ema}.");
         Require(c.DiffAugmentProbability is >= 0 and <= 1, $"--diff-augment-p must be in [0, 1], not {c.DiffAugmentProbability}.");
         Gan.DiffAugment.Parse(c.DiffAugment);
+        bool minibatchDiscrimination = c.MinibatchDiscriminationSize() is not null;
+        Require(!(c.PenalisesGradient && minibatchDiscrimination),
+            "--minibatch-discrimination cannot be combined with --loss wgan-gp or --r1-gamma: its features mix the batch, so D's gradient at one image is not that image's alone.");
         Require(c.RandomCrop >= 0, $"--random-crop must not be negative, not {c.RandomCrop}.");
         Require(c.RandomRotation is >= 0 and <= 180, $"--random-rotation must be in [0, 180] degrees, not {c.RandomRotation}.");
+    }
+
+    /// <summary>The kernels and values per kernel of <see cref="GanConfig.MinibatchDiscrimination"/> ("B,C"), or null when off.</summary>
+    public static (int Kernels, int KernelDims)? MinibatchDiscriminationSize(this GanConfig c)
+    {
+        if (c.MinibatchDiscrimination == "") return null;
+        string[] parts = c.MinibatchDiscrimination.Split(',');
+        if (parts.Length == 2 && int.TryParse(parts[0], out int b) && int.TryParse(parts[1], out int k) && b > 0 && k > 0) return (b, k);
+        throw new ArgumentException($"--minibatch-discrimination takes B,C (kernels, values per kernel; e.g. 16,8), both positive, not '{c.MinibatchDiscrimination}'.");
     }
 
     /// <summary>G's learning rate: <see cref="GanConfig.LrG"/> or the shared <see cref="GanConfig.Lr"/>.</summary>

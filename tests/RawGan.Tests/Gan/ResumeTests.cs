@@ -35,6 +35,7 @@ public class ResumeTests : IDisposable
                 LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
                 Conditioning = model == ModelKind.Cdcgan ? LabelConditioning.Projection : LabelConditioning.Concat,
+                MinibatchDiscrimination = r1Gamma > 0 ? "" : "3,2", // refused with gradient penalties
             };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 

@@ -62,6 +62,27 @@ public class StabiliserTests : IDisposable
         Assert.NotEqual(g0, trainer.G.Parameters().First().ToDoubleArray());
     }
 
+    [Theory]
+    [InlineData(ModelKind.Dcgan)]
+    [InlineData(ModelKind.Mlp)]
+    [InlineData(ModelKind.Cgan)]
+    public void Minibatch_discrimination_sits_before_Ds_last_layer_and_trains(ModelKind model)
+    {
+        var config = new GanConfig { Model = model, Nz = 8, Ndf = 4, Ngf = 4, Seed = 3, MinibatchStd = true, MinibatchDiscrimination = "5,3", SpectralNorm = true };
+        var trainer = new GanTrainer(config, 1, 8, 3, CpuBackend.Default);
+        MinibatchDiscrimination layer = Assert.Single(trainer.D.Modules().OfType<MinibatchDiscrimination>());
+        Assert.Equal((5, 3), (layer.OutFeatures, layer.KernelDims));
+        Assert.Single(trainer.D.StateDict(), e => e.Name.EndsWith(".T", StringComparison.Ordinal) && e.Value.Shape == new Shape(layer.InFeatures, 5, 3));
+        var last = (Linear)trainer.D.Modules().Last(m => m is Linear);
+        Assert.Equal(layer.InFeatures + 5, last.InFeatures); // the std channel included in the features it compares
+
+        Tensor real = Tensor.Rand(new Shape(4, 1, 8, 8), new Generator(9), low: -1, high: 1);
+        Tensor labels = Tensor.FromArray(new[] { 0, 1, 2, 1 }, new Shape(4));
+        double[] t0 = layer.T.ToDoubleArray();
+        trainer.TrainStep(real, labels);
+        Assert.NotEqual(t0, layer.T.ToDoubleArray());
+    }
+
     [Fact]
     public void The_EMA_generator_is_what_samples_and_is_saved()
     {
@@ -106,6 +127,11 @@ public class StabiliserTests : IDisposable
     [InlineData("{\"diffAugment\": \"colour\"}", "--diff-augment")]
     [InlineData("{\"randomRotation\": 200}", "--random-rotation")]
     [InlineData("{\"model\": \"cgan\", \"conditioning\": \"projection\"}", "--conditioning projection")]
+    [InlineData("{\"minibatchDiscrimination\": \"8\"}", "--minibatch-discrimination")]
+    [InlineData("{\"minibatchDiscrimination\": \"8,0\"}", "--minibatch-discrimination")]
+    [InlineData("{\"minibatchDiscrimination\": \"a,b\"}", "--minibatch-discrimination")]
+    [InlineData("{\"model\": \"mlp\", \"r1Gamma\": 10, \"minibatchDiscrimination\": \"8,4\"}", "--r1-gamma")]
+    [InlineData("{\"model\": \"cgan\", \"loss\": \"wgan-gp\", \"minibatchDiscrimination\": \"8,4\"}", "--minibatch-discrimination")]
     public void Bad_combinations_are_one_line_errors_naming_the_options(string json, string option)
     {
         var e = Assert.Throws<ArgumentException>(() => GanConfig.FromJson(json, "test.json").Validate());

@@ -47,14 +47,17 @@ public sealed class CganDiscriminator : GanDiscriminator
     private readonly Embedding _labelEmbedding;
     private readonly Sequential _model;
 
-    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool minibatchStd = false)
+    public CganDiscriminator(int classes, int channels, int size, Generator dropoutGenerator, Generator? init = null, bool minibatchStd = false,
+                             (int Kernels, int KernelDims)? minibatchDiscrimination = null)
     {
+        int features = minibatchStd ? 513 : 512;
         _labelEmbedding = RegisterModule("label_embedding", new Embedding(classes, classes, generator: init));
         _model = RegisterModule("model", new Sequential([
             new Linear(channels * size * size + classes, 512, generator: init), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
             new Linear(512, 512, generator: init), new Dropout(0.4, dropoutGenerator), new LeakyReLU(0.2, inplace: true),
-            .. MinibatchStdDev.Optional(minibatchStd), new Linear(minibatchStd ? 513 : 512, 1, generator: init)]));
+            .. MinibatchStdDev.Optional(minibatchStd), .. MinibatchDiscrimination.Optional(features, minibatchDiscrimination, init),
+            new Linear(features + (minibatchDiscrimination?.Kernels ?? 0), 1, generator: init)]));
     }
 
     public override bool IsConditional => true;

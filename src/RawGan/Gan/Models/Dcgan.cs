@@ -74,7 +74,8 @@ public sealed class DcganGenerator : GanGenerator
 /// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
 /// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels, or, with
 /// <see cref="LabelConditioning.Projection"/>, through a <see cref="LabelProjection"/> of the features the last layer
-/// reads.</summary>
+/// reads. Minibatch discrimination works on the flattened 4×4 features, so with it the PyTorch variant's last
+/// convolution becomes the dense layer it equals on a 4×4 map (no bias either), taking the B extra features.</summary>
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
@@ -83,7 +84,7 @@ public sealed class DcganDiscriminator : GanDiscriminator
     private readonly int _head; // the index in _main of the last layer (or layers) that make the output
 
     public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null,
-        bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat)
+        bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat, (int Kernels, int KernelDims)? minibatchDiscrimination = null)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
@@ -98,8 +99,9 @@ public sealed class DcganDiscriminator : GanDiscriminator
         layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
         if (minibatchStd) width++;
         _head = layers.Count;
-        if (pt) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
-        else layers.AddRange([new Flatten(), new Linear(width * 16, 1, generator: init)]);
+        if (pt && minibatchDiscrimination is null) layers.Add(new Conv2d(width, 1, 4, 1, 0, bias: false, generator: init));
+        else layers.AddRange([new Flatten(), .. MinibatchDiscrimination.Optional(width * 16, minibatchDiscrimination, init),
+                              new Linear(width * 16 + (minibatchDiscrimination?.Kernels ?? 0), 1, bias: !pt, generator: init)]);
         _main = RegisterModule("main", new Sequential([.. layers]));
         if (project) _projection = RegisterModule("projection", new LabelProjection(conditionalClasses, width, init));
         else if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));

@@ -44,7 +44,8 @@ public sealed class MlpDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
 
-    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool minibatchStd = false)
+    public MlpDiscriminator(int channels, int size, int[]? hidden = null, Generator? init = null, bool minibatchStd = false,
+                            (int Kernels, int KernelDims)? minibatchDiscrimination = null)
     {
         hidden ??= [1024, 512, 256];
         var layers = new List<Module>();
@@ -56,7 +57,9 @@ public sealed class MlpDiscriminator : GanDiscriminator
             width = h;
         }
         layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
-        layers.Add(new Linear(width + (minibatchStd ? 1 : 0), 1, generator: init));
+        if (minibatchStd) width++;
+        layers.AddRange(MinibatchDiscrimination.Optional(width, minibatchDiscrimination, init));
+        layers.Add(new Linear(width + (minibatchDiscrimination?.Kernels ?? 0), 1, generator: init));
         _main = RegisterModule("main", new Sequential([.. layers]));
     }
 

@@ -16,5 +16,5 @@ public sealed class CganRecipe : GanRecipe
         new CganGenerator(config.Nz, classes, channels, size, init);
 
     protected override GanDiscriminator BuildDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator, Generator init) =>
-        new CganDiscriminator(classes, channels, size, dropoutGenerator, init, config.MinibatchStd);
+        new CganDiscriminator(classes, channels, size, dropoutGenerator, init, config.MinibatchStd, config.MinibatchDiscriminationSize());
 }

@@ -15,5 +15,5 @@ public sealed class MlpRecipe : GanRecipe
         new MlpGenerator(config.Nz, channels, size, init: init);
 
     protected override GanDiscriminator BuildDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator, Generator init) =>
-        new MlpDiscriminator(channels, size, init: init, minibatchStd: config.MinibatchStd);
+        new MlpDiscriminator(channels, size, init: init, minibatchStd: config.MinibatchStd, minibatchDiscrimination: config.MinibatchDiscriminationSize());
 }
