@@ -8,9 +8,9 @@ namespace RawGan.Cli.Serve;
 internal enum Admission { Queued, QueueFull, ShuttingDown }
 
 /// <summary>
-/// Dynamic batching for one model: concurrent jobs are gathered into one generator forward, up to
-/// <see cref="ServeLimits.MaxBatch"/> images, the first job waiting at most <see cref="ServeLimits.MaxWait"/> for
-/// batch-mates. The generator runs in eval mode (BatchNorm with its running statistics), so an image does not depend
+/// Dynamic batching for one model: the jobs queued while the previous forward ran are gathered into one generator
+/// forward, up to <see cref="ServeLimits.MaxBatch"/> images, the first job waiting at most
+/// <see cref="ServeLimits.MaxWait"/> (default none) for more batch-mates. The generator runs in eval mode (BatchNorm with its running statistics), so an image does not depend
 /// on what it was batched with. Admission is bounded by images queued (<see cref="ServeLimits.QueueImages"/>), so
 /// overload is refused, never buffered without end; at shutdown, what was admitted is still generated.
 /// </summary>

@@ -23,7 +23,7 @@ internal static class ServeCommand
         var defaults = new ServeLimits();
         var maxCount = new Option<int?>("--max-count") { Description = $"most images per request (default {defaults.MaxCount})" };
         var maxBatch = new Option<int?>("--max-batch") { Description = $"most images per generator forward (default {defaults.MaxBatch})" };
-        var maxWait = new Option<double?>("--max-wait-ms") { Description = $"how long a batch waits for batch-mates (default {defaults.MaxWait.TotalMilliseconds})" };
+        var maxWait = new Option<double?>("--max-wait-ms") { Description = $"how long a batch's first request waits for batch-mates (default {defaults.MaxWait.TotalMilliseconds}: requests that arrive during a forward form the next batch)" };
         var queue = new Option<int?>("--queue") { Description = $"images queued per model before 503 (default {defaults.QueueImages})" };
         var maxBody = new Option<int?>("--max-body") { Description = $"largest request body in bytes (default {defaults.MaxBodyBytes})" };
         var quantize = QuantizeChoice.Create();

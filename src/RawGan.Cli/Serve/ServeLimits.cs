@@ -7,9 +7,11 @@ internal sealed record ServeLimits
     public int MaxCount { get; init; } = 64;
     /// <summary>Most images gathered into one generator forward (--max-batch); a larger request runs alone.</summary>
     public int MaxBatch { get; init; } = 64;
-    /// <summary>How long the first request of a batch waits for batch-mates (--max-wait-ms): a few milliseconds,
-    /// small beside a forward.</summary>
-    public TimeSpan MaxWait { get; init; } = TimeSpan.FromMilliseconds(2);
+    /// <summary>How long the first request of a batch waits for batch-mates (--max-wait-ms). None by default: the
+    /// requests that arrive while a forward runs queue up and form the next batch (continuous batching), so a busy
+    /// server batches anyway and an idle one answers at once; a fixed wait only added its length to every request at
+    /// low concurrency (tools/bench/RESULTS.md, "Serving on a quiet machine").</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.Zero;
     /// <summary>Images admitted but not yet generated, per model (--queue); past it a request gets 503 with
     /// Retry-After, so memory stays bounded under overload.</summary>
     public int QueueImages { get; init; } = 4096;
