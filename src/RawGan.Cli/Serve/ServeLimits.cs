@@ -10,7 +10,7 @@ internal sealed record ServeLimits
     /// <summary>How long the first request of a batch waits for batch-mates (--max-wait-ms). None by default: the
     /// requests that arrive while a forward runs queue up and form the next batch (continuous batching), so a busy
     /// server batches anyway and an idle one answers at once; a fixed wait only added its length to every request at
-    /// low concurrency (tools/bench/RESULTS.md, "Serving on a quiet machine").</summary>
+    /// low concurrency (tools/bench/RESULTS.md, "Serving and inference on a quiet machine").</summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.Zero;
     /// <summary>Images admitted but not yet generated, per model (--queue); past it a request gets 503 with
     /// Retry-After, so memory stays bounded under overload.</summary>
