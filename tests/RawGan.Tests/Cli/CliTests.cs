@@ -140,6 +140,13 @@ public class CliTests : IDisposable
 
         var resumed = Run("train", "--resume", run, "--epochs", "2", "--tf32", "false");
         Assert.True(resumed.Code == 0, resumed.Output);
+
+        // --cuda-graphs does not change what is trained either: on resume it is judged as an option (here: CPU),
+        // not refused as a change of the run's configuration.
+        var graphs = Run("train", "--resume", run, "--epochs", "3", "--cuda-graphs");
+        Assert.Equal(2, graphs.Code);
+        Assert.Contains("--cuda-graphs", graphs.Output);
+        Assert.DoesNotContain("as it was configured", graphs.Output);
     }
 
     [Fact]
