@@ -15,13 +15,14 @@ namespace RawGan.Cli;
 internal sealed class ConfigOptions
 {
     private readonly List<Func<GanConfig, ParseResult, GanConfig>> _bindings = [];
-    private readonly List<Option> _leaveMainJob = [];
+    private readonly Option[] _leaveMainJob; // naming a model or a data set leaves the digits' tuned recipe
 
     public ConfigOptions(Command command)
     {
         var defaults = new GanConfig();
-        BindChoice(command, "--model", "", defaults.Model, (GanConfig c, ModelKind v) => c with { Model = v });
-        Bind(command, "--data", "an image folder (class subfolders become labels) or MNIST IDX files; default: the bundled 10,000 MNIST digits", (GanConfig c, string v) => c with { Data = v });
+        Option model = BindChoice(command, "--model", "", defaults.Model, (GanConfig c, ModelKind v) => c with { Model = v });
+        Option data = Bind(command, "--data", "an image folder (class subfolders become labels) or MNIST IDX files; default: the bundled 10,000 MNIST digits", (GanConfig c, string v) => c with { Data = v });
+        _leaveMainJob = [model, data];
         Bind(command, "--epochs", $"passes over the data (default {defaults.Epochs})", (GanConfig c, int v) => c with { Epochs = v });
         Bind(command, "--batch-size", $"images per step (default {defaults.BatchSize})", (GanConfig c, int v) => c with { BatchSize = v });
         Bind(command, "--lr", $"Adam learning rate for both networks (default {defaults.Lr})", (GanConfig c, double v) => c with { Lr = v });
@@ -82,16 +83,16 @@ internal sealed class ConfigOptions
     }
 
     /// <summary>An enumerated option: typed as its <see cref="OptionNames"/> name, its help listing them and the default.</summary>
-    private void BindChoice<T>(Command command, string name, string prefix, T defaultValue, Func<GanConfig, T, GanConfig> apply, string suffix = "")
+    private Option BindChoice<T>(Command command, string name, string prefix, T defaultValue, Func<GanConfig, T, GanConfig> apply, string suffix = "")
         where T : struct, Enum =>
         Bind(command, name, $"{prefix}{OptionNames.Accepted<T>()}{suffix} (default {OptionNames.Name(defaultValue)})",
             (GanConfig c, string v) => apply(c, OptionNames.Parse<T>(name, v)));
 
-    private void Bind<T>(Command command, string name, string description, Func<GanConfig, T, GanConfig> apply)
+    private Option Bind<T>(Command command, string name, string description, Func<GanConfig, T, GanConfig> apply)
     {
         var option = new Option<T>(name) { Description = description };
         command.Add(option);
-        if (name is "--model" or "--data") _leaveMainJob.Add(option);
         _bindings.Add((c, parse) => parse.GetResult(option) is null ? c : apply(c, parse.GetValue(option)!));
+        return option;
     }
 }

@@ -280,8 +280,9 @@ public sealed class CachingAllocator
             pool.LargeFree.Clear();
             foreach (Block b in pool.Members) b.Owner = null;
             pool.Members.Clear();
+            // A block merged into an earlier one of the list meanwhile is no longer a block of its own: skipped.
             foreach (Block b in free)
-                if (b.Free && !_smallFree.Contains(b) && !_largeFree.Contains(b) && IsHead(b)) CacheMerged(b);
+                if (IsHead(b)) CacheMerged(b);
         }
     }
 
