@@ -64,6 +64,8 @@ internal sealed class ConfigOptions
         Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
         Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });
         Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
+        BindChoice(command, "--d-norm", "the DCGAN discriminator's normalisation: ", defaults.DNorm, (GanConfig c, DiscriminatorNorm v) => c with { DNorm = v },
+            " (BatchNorm2d as in the DCGAN paper, or none as spectral norm and gradient penalties want)");
         Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
         Bind(command, "--minibatch-discrimination", "minibatch discrimination before D's last layer: B,C (B kernels of C values, e.g. 16,8; default off)", (GanConfig c, string v) => c with { MinibatchDiscrimination = v });
         Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });

@@ -15,7 +15,7 @@ out=$1 recipe=$2; shift 2
 steps=${STEPS:-80} width=${WIDTH:-16} jobs=${JOBS:-3} device=${DEVICE:-cpu}
 case $recipe in
   plain) flags=() ;;                                   # PyTorch's DCGAN example: BCE, Adam(2e-4, 0.5), BatchNorm D
-  stable) flags=(--spectral-norm --loss hinge) ;;      # Miyato et al.: spectral norm on every D layer, hinge loss
+  stable) flags=(--spectral-norm --d-norm none --loss hinge) ;;  # Miyato et al.: spectral norm on every D layer instead of BatchNorm, hinge loss
   *) echo "seeds.sh: RECIPE must be plain or stable, not '$recipe'" >&2; exit 2 ;;
 esac
 if [[ -z ${RAWGAN:-} ]]; then

@@ -96,6 +96,10 @@ public sealed record GanConfig
     [JsonIgnore]
     public bool PenalisesGradient => Loss == GanLoss.WganGp || R1Gamma > 0;
 
+    /// <summary>Whether D normalises with BatchNorm: its recipe's D does, and <see cref="DNorm"/> keeps it.</summary>
+    [JsonIgnore]
+    public bool DiscriminatorHasBatchNorm => Recipe.DiscriminatorHasBatchNorm && DNorm == DiscriminatorNorm.Batch;
+
     // Stabilisers (checked by Stabilisers.Validate); their defaults keep a run as it was before they existed,
     // and a key at its default is not written, so an old run's config and checkpoints are written as they were.
     /// <summary>G's learning rate when it differs from D's (TTUR, Heusel et al.); null: <see cref="Lr"/>.</summary>
@@ -110,6 +114,8 @@ public sealed record GanConfig
     [WrittenWhenSet] public double Ema { get; init; }
     /// <summary>Spectral normalisation (Miyato et al.) on every Linear and convolution of D.</summary>
     [WrittenWhenSet] public bool SpectralNorm { get; init; }
+    /// <summary>The DCGAN discriminator's normalisation: batch (BatchNorm2d) or none (the usual companion of spectral norm and gradient penalties).</summary>
+    [WrittenWhenSet] public DiscriminatorNorm DNorm { get; init; }
     /// <summary>A minibatch standard deviation layer (Karras et al.) before D's last layer.</summary>
     [WrittenWhenSet] public bool MinibatchStd { get; init; }
     /// <summary>Minibatch discrimination (Salimans et al.) before D's last layer: "B,C", B kernels of C values each ("" off).</summary>
@@ -188,10 +194,12 @@ public sealed record GanConfig
         Require(!(R1Gamma > 0 && Loss == GanLoss.WganGp), "--r1-gamma cannot be combined with --loss wgan-gp: that loss has its own gradient penalty (--gp-lambda).");
         Require(Conditioning == LabelConditioning.Concat || Model == ModelKind.Cdcgan,
             $"--conditioning projection projects the label onto a convolutional discriminator's features: it needs --model cdcgan, not {OptionNames.Name(Model)}.");
-        Require(!(PenalisesGradient && Recipe.DiscriminatorHasBatchNorm),
+        Require(DNorm == DiscriminatorNorm.Batch || Recipe.DiscriminatorHasBatchNorm,
+            $"--d-norm chooses the DCGAN discriminator's normalisation; --model {OptionNames.Name(Model)}'s discriminator has none to choose.");
+        Require(!(PenalisesGradient && DiscriminatorHasBatchNorm),
             $"--loss wgan-gp and --r1-gamma penalise D's gradient at each image, which BatchNorm's batch statistics make depend on the whole batch " +
             $"(ill-defined per image; the papers' and PyTorch's recipes use a D without it), and --model {OptionNames.Name(Model)}'s discriminator has " +
-            "BatchNorm: use --model mlp or cgan with them.");
+            "BatchNorm: add --d-norm none, or use --model mlp or cgan.");
         Stabilisers.Validate(this);
     }
 }

@@ -36,6 +36,8 @@ public class CliTests : IDisposable
     [InlineData("--model cgan --loss wgan-gp --label-smoothing 0.1", "--loss wgan-gp has no target to smooth")]
     [InlineData("--loss wgan-gp --r1-gamma 10", "--r1-gamma cannot be combined with --loss wgan-gp")]
     [InlineData("--model dcgan --r1-gamma 10", "--model dcgan's discriminator has BatchNorm")]
+    [InlineData("--model mlp --d-norm none", "--d-norm chooses the DCGAN discriminator's normalisation")]
+    [InlineData("--d-norm group", "--d-norm must be batch or none, not 'group'")]
     [InlineData("--variant keras", "--variant must be pytorch or tensorflow, not 'keras'")]
     [InlineData("--resize Crop", "--resize must be crop or fit, not 'Crop'")]
     [InlineData("--on-nan skip", "--on-nan must be stop or rollback, not 'skip'")]

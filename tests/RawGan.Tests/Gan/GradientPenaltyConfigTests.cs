@@ -1,5 +1,7 @@
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
+using RawGan.Gan.Models;
+using RawGan.Nn;
 using RawGan.Tensors;
 
 namespace RawGan.Tests.Gan;
@@ -26,6 +28,7 @@ public class GradientPenaltyConfigTests
     [InlineData(ModelKind.Mlp, GanLoss.WganGp, 10, null, null, "--r1-gamma cannot be combined with --loss wgan-gp")]
     [InlineData(ModelKind.Dcgan, GanLoss.WganGp, 0, null, null, "--model dcgan's discriminator has BatchNorm")]
     [InlineData(ModelKind.Cdcgan, GanLoss.Bce, 1, null, null, "--model cdcgan's discriminator has BatchNorm")]
+    [InlineData(ModelKind.Cdcgan, GanLoss.Bce, 1, null, null, "add --d-norm none")]
     [InlineData(ModelKind.Mlp, GanLoss.Bce, 0, 16, null, "--r1-every must be positive and needs --r1-gamma")]
     [InlineData(ModelKind.Mlp, GanLoss.Bce, 1, 0, null, "--r1-every must be positive")]
     [InlineData(ModelKind.Mlp, GanLoss.Bce, -1, null, null, "--r1-gamma must be a finite number ≥ 0")]
@@ -44,15 +47,18 @@ public class GradientPenaltyConfigTests
     [InlineData(ModelKind.Cgan, GanLoss.WganGp, 0)]
     [InlineData(ModelKind.Mlp, GanLoss.Bce, 10)]
     [InlineData(ModelKind.Cgan, GanLoss.Mse, 10)]
-    public void A_penalised_step_is_finite_and_the_penalty_moves_D(ModelKind model, GanLoss loss, double r1Gamma)
+    [InlineData(ModelKind.Dcgan, GanLoss.WganGp, 0, DiscriminatorNorm.None)]
+    [InlineData(ModelKind.Cdcgan, GanLoss.Hinge, 10, DiscriminatorNorm.None)]
+    public void A_penalised_step_is_finite_and_the_penalty_moves_D(ModelKind model, GanLoss loss, double r1Gamma, DiscriminatorNorm norm = DiscriminatorNorm.Batch)
     {
-        var plain = new GanConfig { Model = model, Nz = 8, BatchSize = 4, Seed = 3, Loss = loss };
+        var plain = new GanConfig { Model = model, Nz = 8, Ngf = 4, Ndf = 4, BatchSize = 4, Seed = 3, Loss = loss, DNorm = norm };
         var penalised = plain with { R1Gamma = r1Gamma, GpLambda = loss == GanLoss.WganGp ? 100 : null };
         Tensor real = Tensor.Rand(new Shape(4, 1, 8, 8), new Generator(9), low: -1, high: 1);
-        Tensor? labels = model == ModelKind.Cgan ? Tensor.FromArray(new[] { 0, 1, 2, 1 }, new Shape(4)) : null;
+        Tensor? labels = model is ModelKind.Cgan or ModelKind.Cdcgan ? Tensor.FromArray(new[] { 0, 1, 2, 1 }, new Shape(4)) : null;
         double[] D(GanConfig config)
         {
             var trainer = new GanTrainer(config, 1, 8, 3, CpuBackend.Default);
+            Assert.Empty(trainer.D.Modules().OfType<BatchNorm>());
             StepMetrics m = trainer.TrainStep(real, labels);
             Assert.True(m.IsFinite, m.ToString());
             return trainer.D.Parameters().SelectMany(p => p.ToDoubleArray()).ToArray();

@@ -20,6 +20,7 @@ public class ResumeTests : IDisposable
     [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 0, true)]    // every stabiliser on, hinge
     [InlineData(ModelKind.Mlp, GanLoss.Hinge, 10, true)]     // every stabiliser on, hinge with lazy R1 and d-steps
     [InlineData(ModelKind.Cdcgan, GanLoss.Hinge, 0, true)]   // every stabiliser on, the projection discriminator
+    [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 10, true)]   // every stabiliser on, lazy R1 on a D without BatchNorm
     public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma, bool stabilised)
     {
         var config = new GanConfig
@@ -36,6 +37,7 @@ public class ResumeTests : IDisposable
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
                 Conditioning = model == ModelKind.Cdcgan ? LabelConditioning.Projection : LabelConditioning.Concat,
                 MinibatchDiscrimination = r1Gamma > 0 ? "" : "3,2", // refused with gradient penalties
+                DNorm = r1Gamma > 0 && model == ModelKind.Dcgan ? DiscriminatorNorm.None : DiscriminatorNorm.Batch,
             };
         var data = new TinyDataset(10, 1, 8, 3);   // 2 batches per epoch: the stop falls mid-epoch
 

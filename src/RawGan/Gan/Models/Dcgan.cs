@@ -71,7 +71,7 @@ public sealed class DcganGenerator : GanGenerator
 }
 
 /// <summary>The DCGAN discriminator, mirroring the generator: stride-2 convolutions with BatchNorm (not on the
-/// first) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
+/// first; none at all with <see cref="DiscriminatorNorm.None"/>) and LeakyReLU(0.2) down to 4×4, then a 4×4 convolution (PyTorch) or a dense layer (TensorFlow) and a
 /// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels, or, with
 /// <see cref="LabelConditioning.Projection"/>, through a <see cref="LabelProjection"/> of the features the last layer
 /// reads. Minibatch discrimination works on the flattened 4×4 features, so with it the PyTorch variant's last
@@ -84,7 +84,8 @@ public sealed class DcganDiscriminator : GanDiscriminator
     private readonly int _head; // the index in _main of the last layer (or layers) that make the output
 
     public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null,
-        bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat, (int Kernels, int KernelDims)? minibatchDiscrimination = null)
+        bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat, (int Kernels, int KernelDims)? minibatchDiscrimination = null,
+        DiscriminatorNorm norm = DiscriminatorNorm.Batch)
     {
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
@@ -94,8 +95,11 @@ public sealed class DcganDiscriminator : GanDiscriminator
         int inChannels = channels + (project ? 0 : conditionalClasses);
         layers.AddRange([pt ? new Conv2d(inChannels, ndf, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(inChannels, ndf, 5, 2, generator: init), new LeakyReLU(0.2, inplace: true)]);
         for (int i = 1; i < doublings; i++, width *= 2)
-            layers.AddRange([pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init),
-                             new BatchNorm2d(width * 2), new LeakyReLU(0.2, inplace: true)]);
+        {
+            layers.Add(pt ? new Conv2d(width, width * 2, 4, 2, 1, bias: false, generator: init) : Conv2d.Same(width, width * 2, 5, 2, generator: init));
+            if (norm == DiscriminatorNorm.Batch) layers.Add(new BatchNorm2d(width * 2));
+            layers.Add(new LeakyReLU(0.2, inplace: true));
+        }
         layers.AddRange(MinibatchStdDev.Optional(minibatchStd));
         if (minibatchStd) width++;
         _head = layers.Count;

@@ -23,7 +23,8 @@ public abstract class GanRecipe
     /// (PyTorch's DCGAN example).</summary>
     public abstract bool AveragesDiscriminatorLoss { get; }
 
-    /// <summary>Whether D normalises with BatchNorm: gradient penalties cannot then be used (see <see cref="GanConfig.PenalisesGradient"/>).</summary>
+    /// <summary>Whether D normalises with BatchNorm unless <see cref="GanConfig.DNorm"/> says none: gradient penalties
+    /// cannot be used with it (see <see cref="GanConfig.DiscriminatorHasBatchNorm"/>).</summary>
     public virtual bool DiscriminatorHasBatchNorm => false;
 
     /// <summary>The square image size when the config leaves it open: null keeps MNIST's own 28×28; an image folder
