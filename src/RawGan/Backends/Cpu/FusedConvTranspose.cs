@@ -1,0 +1,292 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RawGan.Backends.Cpu;
+
+/// <summary>
+/// An eval-mode ConvTranspose2d with its (folded) weight laid out once for the sub-pixel decomposition, and its bias
+/// and activation applied in the product's epilogue (<see cref="ConvEpilogue"/>): the CPU inference path of
+/// <c>Nn.FusedLayer</c>. Float32, AVX-512 (<see cref="Supported"/>).
+/// <para>
+/// With stride s, output pixel oy = s·iy - padTop + ky, so the output splits into s×s phases (oy mod s, ox mod s)
+/// and phase py only ever meets the taps ky ≡ py + padTop (mod s): each phase is a small stride-1 convolution of the
+/// input (2×2 for DCGAN's 4×4 stride-2 layers), one product C[Cout, pixels of the phase] = Wpᵀ · B whose entries
+/// are each a whole output pixel. No column matrix is scattered back and added (col2im), nothing is zeroed first,
+/// and each 16×16 register tile gets bias and activation and is written to its pixels while it is in registers.
+/// The input is copied once into a zero-bordered buffer, so the phase's im2col panels (B, 16 pixels wide) are
+/// gathered without bounds tests; the weight (A) is read in place, <see cref="SgemmThin.Kernel"/>'s layout.
+/// </para>
+/// <para>
+/// A 1×1 input with a kernel the size of the output (DCGAN's first layer, 1×1 → 4×4) is a plain product per output
+/// pixel, y[n, ·, r, s] = x[n] · W[·, ·, r, s]: there the image is the broadcast operand and the weight's rows are
+/// streamed 64 channels at a time (<see cref="Row64"/>), the shape that stays efficient at batch 1.
+/// </para>
+/// Every output value is one sum over its taps in a fixed order (one FMA chain per element, whatever the batch, the
+/// group of images or the thread), so an image's bits do not depend on what it is batched with. Inference only:
+/// training keeps <see cref="FastConv"/> (the gradients need the plain adjoint). No PTX twin: on a GPU the
+/// transposed convolutions are cuDNN's, and folding (Nn/Fusion.cs) already applies there; this layout is for the
+/// CPU's register tiles.
+/// </summary>
+internal sealed unsafe class FusedConvTranspose
+{
+    private const int Tile = SgemmThin.Rows; // 16 output channels × 16 output pixels per register tile
+    private const int Wide = 64;             // channels per dense row product
+
+    /// <summary>B of one work item (its im2col panels) at most about this many floats, half of a 1 MB L2.</summary>
+    private const long PanelFloats = 1L << 17;
+
+    /// <summary>Below about a million multiply-adds one thread does it all (as <see cref="Sgemm"/>).</summary>
+    private const long SerialMacs = 1L << 20;
+
+    [ThreadStatic] private static PackBuffer? t_padded;
+    [ThreadStatic] private static PackBuffer? t_panels;
+    [ThreadStatic] private static int[]? t_columns;
+
+    private readonly int _cin, _cout, _coutPad, _r, _s, _strideH, _strideW, _padTop, _padLeft;
+    private readonly Phase[] _phases;
+    private readonly ConvEpilogue _epilogue;
+
+    /// <summary>One output phase (py, px): its taps ky = ry + s·ty (ty below Ty), kx likewise, which read input row
+    /// iy = BaseY + u - ty for the phase's output row u; and its weight Wp as [Cin·Ty·Tx, Cout padded to 16].</summary>
+    private sealed record Phase(int Py, int Px, int Ty, int Tx, int BaseY, int BaseX, int Depth, float[] Weight);
+
+    public static bool Supported => SgemmThin.Supported && Avx2.IsSupported;
+
+    /// <summary>Lays out <paramref name="weight"/> ([Cin, Cout, R, S], PyTorch's ConvTranspose2d layout, already
+    /// folded) per phase, for the layer with these stride and leading paddings and this bias and activation.</summary>
+    public FusedConvTranspose(ReadOnlySpan<float> weight, int cin, int cout, int r, int s, (int H, int W) stride, int padTop, int padLeft,
+                              float[]? bias, UnaryOp? activation, float alpha)
+    {
+        if (!Supported) throw new PlatformNotSupportedException("The fused transposed convolution needs AVX-512.");
+        if (weight.Length != (long)cin * cout * r * s) throw new ArgumentException($"Weight of {weight.Length} values for [{cin}, {cout}, {r}, {s}].");
+        (_cin, _cout, _r, _s, _strideH, _strideW, _padTop, _padLeft) = (cin, cout, r, s, stride.H, stride.W, padTop, padLeft);
+        _coutPad = (cout + Tile - 1) / Tile * Tile;
+        _epilogue = new ConvEpilogue(bias, activation, alpha);
+        _phases = new Phase[_strideH * _strideW];
+        for (int py = 0; py < _strideH; py++)
+        for (int px = 0; px < _strideW; px++)
+            _phases[py * _strideW + px] = MakePhase(weight, py, px);
+    }
+
+    private Phase MakePhase(ReadOnlySpan<float> weight, int py, int px)
+    {
+        int ry = (py + _padTop) % _strideH, rx = (px + _padLeft) % _strideW;
+        int ty = ry < _r ? (_r - ry + _strideH - 1) / _strideH : 0, tx = rx < _s ? (_s - rx + _strideW - 1) / _strideW : 0;
+        int depth = _cin * ty * tx;
+        var wp = GC.AllocateArray<float>(depth * _coutPad, pinned: true);
+        for (int ci = 0; ci < _cin; ci++)
+        for (int a = 0; a < ty; a++)
+        for (int b = 0; b < tx; b++)
+        {
+            int row = (ci * ty + a) * tx + b, ky = ry + _strideH * a, kx = rx + _strideW * b;
+            for (int co = 0; co < _cout; co++)
+                wp[row * _coutPad + co] = weight[((ci * _cout + co) * _r + ky) * _s + kx];
+        }
+        return new Phase(py, px, ty, tx, (py + _padTop) / _strideH, (px + _padLeft) / _strideW, depth, wp);
+    }
+
+    /// <summary>y = act(conv_transpose(x) + bias) for g, the geometry of the convolution this is the adjoint of
+    /// (as F.ConvTranspose2d builds it: g.P×g.Q is the input, g.H×g.W the output).</summary>
+    public void Forward(ConvGeometry g, float* x, float* y)
+    {
+        if (g.K != _cin || g.C != _cout || g.R != _r || g.S != _s || g.StrideH != _strideH || g.StrideW != _strideW ||
+            g.PadTop != _padTop || g.PadLeft != _padLeft)
+            throw new ArgumentException($"Fused conv_transpose2d prepared for [{_cin}, {_cout}, {_r}, {_s}] stride ({_strideH},{_strideW}) padding ({_padTop},{_padLeft}) run on {g}.");
+        if (g.N == 0) return;
+        if (IsDense(g)) Dense(g, x, y);
+        else Phases(g, x, y);
+    }
+
+    private bool IsDense(ConvGeometry g) =>
+        g is { P: 1, Q: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadLeft: 0 } && g.H == _r && g.W == _s;
+
+    // ---- 1×1 input: one row product per image and output pixel ------------------------------------------------
+
+    private void Dense(ConvGeometry g, float* x, float* y)
+    {
+        int pixels = _r * _s, chunks = _coutPad / Wide + (_coutPad % Wide) / Tile;
+        long items = (long)pixels * chunks;
+        float[] w = _phases[0].Weight; // stride 1, no padding: one phase, taps ky = r, kx = s, rows (ci, r, s)
+        int threads = (long)g.N * _cin * pixels * _coutPad < SerialMacs ? 1 : Math.Min(CpuParallel.Threads, (int)items);
+        if (threads == 1) DenseItems(g, x, y, w, 0, items, chunks);
+        else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            t => DenseItems(g, x, y, w, items * t / threads, items * (t + 1) / threads, chunks));
+    }
+
+    /// <summary>Items (pixel, chunk of channels) [from, to): for each, every image, so the weight's block (Cin rows
+    /// of 64 channels) is read from memory once and from L1 for the other images.</summary>
+    private void DenseItems(ConvGeometry g, float* x, float* y, float[] w, long from, long to, int chunks)
+    {
+        float* tile = stackalloc float[Wide];
+        int pixels = _r * _s, full = _coutPad / Wide;
+        nint ldb = (nint)pixels * _coutPad;
+        fixed (float* wp = w)
+            for (long item = from; item < to; item++)
+            {
+                int pixel = (int)(item / chunks), chunk = (int)(item % chunks);
+                int c0 = chunk < full ? chunk * Wide : full * Wide + (chunk - full) * Tile, width = chunk < full ? Wide : Tile;
+                float* b = wp + (long)pixel * _coutPad + c0;
+                for (int n = 0; n < g.N; n++)
+                {
+                    float* a = x + (long)n * _cin;
+                    if (width == Wide) Row64(_cin, a, b, ldb, tile);
+                    else Row16(_cin, a, b, ldb, tile);
+                    _epilogue.ApplyAcross(tile, width, c0);
+                    float* yn = y + (long)n * _cout * pixels + pixel;
+                    for (int c = 0; c < width && c0 + c < _cout; c++) yn[(long)(c0 + c) * pixels] = tile[c];
+                }
+            }
+    }
+
+    /// <summary>c[0 .. 64) = Σ_p a[p]·b[p·ldb + 0 .. 64): four FMA chains, one per vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row64(int k, float* a, float* b, nint ldb, float* c)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int p = 0; p < k; p++, b += ldb)
+        {
+            Vector512<float> ap = Vector512.Create(a[p]);
+            c0 = Avx512F.FusedMultiplyAdd(ap, Vector512.Load(b), c0);
+            c1 = Avx512F.FusedMultiplyAdd(ap, Vector512.Load(b + 16), c1);
+            c2 = Avx512F.FusedMultiplyAdd(ap, Vector512.Load(b + 32), c2);
+            c3 = Avx512F.FusedMultiplyAdd(ap, Vector512.Load(b + 48), c3);
+        }
+        c0.Store(c); c1.Store(c + 16); c2.Store(c + 32); c3.Store(c + 48);
+    }
+
+    /// <summary><see cref="Row64"/> for the last 16 channels when the padded count is not a multiple of 64.</summary>
+    private static void Row16(int k, float* a, float* b, nint ldb, float* c)
+    {
+        Vector512<float> c0 = default;
+        for (int p = 0; p < k; p++, b += ldb) c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p]), Vector512.Load(b), c0);
+        c0.Store(c);
+    }
+
+    // ---- the sub-pixel phases --------------------------------------------------------------------------------
+
+    /// <summary>The input with the zero border the phases' taps reach into, and the shape of the work.</summary>
+    private readonly struct Plan(float* padded, int hp, int wp, int padY, int padX, int group, int chunks)
+    {
+        public float* Padded { get; } = padded;
+        public int Hp { get; } = hp;
+        public int Wp { get; } = wp;
+        public int PadY { get; } = padY;
+        public int PadX { get; } = padX;
+        public int Group { get; } = group;
+        public int Chunks { get; } = chunks;
+    }
+
+    private void Phases(ConvGeometry g, float* x, float* y)
+    {
+        int h = g.P, w = g.Q;
+        int padTop = 0, padBottom = 0, padLeft = 0, padRight = 0, uv = 1, depth = 1;
+        foreach (Phase ph in _phases)
+        {
+            int u = Rows(g.H, ph.Py, _strideH), v = Rows(g.W, ph.Px, _strideW);
+            if (u == 0 || v == 0 || ph.Depth == 0) continue;
+            padTop = Math.Max(padTop, ph.Ty - 1 - ph.BaseY);
+            padBottom = Math.Max(padBottom, ph.BaseY + u - 1 - (h - 1));
+            padLeft = Math.Max(padLeft, ph.Tx - 1 - ph.BaseX);
+            padRight = Math.Max(padRight, ph.BaseX + v - 1 - (w - 1));
+            uv = Math.Max(uv, u * v);
+            depth = Math.Max(depth, ph.Depth);
+        }
+        int hp = h + padTop + padBottom, wp = w + padLeft + padRight;
+        float* padded = (t_padded ??= new PackBuffer()).Get((long)g.N * _cin * hp * wp);
+        Pad(x, g.N * _cin, h, w, padded, hp, wp, padTop, padLeft);
+
+        int group = (int)Math.Clamp(PanelFloats / ((long)depth * uv), 1, g.N), groups = (g.N + group - 1) / group;
+        int blocks = _coutPad / Tile, threads = CpuParallel.Threads;
+        if (g.MacCount < SerialMacs) threads = 1;
+        int chunks = Math.Min(blocks, (threads + groups * _phases.Length - 1) / (groups * _phases.Length));
+        var plan = new Plan(padded, hp, wp, padTop, padLeft, group, chunks);
+        int items = groups * _phases.Length * chunks;
+        if (threads == 1) for (int i = 0; i < items; i++) Item(g, plan, i, y);
+        else Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = threads }, i => Item(g, plan, i, y));
+    }
+
+    /// <summary>Output rows (or columns) o &lt; size with o ≡ phase (mod stride).</summary>
+    private static int Rows(int size, int phase, int stride) => phase < size ? (size - phase + stride - 1) / stride : 0;
+
+    private static void Pad(float* x, int planes, int h, int w, float* padded, int hp, int wp, int top, int left)
+    {
+        new Span<float>(padded, checked(planes * hp * wp)).Clear();
+        for (int plane = 0; plane < planes; plane++)
+        for (int row = 0; row < h; row++)
+            new ReadOnlySpan<float>(x + ((long)plane * h + row) * w, w).CopyTo(new Span<float>(padded + ((long)plane * hp + top + row) * wp + left, w));
+    }
+
+    /// <summary>One work item: a group of images, one phase, one chunk of the 16-channel row blocks.</summary>
+    private void Item(ConvGeometry g, Plan plan, int item, float* y)
+    {
+        int chunk = item % plan.Chunks, phaseIndex = item / plan.Chunks % _phases.Length, groupIndex = item / plan.Chunks / _phases.Length;
+        Phase ph = _phases[phaseIndex];
+        int u = Rows(g.H, ph.Py, _strideH), v = Rows(g.W, ph.Px, _strideW);
+        if (u == 0 || v == 0) return;
+        int n0 = groupIndex * plan.Group, count = Math.Min(plan.Group, g.N - n0), depth = ph.Depth;
+        int columns = count * u * v, panels = (columns + Tile - 1) / Tile;
+
+        // Each column (image, u, v) of the phase: where its tap (0, 0) reads the padded input, where its pixel goes.
+        int[] map = t_columns is { } m && m.Length >= 2 * panels * Tile ? m : t_columns = new int[2 * panels * Tile];
+        long planeIn = (long)plan.Hp * plan.Wp, planeOut = (long)g.H * g.W;
+        fixed (int* columnIn = map)
+        {
+            int* columnOut = columnIn + panels * Tile;
+            for (int c = 0; c < panels * Tile; c++)
+            {
+                int live = Math.Min(c, columns - 1); // columns past the end repeat the last one: read, never written
+                int i = live / (u * v), uu = live / v % u, vv = live % v;
+                columnIn[c] = checked((int)((n0 + i) * _cin * planeIn + (ph.BaseY + uu + plan.PadY) * plan.Wp + ph.BaseX + vv + plan.PadX));
+                columnOut[c] = checked((int)((n0 + i) * _cout * planeOut + (long)(ph.Py + _strideH * uu) * g.W + ph.Px + _strideW * vv));
+            }
+            float* b = (t_panels ??= new PackBuffer()).Get(Math.Max(1, (long)panels * depth * Tile));
+            for (int panel = 0; panel < panels; panel++)
+                Gather(plan, ph, columnIn + panel * Tile, b + (long)panel * depth * Tile);
+
+            int blocks = _coutPad / Tile, from = blocks * chunk / plan.Chunks, to = blocks * (chunk + 1) / plan.Chunks;
+            float* tile = stackalloc float[Tile * Tile];
+            fixed (float* wp = ph.Weight)
+                for (int block = from; block < to; block++)
+                for (int panel = 0; panel < panels; panel++)
+                {
+                    SgemmThin.Kernel(depth, wp + block * Tile, _coutPad, b + (long)panel * depth * Tile, tile);
+                    int live = Math.Min(Tile, columns - panel * Tile);
+                    int* outs = columnOut + panel * Tile;
+                    for (int row = 0; row < Tile; row++)
+                    {
+                        int co = block * Tile + row;
+                        if (co >= _cout) break;
+                        float* t = tile + row * Tile;
+                        _epilogue.Apply(t, Tile, co);
+                        float* yc = y + co * planeOut;
+                        for (int j = 0; j < live; j++) yc[outs[j]] = t[j];
+                    }
+                }
+        }
+    }
+
+    /// <summary>One 16-column panel of the phase's B, k-major (b[p·16 + j]) with p = (ci, ty, tx): the padded input
+    /// at each column's pixel shifted by the tap. A panel of 16 consecutive pixels of one row is a plain load;
+    /// otherwise two 8-wide gathers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Gather(Plan plan, Phase ph, int* columns, float* b)
+    {
+        long planeIn = (long)plan.Hp * plan.Wp;
+        bool contiguous = true;
+        for (int j = 1; j < Tile && contiguous; j++) contiguous = columns[j] == columns[0] + j;
+        Vector256<int> low = Vector256.Load(columns), high = Vector256.Load(columns + 8);
+        for (int ci = 0; ci < _cin; ci++)
+        for (int a = 0; a < ph.Ty; a++)
+        for (int t = 0; t < ph.Tx; t++, b += Tile)
+        {
+            float* src = plan.Padded + ci * planeIn - a * plan.Wp - t;
+            if (contiguous) Vector512.Store(Vector512.Load(src + columns[0]), b);
+            else
+            {
+                Avx2.GatherVector256(src, low, 4).Store(b);
+                Avx2.GatherVector256(src, high, 4).Store(b + 8);
+            }
+        }
+    }
+}
