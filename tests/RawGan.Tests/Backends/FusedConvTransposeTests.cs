@@ -22,6 +22,8 @@ public class FusedConvTransposeTests
         // N, Cin, Cout, H, W, R, stride, padTop, padLeft, padBottom, padRight, outputPadding
         { new[] { 2, 8, 20, 5, 3, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Relu },       // DCGAN 4×4 stride 2, odd sizes, Cout not a multiple of 16
         { new[] { 1, 16, 3, 4, 4, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Tanh },       // an RGB output layer
+        { new[] { 2, 8, 3, 16, 16, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Tanh },      // ... 16 wide: B read in place
+        { new[] { 1, 5, 2, 3, 16, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Sigmoid },    // ... 3 panels, not a multiple of 4
         { new[] { 3, 10, 70, 1, 1, 4, 1, 0, 0, 0, 0, 0 }, UnaryOp.LeakyRelu }, // 1×1 → 4×4: the dense path, 64 + 16 channels
         { new[] { 2, 6, 17, 4, 4, 5, 2, 1, 1, 2, 2, 0 }, UnaryOp.Sigmoid },    // TensorFlow 'same' 5×5 stride 2: 3 and 2 taps
         { new[] { 1, 5, 9, 3, 4, 3, 3, 1, 1, 1, 1, 2 }, null },                // stride 3, output padding

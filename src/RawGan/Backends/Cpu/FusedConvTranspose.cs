@@ -32,6 +32,7 @@ internal sealed unsafe class FusedConvTranspose
 {
     private const int Tile = SgemmThin.Rows; // 16 output channels × 16 output pixels per register tile
     private const int Wide = 64;             // channels per dense row product
+    private const int Few = 4;               // live channels at most for FewRows, and its panels per call
 
     /// <summary>B of one work item (its im2col panels) at most about this many floats, half of a 1 MB L2.</summary>
     private const long PanelFloats = 1L << 17;
@@ -45,6 +46,7 @@ internal sealed unsafe class FusedConvTranspose
 
     private readonly int _cin, _cout, _coutPad, _r, _s, _strideH, _strideW, _padTop, _padLeft;
     private readonly Phase[] _phases;
+    private readonly float[]? _dense; // stride 1, no padding: the weight per (pixel, chunk of channels) as [Cin, width]
     private readonly ConvEpilogue _epilogue;
 
     /// <summary>One output phase (py, px): its taps ky = ry + s·ty (ty below Ty), kx likewise, which read input row
@@ -67,7 +69,28 @@ internal sealed unsafe class FusedConvTranspose
         for (int py = 0; py < _strideH; py++)
         for (int px = 0; px < _strideW; px++)
             _phases[py * _strideW + px] = MakePhase(weight, py, px);
+        if (stride == (1, 1) && padTop == 0 && padLeft == 0) _dense = DenseWeight(_phases[0].Weight);
     }
+
+    /// <summary>The stride-1 phase's weight, rows (ci, r, s) of Cout padded, regrouped so that each (pixel, chunk) item
+    /// of <see cref="Dense"/> reads one contiguous block: rows Cin·R·S apart would all fall in the same few L1 sets.</summary>
+    private float[] DenseWeight(float[] phase)
+    {
+        int pixels = _r * _s;
+        var dense = GC.AllocateArray<float>(phase.Length, pinned: true);
+        for (int pixel = 0; pixel < pixels; pixel++)
+        for (int c0 = 0; c0 < _coutPad; c0 += Width(c0))
+        {
+            int width = Width(c0);
+            long block = ((long)pixel * _coutPad + c0) * _cin;
+            for (int ci = 0; ci < _cin; ci++)
+                Array.Copy(phase, ((long)ci * pixels + pixel) * _coutPad + c0, dense, block + (long)ci * width, width);
+        }
+        return dense;
+    }
+
+    /// <summary>Channels of the dense chunk starting at c0: 64, and 16 at a time for the last few.</summary>
+    private int Width(int c0) => c0 + Wide <= _coutPad ? Wide : Tile;
 
     private Phase MakePhase(ReadOnlySpan<float> weight, int py, int px)
     {
@@ -98,40 +121,37 @@ internal sealed unsafe class FusedConvTranspose
         else Phases(g, x, y);
     }
 
-    private bool IsDense(ConvGeometry g) =>
-        g is { P: 1, Q: 1, StrideH: 1, StrideW: 1, PadTop: 0, PadLeft: 0 } && g.H == _r && g.W == _s;
+    private bool IsDense(ConvGeometry g) => _dense is not null && g is { P: 1, Q: 1 } && g.H == _r && g.W == _s;
 
     // ---- 1×1 input: one row product per image and output pixel ------------------------------------------------
 
     private void Dense(ConvGeometry g, float* x, float* y)
     {
-        int pixels = _r * _s, chunks = _coutPad / Wide + (_coutPad % Wide) / Tile;
+        int pixels = _r * _s, chunks = _coutPad / Wide + _coutPad % Wide / Tile;
         long items = (long)pixels * chunks;
-        float[] w = _phases[0].Weight; // stride 1, no padding: one phase, taps ky = r, kx = s, rows (ci, r, s)
-        int threads = (long)g.N * _cin * pixels * _coutPad < SerialMacs ? 1 : Math.Min(CpuParallel.Threads, (int)items);
-        if (threads == 1) DenseItems(g, x, y, w, 0, items, chunks);
+        int threads = (long)g.N * _cin * pixels * _coutPad < SerialMacs ? 1 : (int)Math.Min(CpuParallel.Threads, items);
+        if (threads == 1) DenseItems(g, x, y, 0, items, chunks);
         else Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            t => DenseItems(g, x, y, w, items * t / threads, items * (t + 1) / threads, chunks));
+            t => DenseItems(g, x, y, items * t / threads, items * (t + 1) / threads, chunks));
     }
 
     /// <summary>Items (pixel, chunk of channels) [from, to): for each, every image, so the weight's block (Cin rows
-    /// of 64 channels) is read from memory once and from L1 for the other images.</summary>
-    private void DenseItems(ConvGeometry g, float* x, float* y, float[] w, long from, long to, int chunks)
+    /// of 64 channels, 25 KB for DCGAN's 100) is read from memory once and from L1 for the other images.</summary>
+    private void DenseItems(ConvGeometry g, float* x, float* y, long from, long to, int chunks)
     {
         float* tile = stackalloc float[Wide];
         int pixels = _r * _s, full = _coutPad / Wide;
-        nint ldb = (nint)pixels * _coutPad;
-        fixed (float* wp = w)
+        fixed (float* w = _dense)
             for (long item = from; item < to; item++)
             {
                 int pixel = (int)(item / chunks), chunk = (int)(item % chunks);
-                int c0 = chunk < full ? chunk * Wide : full * Wide + (chunk - full) * Tile, width = chunk < full ? Wide : Tile;
-                float* b = wp + (long)pixel * _coutPad + c0;
+                int c0 = chunk < full ? chunk * Wide : full * Wide + (chunk - full) * Tile, width = Width(c0);
+                float* b = w + ((long)pixel * _coutPad + c0) * _cin;
                 for (int n = 0; n < g.N; n++)
                 {
                     float* a = x + (long)n * _cin;
-                    if (width == Wide) Row64(_cin, a, b, ldb, tile);
-                    else Row16(_cin, a, b, ldb, tile);
+                    if (width == Wide) Row64(_cin, a, b, Wide, tile);
+                    else Row16(_cin, a, b, Tile, tile);
                     _epilogue.ApplyAcross(tile, width, c0);
                     float* yn = y + (long)n * _cout * pixels + pixel;
                     for (int c = 0; c < width && c0 + c < _cout; c++) yn[(long)(c0 + c) * pixels] = tile[c];
@@ -226,44 +246,129 @@ internal sealed unsafe class FusedConvTranspose
         if (u == 0 || v == 0) return;
         int n0 = groupIndex * plan.Group, count = Math.Min(plan.Group, g.N - n0), depth = ph.Depth;
         int columns = count * u * v, panels = (columns + Tile - 1) / Tile;
+        int padded = (panels + Few - 1) / Few * Few; // whole groups of four panels for FewRows
 
-        // Each column (image, u, v) of the phase: where its tap (0, 0) reads the padded input, where its pixel goes.
-        int[] map = t_columns is { } m && m.Length >= 2 * panels * Tile ? m : t_columns = new int[2 * panels * Tile];
+        // An RGB layer's B would be 85 times its output and each value used by at most four channels: where every
+        // panel is 16 pixels of one row (v a multiple of 16), FewRows reads them from the padded input in place.
+        bool direct = _cout <= Few && v % Tile == 0;
+
+        // Each column (image, u, v) of the phase: where its tap (0, 0) reads the padded input, where its pixel goes;
+        // then, for the direct reads, each tap's offset.
+        int mapLength = 2 * padded * Tile + (direct ? depth : 0);
+        int[] map = t_columns is { } m && m.Length >= mapLength ? m : t_columns = new int[mapLength];
         long planeIn = (long)plan.Hp * plan.Wp, planeOut = (long)g.H * g.W;
         fixed (int* columnIn = map)
         {
-            int* columnOut = columnIn + panels * Tile;
-            for (int c = 0; c < panels * Tile; c++)
+            int* columnOut = columnIn + padded * Tile;
+            for (int c = 0; c < padded * Tile; c++)
             {
                 int live = Math.Min(c, columns - 1); // columns past the end repeat the last one: read, never written
                 int i = live / (u * v), uu = live / v % u, vv = live % v;
                 columnIn[c] = checked((int)((n0 + i) * _cin * planeIn + (ph.BaseY + uu + plan.PadY) * plan.Wp + ph.BaseX + vv + plan.PadX));
                 columnOut[c] = checked((int)((n0 + i) * _cout * planeOut + (long)(ph.Py + _strideH * uu) * g.W + ph.Px + _strideW * vv));
             }
-            float* b = (t_panels ??= new PackBuffer()).Get(Math.Max(1, (long)panels * depth * Tile));
-            for (int panel = 0; panel < panels; panel++)
-                Gather(plan, ph, columnIn + panel * Tile, b + (long)panel * depth * Tile);
+            long panelSize = (long)depth * Tile;
+            int* taps = columnOut + padded * Tile;
+            float* b = null;
+            if (direct) Taps(plan, ph, taps);
+            else
+            {
+                b = (t_panels ??= new PackBuffer()).Get(Math.Max(1, padded * panelSize));
+                for (int panel = 0; panel < padded; panel++)
+                    Gather(plan, ph, columnIn + panel * Tile, b + panel * panelSize);
+            }
 
             int blocks = _coutPad / Tile, from = blocks * chunk / plan.Chunks, to = blocks * (chunk + 1) / plan.Chunks;
             float* tile = stackalloc float[Tile * Tile];
             fixed (float* wp = ph.Weight)
                 for (int block = from; block < to; block++)
-                for (int panel = 0; panel < panels; panel++)
                 {
-                    SgemmThin.Kernel(depth, wp + block * Tile, _coutPad, b + (long)panel * depth * Tile, tile);
-                    int live = Math.Min(Tile, columns - panel * Tile);
-                    int* outs = columnOut + panel * Tile;
-                    for (int row = 0; row < Tile; row++)
+                    int rows = Math.Min(Tile, _cout - block * Tile);
+                    // A block of at most four live channels (an RGB layer's): four panels per call instead of 16 rows
+                    // of which 13 are padding.
+                    int step = rows <= Few ? Few : 1;
+                    for (int panel = 0; panel < panels; panel += step)
                     {
-                        int co = block * Tile + row;
-                        if (co >= _cout) break;
-                        float* t = tile + row * Tile;
-                        _epilogue.Apply(t, Tile, co);
-                        float* yc = y + co * planeOut;
-                        for (int j = 0; j < live; j++) yc[outs[j]] = t[j];
+                        if (direct)
+                        {
+                            // Panels past the end read the first one's row: valid memory, never written out.
+                            float* p0 = plan.Padded + columnIn[panel * Tile];
+                            float* p1 = panel + 1 < panels ? plan.Padded + columnIn[(panel + 1) * Tile] : p0;
+                            float* p2 = panel + 2 < panels ? plan.Padded + columnIn[(panel + 2) * Tile] : p0;
+                            float* p3 = panel + 3 < panels ? plan.Padded + columnIn[(panel + 3) * Tile] : p0;
+                            FewRowsDirect(depth, wp + block * Tile, _coutPad, taps, p0, p1, p2, p3, tile);
+                        }
+                        else if (step == Few) FewRows(depth, wp + block * Tile, _coutPad, b + panel * panelSize, panelSize, tile);
+                        else SgemmThin.Kernel(depth, wp + block * Tile, _coutPad, b + panel * panelSize, tile);
+                        int width = step * Tile, live = Math.Min(width, columns - panel * Tile);
+                        int* outs = columnOut + panel * Tile;
+                        for (int row = 0; row < rows; row++)
+                        {
+                            float* t = tile + row * width;
+                            _epilogue.Apply(t, width, block * Tile + row);
+                            float* yc = y + (block * Tile + row) * planeOut;
+                            for (int j = 0; j < live; j++) yc[outs[j]] = t[j];
+                        }
                     }
                 }
         }
+    }
+
+    /// <summary>tile[i·64 + j] = Σ_p a[p·lda + i]·b[(j / 16)·panelSize + p·16 + j % 16] for i below 4, j below 64: four
+    /// rows of A against four panels of B, 16 FMA chains (the same chain per element as
+    /// <see cref="SgemmThin.Kernel"/>'s, so which of the two ran never shows in the bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewRows(int k, float* a, nint lda, float* b, long panelSize, float* tile)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        float* b1 = b + panelSize, b2 = b1 + panelSize, b3 = b2 + panelSize;
+        for (int p = 0; p < k; p++, a += lda)
+        {
+            nint o = (nint)p * Tile;
+            Vector512<float> v0 = Vector512.Load(b + o), v1 = Vector512.Load(b1 + o), v2 = Vector512.Load(b2 + o), v3 = Vector512.Load(b3 + o);
+            Vector512<float> a0 = Vector512.Create(a[0]), a1 = Vector512.Create(a[1]), a2 = Vector512.Create(a[2]), a3 = Vector512.Create(a[3]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, v0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, v1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, v2, c02); c03 = Avx512F.FusedMultiplyAdd(a0, v3, c03);
+            c10 = Avx512F.FusedMultiplyAdd(a1, v0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, v1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, v2, c12); c13 = Avx512F.FusedMultiplyAdd(a1, v3, c13);
+            c20 = Avx512F.FusedMultiplyAdd(a2, v0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, v1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, v2, c22); c23 = Avx512F.FusedMultiplyAdd(a2, v3, c23);
+            c30 = Avx512F.FusedMultiplyAdd(a3, v0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, v1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, v2, c32); c33 = Avx512F.FusedMultiplyAdd(a3, v3, c33);
+        }
+        c00.Store(tile); c01.Store(tile + 16); c02.Store(tile + 32); c03.Store(tile + 48);
+        c10.Store(tile + 64); c11.Store(tile + 80); c12.Store(tile + 96); c13.Store(tile + 112);
+        c20.Store(tile + 128); c21.Store(tile + 144); c22.Store(tile + 160); c23.Store(tile + 176);
+        c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
+    }
+
+    /// <summary><see cref="FewRows"/> with B read in place: panel q's row p is the 16 floats at b_q + taps[p].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void FewRowsDirect(int k, float* a, nint lda, int* taps, float* b0, float* b1, float* b2, float* b3, float* tile)
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
+        for (int p = 0; p < k; p++, a += lda)
+        {
+            nint o = taps[p];
+            Vector512<float> v0 = Vector512.Load(b0 + o), v1 = Vector512.Load(b1 + o), v2 = Vector512.Load(b2 + o), v3 = Vector512.Load(b3 + o);
+            Vector512<float> a0 = Vector512.Create(a[0]), a1 = Vector512.Create(a[1]), a2 = Vector512.Create(a[2]), a3 = Vector512.Create(a[3]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, v0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, v1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, v2, c02); c03 = Avx512F.FusedMultiplyAdd(a0, v3, c03);
+            c10 = Avx512F.FusedMultiplyAdd(a1, v0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, v1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, v2, c12); c13 = Avx512F.FusedMultiplyAdd(a1, v3, c13);
+            c20 = Avx512F.FusedMultiplyAdd(a2, v0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, v1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, v2, c22); c23 = Avx512F.FusedMultiplyAdd(a2, v3, c23);
+            c30 = Avx512F.FusedMultiplyAdd(a3, v0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, v1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, v2, c32); c33 = Avx512F.FusedMultiplyAdd(a3, v3, c33);
+        }
+        c00.Store(tile); c01.Store(tile + 16); c02.Store(tile + 32); c03.Store(tile + 48);
+        c10.Store(tile + 64); c11.Store(tile + 80); c12.Store(tile + 96); c13.Store(tile + 112);
+        c20.Store(tile + 128); c21.Store(tile + 144); c22.Store(tile + 160); c23.Store(tile + 176);
+        c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
+    }
+
+    /// <summary>taps[p] for p = (ci, ty, tx): the offset in the padded input from a column's tap (0, 0) to tap p.</summary>
+    private void Taps(Plan plan, Phase ph, int* taps)
+    {
+        long planeIn = (long)plan.Hp * plan.Wp;
+        for (int ci = 0, p = 0; ci < _cin; ci++)
+        for (int a = 0; a < ph.Ty; a++)
+        for (int t = 0; t < ph.Tx; t++, p++)
+            taps[p] = checked((int)(ci * planeIn - a * plan.Wp - t));
     }
 
     /// <summary>One 16-column panel of the phase's B, k-major (b[p·16 + j]) with p = (ci, ty, tx): the padded input
