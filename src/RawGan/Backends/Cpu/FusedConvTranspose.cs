@@ -33,6 +33,7 @@ internal sealed unsafe class FusedConvTranspose
     private const int Tile = SgemmThin.Rows; // 16 output channels × 16 output pixels per register tile
     private const int Wide = 64;             // channels per dense row product
     private const int Few = 4;               // live channels at most for FewRows, and its panels per call
+    private const int Slice = 128;           // depth per pass of a 16-channel block: its A slice (8 KB) stays in L1
 
     /// <summary>B of one work item (its im2col panels) at most about this many floats, half of a 1 MB L2.</summary>
     private const long PanelFloats = 1L << 17;
@@ -43,6 +44,7 @@ internal sealed unsafe class FusedConvTranspose
     [ThreadStatic] private static PackBuffer? t_padded;
     [ThreadStatic] private static PackBuffer? t_panels;
     [ThreadStatic] private static int[]? t_columns;
+    [ThreadStatic] private static PackBuffer? t_tiles;
 
     private readonly int _cin, _cout, _coutPad, _r, _s, _strideH, _strideW, _padTop, _padLeft;
     private readonly Phase[] _phases;
@@ -50,7 +52,8 @@ internal sealed unsafe class FusedConvTranspose
     private readonly ConvEpilogue _epilogue;
 
     /// <summary>One output phase (py, px): its taps ky = ry + s·ty (ty below Ty), kx likewise, which read input row
-    /// iy = BaseY + u - ty for the phase's output row u; and its weight Wp as [Cin·Ty·Tx, Cout padded to 16].</summary>
+    /// iy = BaseY + u - ty for the phase's output row u; and its weight Wpᵀ [Cin·Ty·Tx, Cout padded to 16] stored by
+    /// blocks of 16 channels ([block][row][16]), so each register tile streams one contiguous block.</summary>
     private sealed record Phase(int Py, int Px, int Ty, int Tx, int BaseY, int BaseX, int Depth, float[] Weight);
 
     public static bool Supported => SgemmThin.Supported && Avx2.IsSupported;
@@ -69,22 +72,23 @@ internal sealed unsafe class FusedConvTranspose
         for (int py = 0; py < _strideH; py++)
         for (int px = 0; px < _strideW; px++)
             _phases[py * _strideW + px] = MakePhase(weight, py, px);
-        if (stride == (1, 1) && padTop == 0 && padLeft == 0) _dense = DenseWeight(_phases[0].Weight);
+        if (stride == (1, 1) && padTop == 0 && padLeft == 0) _dense = DenseWeight(weight);
     }
 
-    /// <summary>The stride-1 phase's weight, rows (ci, r, s) of Cout padded, regrouped so that each (pixel, chunk) item
-    /// of <see cref="Dense"/> reads one contiguous block: rows Cin·R·S apart would all fall in the same few L1 sets.</summary>
-    private float[] DenseWeight(float[] phase)
+    /// <summary>The weight for <see cref="Dense"/>: per output pixel and chunk of channels (Cout padded to 16), one
+    /// contiguous block [Cin, width], so each item streams its block (rows Cin·R·S apart would share a few L1 sets).</summary>
+    private float[] DenseWeight(ReadOnlySpan<float> weight)
     {
         int pixels = _r * _s;
-        var dense = GC.AllocateArray<float>(phase.Length, pinned: true);
+        var dense = GC.AllocateArray<float>(_cin * pixels * _coutPad, pinned: true);
         for (int pixel = 0; pixel < pixels; pixel++)
         for (int c0 = 0; c0 < _coutPad; c0 += Width(c0))
         {
             int width = Width(c0);
             long block = ((long)pixel * _coutPad + c0) * _cin;
             for (int ci = 0; ci < _cin; ci++)
-                Array.Copy(phase, ((long)ci * pixels + pixel) * _coutPad + c0, dense, block + (long)ci * width, width);
+            for (int c = 0; c < width && c0 + c < _cout; c++)
+                dense[block + (long)ci * width + c] = weight[(ci * _cout + c0 + c) * pixels + pixel];
         }
         return dense;
     }
@@ -104,7 +108,7 @@ internal sealed unsafe class FusedConvTranspose
         {
             int row = (ci * ty + a) * tx + b, ky = ry + _strideH * a, kx = rx + _strideW * b;
             for (int co = 0; co < _cout; co++)
-                wp[row * _coutPad + co] = weight[((ci * _cout + co) * _r + ky) * _s + kx];
+                wp[((long)(co / Tile) * depth + row) * Tile + co % Tile] = weight[((ci * _cout + co) * _r + ky) * _s + kx];
         }
         return new Phase(py, px, ty, tx, (py + _padTop) / _strideH, (px + _padLeft) / _strideW, depth, wp);
     }
@@ -279,15 +283,30 @@ internal sealed unsafe class FusedConvTranspose
             }
 
             int blocks = _coutPad / Tile, from = blocks * chunk / plan.Chunks, to = blocks * (chunk + 1) / plan.Chunks;
-            float* tile = stackalloc float[Tile * Tile];
+            float* tiles = (t_tiles ??= new PackBuffer()).Get((long)padded * Tile * Tile);
             fixed (float* wp = ph.Weight)
                 for (int block = from; block < to; block++)
                 {
                     int rows = Math.Min(Tile, _cout - block * Tile);
-                    // A block of at most four live channels (an RGB layer's): four panels per call instead of 16 rows
-                    // of which 13 are padding.
-                    int step = rows <= Few ? Few : 1;
-                    for (int panel = 0; panel < panels; panel += step)
+                    float* a = wp + (long)block * depth * Tile;
+                    if (rows > Few)
+                    {
+                        // Depth slices, each swept over all panels: the block's slice of A stays in L1 while B's
+                        // panels stream from L2. Accumulating continues each element's FMA chain, so the bits are
+                        // those of one pass over the whole depth.
+                        for (int p0 = 0; p0 < depth || p0 == 0; p0 += Slice)
+                        {
+                            int kc = Math.Min(Slice, depth - p0);
+                            for (int panel = 0; panel < panels; panel++)
+                                SgemmThin.Kernel(kc, a + p0 * Tile, Tile, b + panel * panelSize + p0 * Tile, tiles + panel * Tile * Tile, accumulate: p0 > 0);
+                        }
+                        for (int panel = 0; panel < panels; panel++)
+                            Store(tiles + panel * Tile * Tile, Tile, rows, block, Math.Min(Tile, columns - panel * Tile), columnOut + panel * Tile, y, planeOut);
+                        continue;
+                    }
+                    // At most four live channels (an RGB layer's): four panels per call instead of 16 rows of which
+                    // 13 would be padding.
+                    for (int panel = 0; panel < panels; panel += Few)
                     {
                         if (direct)
                         {
@@ -296,21 +315,25 @@ internal sealed unsafe class FusedConvTranspose
                             float* p1 = panel + 1 < panels ? plan.Padded + columnIn[(panel + 1) * Tile] : p0;
                             float* p2 = panel + 2 < panels ? plan.Padded + columnIn[(panel + 2) * Tile] : p0;
                             float* p3 = panel + 3 < panels ? plan.Padded + columnIn[(panel + 3) * Tile] : p0;
-                            FewRowsDirect(depth, wp + block * Tile, _coutPad, taps, p0, p1, p2, p3, tile);
+                            FewRowsDirect(depth, a, Tile, taps, p0, p1, p2, p3, tiles);
                         }
-                        else if (step == Few) FewRows(depth, wp + block * Tile, _coutPad, b + panel * panelSize, panelSize, tile);
-                        else SgemmThin.Kernel(depth, wp + block * Tile, _coutPad, b + panel * panelSize, tile);
-                        int width = step * Tile, live = Math.Min(width, columns - panel * Tile);
-                        int* outs = columnOut + panel * Tile;
-                        for (int row = 0; row < rows; row++)
-                        {
-                            float* t = tile + row * width;
-                            _epilogue.Apply(t, width, block * Tile + row);
-                            float* yc = y + (block * Tile + row) * planeOut;
-                            for (int j = 0; j < live; j++) yc[outs[j]] = t[j];
-                        }
+                        else FewRows(depth, a, Tile, b + panel * panelSize, panelSize, tiles);
+                        Store(tiles, Few * Tile, rows, block, Math.Min(Few * Tile, columns - panel * Tile), columnOut + panel * Tile, y, planeOut);
                     }
                 }
+        }
+    }
+
+    /// <summary>The epilogue of one tile (rows of <paramref name="width"/> values, one row per channel of the block):
+    /// bias and activation, then each live value to its output pixel.</summary>
+    private void Store(float* tile, int width, int rows, int block, int live, int* outs, float* y, long planeOut)
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            float* t = tile + row * width;
+            _epilogue.Apply(t, width, block * Tile + row);
+            float* yc = y + (block * Tile + row) * planeOut;
+            for (int j = 0; j < live; j++) yc[outs[j]] = t[j];
         }
     }
 
@@ -372,26 +395,48 @@ internal sealed unsafe class FusedConvTranspose
     }
 
     /// <summary>One 16-column panel of the phase's B, k-major (b[p·16 + j]) with p = (ci, ty, tx): the padded input
-    /// at each column's pixel shifted by the tap. A panel of 16 consecutive pixels of one row is a plain load;
-    /// otherwise two 8-wide gathers.</summary>
+    /// at each column's pixel shifted by the tap. Panels made of runs of 16, 8 or 4 consecutive pixels (phase rows
+    /// of 16 or more, of 8, of 4: DCGAN's) are plain vector loads, others two 8-wide gathers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Gather(Plan plan, Phase ph, int* columns, float* b)
     {
         long planeIn = (long)plan.Hp * plan.Wp;
-        bool contiguous = true;
-        for (int j = 1; j < Tile && contiguous; j++) contiguous = columns[j] == columns[0] + j;
+        int run = Run(columns, Tile) ? 16 : Run(columns, 8) && Run(columns + 8, 8) ? 8
+            : Run(columns, 4) && Run(columns + 4, 4) && Run(columns + 8, 4) && Run(columns + 12, 4) ? 4 : 0;
+        int c0 = columns[0], c4 = columns[4], c8 = columns[8], c12 = columns[12];
         Vector256<int> low = Vector256.Load(columns), high = Vector256.Load(columns + 8);
         for (int ci = 0; ci < _cin; ci++)
         for (int a = 0; a < ph.Ty; a++)
         for (int t = 0; t < ph.Tx; t++, b += Tile)
         {
             float* src = plan.Padded + ci * planeIn - a * plan.Wp - t;
-            if (contiguous) Vector512.Store(Vector512.Load(src + columns[0]), b);
-            else
+            switch (run)
             {
-                Avx2.GatherVector256(src, low, 4).Store(b);
-                Avx2.GatherVector256(src, high, 4).Store(b + 8);
+                case 16:
+                    Vector512.Load(src + c0).Store(b);
+                    break;
+                case 8:
+                    Vector256.Load(src + c0).Store(b);
+                    Vector256.Load(src + c8).Store(b + 8);
+                    break;
+                case 4:
+                    Vector128.Load(src + c0).Store(b);
+                    Vector128.Load(src + c4).Store(b + 4);
+                    Vector128.Load(src + c8).Store(b + 8);
+                    Vector128.Load(src + c12).Store(b + 12);
+                    break;
+                default:
+                    Avx2.GatherVector256(src, low, 4).Store(b);
+                    Avx2.GatherVector256(src, high, 4).Store(b + 8);
+                    break;
             }
         }
+    }
+
+    private static bool Run(int* columns, int length)
+    {
+        for (int j = 1; j < length; j++)
+            if (columns[j] != columns[0] + j) return false;
+        return true;
     }
 }
