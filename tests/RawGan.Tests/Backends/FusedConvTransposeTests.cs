@@ -24,6 +24,7 @@ public class FusedConvTransposeTests
         { new[] { 1, 16, 3, 4, 4, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Tanh },       // an RGB output layer
         { new[] { 2, 8, 3, 16, 16, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Tanh },      // ... 16 wide: B read in place
         { new[] { 1, 5, 2, 3, 16, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Sigmoid },    // ... 3 panels, not a multiple of 4
+        { new[] { 2, 6, 20, 5, 16, 4, 2, 1, 1, 1, 1, 0 }, UnaryOp.Relu },      // 16 + 4 channels, B read in place
         { new[] { 3, 10, 70, 1, 1, 4, 1, 0, 0, 0, 0, 0 }, UnaryOp.LeakyRelu }, // 1×1 → 4×4: the dense path, 64 + 16 channels
         { new[] { 2, 6, 17, 4, 4, 5, 2, 1, 1, 2, 2, 0 }, UnaryOp.Sigmoid },    // TensorFlow 'same' 5×5 stride 2: 3 and 2 taps
         { new[] { 1, 5, 9, 3, 4, 3, 3, 1, 1, 1, 1, 2 }, null },                // stride 3, output padding
@@ -64,6 +65,7 @@ public class FusedConvTransposeTests
     [Theory]
     [InlineData(100, 512, 1, 4, 1, 0)] // DCGAN-64's layers at full width: the dense 1×1 → 4×4 one,
     [InlineData(512, 256, 4, 4, 2, 1)] // a 2×2-tap phase product 2048 deep,
+    [InlineData(128, 64, 16, 4, 2, 1)] // one reading B in place,
     [InlineData(64, 3, 32, 4, 2, 1)]   // and the RGB output layer
     public void An_image_does_not_depend_on_its_batch(int cin, int cout, int size, int r, int stride, int pad)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace RawGan.Backends.Cpu;
 
@@ -25,6 +26,7 @@ internal sealed unsafe class ConvEpilogue
     }
 
     /// <summary>v[0 .. count) = act(v + bias[channel]); count is a multiple of Vector&lt;float&gt;.Count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(float* v, int count, int channel)
     {
         if (_bias is not null)
@@ -37,6 +39,7 @@ internal sealed unsafe class ConvEpilogue
 
     /// <summary>v[i] = act(v[i] + bias[firstChannel + i]) for i below count (a multiple of Vector&lt;float&gt;.Count,
     /// within the bias padded to 64 channels): values of consecutive channels at one pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyAcross(float* v, int count, int firstChannel)
     {
         if (_bias is not null)
@@ -57,6 +60,7 @@ internal sealed unsafe class ConvEpilogue
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run<TFn>(float* v, int count) where TFn : IUnaryFn<float>
     {
         var a = new Vector<float>(_alpha);

@@ -141,6 +141,7 @@ internal sealed unsafe class FusedConvTranspose
 
     /// <summary>Items (pixel, chunk of channels) [from, to): for each, every image, so the weight's block (Cin rows
     /// of 64 channels, 25 KB for DCGAN's 100) is read from memory once and from L1 for the other images.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DenseItems(ConvGeometry g, float* x, float* y, long from, long to, int chunks)
     {
         float* tile = stackalloc float[Wide];
@@ -233,6 +234,7 @@ internal sealed unsafe class FusedConvTranspose
     /// <summary>Output rows (or columns) o &lt; size with o ≡ phase (mod stride).</summary>
     private static int Rows(int size, int phase, int stride) => phase < size ? (size - phase + stride - 1) / stride : 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pad(float* x, int planes, int h, int w, float* padded, int hp, int wp, int top, int left)
     {
         new Span<float>(padded, checked(planes * hp * wp)).Clear();
@@ -242,6 +244,7 @@ internal sealed unsafe class FusedConvTranspose
     }
 
     /// <summary>One work item: a group of images, one phase, one chunk of the 16-channel row blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Item(ConvGeometry g, Plan plan, int item, float* y)
     {
         int chunk = item % plan.Chunks, phaseIndex = item / plan.Chunks % _phases.Length, groupIndex = item / plan.Chunks / _phases.Length;
@@ -252,9 +255,9 @@ internal sealed unsafe class FusedConvTranspose
         int columns = count * u * v, panels = (columns + Tile - 1) / Tile;
         int padded = (panels + Few - 1) / Few * Few; // whole groups of four panels for FewRows
 
-        // An RGB layer's B would be 85 times its output and each value used by at most four channels: where every
-        // panel is 16 pixels of one row (v a multiple of 16), FewRows reads them from the padded input in place.
-        bool direct = _cout <= Few && v % Tile == 0;
+        // Where every panel is 16 pixels of one row (v a multiple of 16), the kernels read B from the padded input in
+        // place: no packing (an RGB layer's B would be 85 times its output, each value used by at most 4 channels).
+        bool direct = v % Tile == 0;
 
         // Each column (image, u, v) of the phase: where its tap (0, 0) reads the padded input, where its pixel goes;
         // then, for the direct reads, each tap's offset.
@@ -264,12 +267,22 @@ internal sealed unsafe class FusedConvTranspose
         fixed (int* columnIn = map)
         {
             int* columnOut = columnIn + padded * Tile;
-            for (int c = 0; c < padded * Tile; c++)
+            int c = 0;
+            for (int i = 0; i < count; i++)
+            for (int uu = 0; uu < u; uu++)
             {
-                int live = Math.Min(c, columns - 1); // columns past the end repeat the last one: read, never written
-                int i = live / (u * v), uu = live / v % u, vv = live % v;
-                columnIn[c] = checked((int)((n0 + i) * _cin * planeIn + (ph.BaseY + uu + plan.PadY) * plan.Wp + ph.BaseX + vv + plan.PadX));
-                columnOut[c] = checked((int)((n0 + i) * _cout * planeOut + (long)(ph.Py + _strideH * uu) * g.W + ph.Px + _strideW * vv));
+                long rowIn = (n0 + i) * _cin * planeIn + (ph.BaseY + uu + plan.PadY) * plan.Wp + ph.BaseX + plan.PadX;
+                long rowOut = (n0 + i) * _cout * planeOut + (long)(ph.Py + _strideH * uu) * g.W + ph.Px;
+                for (int vv = 0; vv < v; vv++, c++)
+                {
+                    columnIn[c] = checked((int)(rowIn + vv));
+                    columnOut[c] = checked((int)(rowOut + _strideW * vv));
+                }
+            }
+            for (; c < padded * Tile; c++) // columns past the end repeat the last one: read, never written
+            {
+                columnIn[c] = columnIn[columns - 1];
+                columnOut[c] = columnOut[columns - 1];
             }
             long panelSize = (long)depth * Tile;
             int* taps = columnOut + padded * Tile;
@@ -298,26 +311,27 @@ internal sealed unsafe class FusedConvTranspose
                         {
                             int kc = Math.Min(Slice, depth - p0);
                             for (int panel = 0; panel < panels; panel++)
-                                SgemmThin.Kernel(kc, a + p0 * Tile, Tile, b + panel * panelSize + p0 * Tile, tiles + panel * Tile * Tile, accumulate: p0 > 0);
+                            {
+                                float* tile = tiles + panel * Tile * Tile;
+                                if (direct) SgemmThin.Kernel(kc, a + p0 * Tile, Tile, new DirectRows(plan.Padded + columnIn[panel * Tile], taps + p0), tile, accumulate: p0 > 0);
+                                else SgemmThin.Kernel(kc, a + p0 * Tile, Tile, b + panel * panelSize + p0 * Tile, tile, accumulate: p0 > 0);
+                            }
                         }
                         for (int panel = 0; panel < panels; panel++)
                             Store(tiles + panel * Tile * Tile, Tile, rows, block, Math.Min(Tile, columns - panel * Tile), columnOut + panel * Tile, y, planeOut);
                         continue;
                     }
                     // At most four live channels (an RGB layer's): four panels per call instead of 16 rows of which
-                    // 13 would be padding.
+                    // 13 would be padding. Panels past the end read the first one's: valid memory, never written out.
                     for (int panel = 0; panel < panels; panel += Few)
                     {
+                        int q1 = panel + 1 < panels ? panel + 1 : panel, q2 = panel + 2 < panels ? panel + 2 : panel, q3 = panel + 3 < panels ? panel + 3 : panel;
                         if (direct)
-                        {
-                            // Panels past the end read the first one's row: valid memory, never written out.
-                            float* p0 = plan.Padded + columnIn[panel * Tile];
-                            float* p1 = panel + 1 < panels ? plan.Padded + columnIn[(panel + 1) * Tile] : p0;
-                            float* p2 = panel + 2 < panels ? plan.Padded + columnIn[(panel + 2) * Tile] : p0;
-                            float* p3 = panel + 3 < panels ? plan.Padded + columnIn[(panel + 3) * Tile] : p0;
-                            FewRowsDirect(depth, a, Tile, taps, p0, p1, p2, p3, tiles);
-                        }
-                        else FewRows(depth, a, Tile, b + panel * panelSize, panelSize, tiles);
+                            FewRows(depth, a, Tile, new DirectRows(plan.Padded + columnIn[panel * Tile], taps), new DirectRows(plan.Padded + columnIn[q1 * Tile], taps),
+                                new DirectRows(plan.Padded + columnIn[q2 * Tile], taps), new DirectRows(plan.Padded + columnIn[q3 * Tile], taps), tiles);
+                        else
+                            FewRows(depth, a, Tile, new PackedRows(b + panel * panelSize), new PackedRows(b + q1 * panelSize),
+                                new PackedRows(b + q2 * panelSize), new PackedRows(b + q3 * panelSize), tiles);
                         Store(tiles, Few * Tile, rows, block, Math.Min(Few * Tile, columns - panel * Tile), columnOut + panel * Tile, y, planeOut);
                     }
                 }
@@ -326,6 +340,7 @@ internal sealed unsafe class FusedConvTranspose
 
     /// <summary>The epilogue of one tile (rows of <paramref name="width"/> values, one row per channel of the block):
     /// bias and activation, then each live value to its output pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(float* tile, int width, int rows, int block, int live, int* outs, float* y, long planeOut)
     {
         for (int row = 0; row < rows; row++)
@@ -337,19 +352,17 @@ internal sealed unsafe class FusedConvTranspose
         }
     }
 
-    /// <summary>tile[i·64 + j] = Σ_p a[p·lda + i]·b[(j / 16)·panelSize + p·16 + j % 16] for i below 4, j below 64: four
-    /// rows of A against four panels of B, 16 FMA chains (the same chain per element as
-    /// <see cref="SgemmThin.Kernel"/>'s, so which of the two ran never shows in the bits).</summary>
+    /// <summary>tile[i·64 + 16·q + j] = Σ_p a[p·lda + i]·(row p of panel q)[j] for i below 4, q below 4, j below 16:
+    /// four rows of A against four panels of B, 16 FMA chains (the same chain per element as
+    /// <see cref="SgemmThin.Kernel{TRows}"/>'s, so which of the two ran never shows in the bits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FewRows(int k, float* a, nint lda, float* b, long panelSize, float* tile)
+    private static void FewRows<TRows>(int k, float* a, nint lda, TRows b0, TRows b1, TRows b2, TRows b3, float* tile) where TRows : struct, IPanelRows
     {
         Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
         Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        float* b1 = b + panelSize, b2 = b1 + panelSize, b3 = b2 + panelSize;
         for (int p = 0; p < k; p++, a += lda)
         {
-            nint o = (nint)p * Tile;
-            Vector512<float> v0 = Vector512.Load(b + o), v1 = Vector512.Load(b1 + o), v2 = Vector512.Load(b2 + o), v3 = Vector512.Load(b3 + o);
+            Vector512<float> v0 = Vector512.Load(b0.Row(p)), v1 = Vector512.Load(b1.Row(p)), v2 = Vector512.Load(b2.Row(p)), v3 = Vector512.Load(b3.Row(p));
             Vector512<float> a0 = Vector512.Create(a[0]), a1 = Vector512.Create(a[1]), a2 = Vector512.Create(a[2]), a3 = Vector512.Create(a[3]);
             c00 = Avx512F.FusedMultiplyAdd(a0, v0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, v1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, v2, c02); c03 = Avx512F.FusedMultiplyAdd(a0, v3, c03);
             c10 = Avx512F.FusedMultiplyAdd(a1, v0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, v1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, v2, c12); c13 = Avx512F.FusedMultiplyAdd(a1, v3, c13);
@@ -362,29 +375,15 @@ internal sealed unsafe class FusedConvTranspose
         c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
     }
 
-    /// <summary><see cref="FewRows"/> with B read in place: panel q's row p is the 16 floats at b_q + taps[p].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FewRowsDirect(int k, float* a, nint lda, int* taps, float* b0, float* b1, float* b2, float* b3, float* tile)
+    /// <summary>16 pixels of one row read in place: row p at the panel's first pixel shifted by tap p.</summary>
+    private readonly struct DirectRows(float* origin, int* taps) : IPanelRows
     {
-        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        for (int p = 0; p < k; p++, a += lda)
-        {
-            nint o = taps[p];
-            Vector512<float> v0 = Vector512.Load(b0 + o), v1 = Vector512.Load(b1 + o), v2 = Vector512.Load(b2 + o), v3 = Vector512.Load(b3 + o);
-            Vector512<float> a0 = Vector512.Create(a[0]), a1 = Vector512.Create(a[1]), a2 = Vector512.Create(a[2]), a3 = Vector512.Create(a[3]);
-            c00 = Avx512F.FusedMultiplyAdd(a0, v0, c00); c01 = Avx512F.FusedMultiplyAdd(a0, v1, c01); c02 = Avx512F.FusedMultiplyAdd(a0, v2, c02); c03 = Avx512F.FusedMultiplyAdd(a0, v3, c03);
-            c10 = Avx512F.FusedMultiplyAdd(a1, v0, c10); c11 = Avx512F.FusedMultiplyAdd(a1, v1, c11); c12 = Avx512F.FusedMultiplyAdd(a1, v2, c12); c13 = Avx512F.FusedMultiplyAdd(a1, v3, c13);
-            c20 = Avx512F.FusedMultiplyAdd(a2, v0, c20); c21 = Avx512F.FusedMultiplyAdd(a2, v1, c21); c22 = Avx512F.FusedMultiplyAdd(a2, v2, c22); c23 = Avx512F.FusedMultiplyAdd(a2, v3, c23);
-            c30 = Avx512F.FusedMultiplyAdd(a3, v0, c30); c31 = Avx512F.FusedMultiplyAdd(a3, v1, c31); c32 = Avx512F.FusedMultiplyAdd(a3, v2, c32); c33 = Avx512F.FusedMultiplyAdd(a3, v3, c33);
-        }
-        c00.Store(tile); c01.Store(tile + 16); c02.Store(tile + 32); c03.Store(tile + 48);
-        c10.Store(tile + 64); c11.Store(tile + 80); c12.Store(tile + 96); c13.Store(tile + 112);
-        c20.Store(tile + 128); c21.Store(tile + 144); c22.Store(tile + 160); c23.Store(tile + 176);
-        c30.Store(tile + 192); c31.Store(tile + 208); c32.Store(tile + 224); c33.Store(tile + 240);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* Row(int p) => origin + taps[p];
     }
 
     /// <summary>taps[p] for p = (ci, ty, tx): the offset in the padded input from a column's tap (0, 0) to tap p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Taps(Plan plan, Phase ph, int* taps)
     {
         long planeIn = (long)plan.Hp * plan.Wp;
