@@ -237,10 +237,20 @@ internal sealed unsafe class FusedConvTranspose
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Pad(float* x, int planes, int h, int w, float* padded, int hp, int wp, int top, int left)
     {
-        new Span<float>(padded, checked(planes * hp * wp)).Clear();
+        // Only the border is cleared: the interior is overwritten.
         for (int plane = 0; plane < planes; plane++)
-        for (int row = 0; row < h; row++)
-            new ReadOnlySpan<float>(x + ((long)plane * h + row) * w, w).CopyTo(new Span<float>(padded + ((long)plane * hp + top + row) * wp + left, w));
+        {
+            float* p = padded + (long)plane * hp * wp;
+            new Span<float>(p, top * wp).Clear();
+            new Span<float>(p + (long)(top + h) * wp, (hp - top - h) * wp).Clear();
+            for (int row = 0; row < h; row++)
+            {
+                float* d = p + (long)(top + row) * wp;
+                new Span<float>(d, left).Clear();
+                new ReadOnlySpan<float>(x + ((long)plane * h + row) * w, w).CopyTo(new Span<float>(d + left, w));
+                new Span<float>(d + left + w, wp - left - w).Clear();
+            }
+        }
     }
 
     /// <summary>One work item: a group of images, one phase, one chunk of the 16-channel row blocks.</summary>
@@ -306,10 +316,11 @@ internal sealed unsafe class FusedConvTranspose
                     {
                         // Depth slices, each swept over all panels: the block's slice of A stays in L1 while B's
                         // panels stream from L2. Accumulating continues each element's FMA chain, so the bits are
-                        // those of one pass over the whole depth.
-                        for (int p0 = 0; p0 < depth || p0 == 0; p0 += Slice)
+                        // those of one pass over the whole depth. A single panel reuses nothing: one long stream.
+                        int slice = panels > 1 ? Slice : Math.Max(depth, 1);
+                        for (int p0 = 0; p0 < depth || p0 == 0; p0 += slice)
                         {
-                            int kc = Math.Min(Slice, depth - p0);
+                            int kc = Math.Min(slice, depth - p0);
                             for (int panel = 0; panel < panels; panel++)
                             {
                                 float* tile = tiles + panel * Tile * Tile;
