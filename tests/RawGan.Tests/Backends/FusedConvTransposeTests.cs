@@ -63,21 +63,33 @@ public class FusedConvTransposeTests
     }
 
     [Theory]
-    [InlineData(100, 512, 1, 4, 1, 0)] // DCGAN-64's layers at full width: the dense 1×1 → 4×4 one,
-    [InlineData(512, 256, 4, 4, 2, 1)] // a 2×2-tap phase product 2048 deep,
-    [InlineData(128, 64, 16, 4, 2, 1)] // one reading B in place,
-    [InlineData(64, 3, 32, 4, 2, 1)]   // and the RGB output layer
-    public void An_image_does_not_depend_on_its_batch(int cin, int cout, int size, int r, int stride, int pad)
+    [InlineData(100, 512, 1, 4, 1, 0, Quantization.None)] // DCGAN-64's layers at full width: the dense 1×1 → 4×4 one,
+    [InlineData(512, 256, 4, 4, 2, 1, Quantization.None)] // a 2×2-tap phase product 2048 deep,
+    [InlineData(128, 64, 16, 4, 2, 1, Quantization.None)] // one reading B in place,
+    [InlineData(64, 3, 32, 4, 2, 1, Quantization.None)]   // and the RGB output layer;
+    [InlineData(256, 128, 8, 4, 2, 1, Quantization.Int8)] // quantised: alone the weight is read compact, in a batch as
+    [InlineData(256, 128, 8, 4, 2, 1, Quantization.Bf16)] // its float32 copy (the same values, so the same bits)
+    public void An_image_does_not_depend_on_its_batch(int cin, int cout, int size, int r, int stride, int pad, Quantization quantization)
     {
         if (!FusedConvTranspose.Supported) return;
         const int n = 7, chosen = 4;
         float[] x = Random(n * cin * size * size, 4), weight = Random(cin * cout * r * r, 5), bias = Random(cout, 6);
-        var fused = new FusedConvTranspose(weight, cin, cout, r, r, (stride, stride), pad, pad, bias, UnaryOp.Tanh, 0);
+        QuantizedMatrix? q = quantization == Quantization.None ? null : QuantizedMatrix.Quantize(weight, cin, cout * r * r, r * r, quantization);
+        if (q is not null)
+            for (int i = 0; i < weight.Length; i++) weight[i] = q.Dequantized(i / (cout * r * r), i % (cout * r * r));
+        var fused = new FusedConvTranspose(weight, cin, cout, r, r, (stride, stride), pad, pad, bias, UnaryOp.Tanh, 0, q);
         Tensor w = Tensor.FromArray(weight, new Shape(cin, cout, r, r));
         float[] batch = F.ConvTranspose2dFused(Tensor.FromArray(x, new Shape(n, cin, size, size)), w, fused, (stride, stride), pad, (0, 0)).ToFloatArray();
         float[] alone = F.ConvTranspose2dFused(Tensor.FromArray(x.AsSpan(chosen * cin * size * size, cin * size * size).ToArray(), new Shape(1, cin, size, size)),
             w, fused, (stride, stride), pad, (0, 0)).ToFloatArray();
         Assert.Equal(alone, batch.AsSpan(chosen * alone.Length, alone.Length).ToArray());
+        if (q is null) return;
+        // And the compact weight widened is the dequantised weight: the float32 layer on those values agrees.
+        var plain = new FusedConvTranspose(weight, cin, cout, r, r, (stride, stride), pad, pad, bias, UnaryOp.Tanh, 0);
+        Assert.Equal(F.ConvTranspose2dFused(Tensor.FromArray(x, new Shape(n, cin, size, size)), w, plain, (stride, stride), pad, (0, 0)).ToFloatArray(), batch);
+        float[] plainAlone = F.ConvTranspose2dFused(Tensor.FromArray(x.AsSpan(chosen * cin * size * size, cin * size * size).ToArray(), new Shape(1, cin, size, size)),
+            w, plain, (stride, stride), pad, (0, 0)).ToFloatArray();
+        Assert.Equal(plainAlone, alone);
     }
 
     private static double Activate(double v, UnaryOp? op, double alpha) => op switch

@@ -33,6 +33,7 @@ internal sealed unsafe class FusedConvTranspose
     private const int Tile = SgemmThin.Rows; // 16 output channels × 16 output pixels per register tile
     private const int Wide = 64;             // channels per dense row product
     private const int Few = 4;               // live channels at most for FewRows, and its panels per call
+    private const int CompactPanels = 4;     // up to this many 16-pixel panels a quantised weight is read compact
     private const int Slice = 128;           // depth per pass of a 16-channel block: its A slice (8 KB) stays in L1
 
     /// <summary>B of one work item (its im2col panels) at most about this many floats, half of a 1 MB L2.</summary>
@@ -45,33 +46,47 @@ internal sealed unsafe class FusedConvTranspose
     [ThreadStatic] private static PackBuffer? t_panels;
     [ThreadStatic] private static int[]? t_columns;
     [ThreadStatic] private static PackBuffer? t_tiles;
+    [ThreadStatic] private static PackBuffer? t_widened;
 
     private readonly int _cin, _cout, _coutPad, _r, _s, _strideH, _strideW, _padTop, _padLeft;
     private readonly Phase[] _phases;
     private readonly float[]? _dense; // stride 1, no padding: the weight per (pixel, chunk of channels) as [Cin, width]
     private readonly ConvEpilogue _epilogue;
+    private readonly float[]? _channelScale; // int8: each output channel's scale
 
     /// <summary>One output phase (py, px): its taps ky = ry + s·ty (ty below Ty), kx likewise, which read input row
     /// iy = BaseY + u - ty for the phase's output row u; and its weight Wpᵀ [Cin·Ty·Tx, Cout padded to 16] stored by
     /// blocks of 16 channels ([block][row][16]), so each register tile streams one contiguous block.</summary>
-    private sealed record Phase(int Py, int Px, int Ty, int Tx, int BaseY, int BaseX, int Depth, float[] Weight);
+    private sealed record Phase(int Py, int Px, int Ty, int Tx, int BaseY, int BaseX, int Depth, float[] Weight)
+    {
+        /// <summary>With <c>--quantize</c>: the same weight as int8 (sbyte[]) or bf16 (ushort[]) in the same layout.</summary>
+        public Array? Compact { get; init; }
+    }
 
     public static bool Supported => SgemmThin.Supported && Avx2.IsSupported;
 
     /// <summary>Lays out <paramref name="weight"/> ([Cin, Cout, R, S], PyTorch's ConvTranspose2d layout, already
-    /// folded) per phase, for the layer with these stride and leading paddings and this bias and activation.</summary>
+    /// folded) per phase, for the layer with these stride and leading paddings and this bias and activation. With a
+    /// weight held as int8 or bf16 (<c>--quantize</c>), thin products (a few images) read that compact copy and widen
+    /// a block at a time; the weight given is then its dequantised float32 values, which wider products read, so
+    /// both give the same bits.</summary>
     public FusedConvTranspose(ReadOnlySpan<float> weight, int cin, int cout, int r, int s, (int H, int W) stride, int padTop, int padLeft,
-                              float[]? bias, UnaryOp? activation, float alpha)
+                              float[]? bias, UnaryOp? activation, float alpha, QuantizedMatrix? quantized = null)
     {
         if (!Supported) throw new PlatformNotSupportedException("The fused transposed convolution needs AVX-512.");
         if (weight.Length != (long)cin * cout * r * s) throw new ArgumentException($"Weight of {weight.Length} values for [{cin}, {cout}, {r}, {s}].");
         (_cin, _cout, _r, _s, _strideH, _strideW, _padTop, _padLeft) = (cin, cout, r, s, stride.H, stride.W, padTop, padLeft);
         _coutPad = (cout + Tile - 1) / Tile * Tile;
+        if (quantized is { Kind: Quantization.Int8 })
+        {
+            _channelScale = GC.AllocateArray<float>(_coutPad, pinned: true);
+            for (int co = 0; co < cout; co++) _channelScale[co] = quantized.ColumnScale[co * r * s];
+        }
         _epilogue = new ConvEpilogue(bias, activation, alpha);
         _phases = new Phase[_strideH * _strideW];
         for (int py = 0; py < _strideH; py++)
         for (int px = 0; px < _strideW; px++)
-            _phases[py * _strideW + px] = MakePhase(weight, py, px);
+            _phases[py * _strideW + px] = MakePhase(weight, py, px, quantized);
         if (stride == (1, 1) && padTop == 0 && padLeft == 0) _dense = DenseWeight(weight);
     }
 
@@ -96,12 +111,25 @@ internal sealed unsafe class FusedConvTranspose
     /// <summary>Channels of the dense chunk starting at c0: 64, and 16 at a time for the last few.</summary>
     private int Width(int c0) => c0 + Wide <= _coutPad ? Wide : Tile;
 
-    private Phase MakePhase(ReadOnlySpan<float> weight, int py, int px)
+    private Phase MakePhase(ReadOnlySpan<float> weight, int py, int px, QuantizedMatrix? quantized)
     {
         int ry = (py + _padTop) % _strideH, rx = (px + _padLeft) % _strideW;
         int ty = ry < _r ? (_r - ry + _strideH - 1) / _strideH : 0, tx = rx < _s ? (_s - rx + _strideW - 1) / _strideW : 0;
         int depth = _cin * ty * tx;
-        var wp = GC.AllocateArray<float>(depth * _coutPad, pinned: true);
+        float[] wp = Layout(weight, depth, ty, tx, ry, rx);
+        Array? compact = quantized?.Kind switch
+        {
+            Quantization.Int8 => Layout(new ReadOnlySpan<sbyte>(quantized.Int8, weight.Length), depth, ty, tx, ry, rx),
+            Quantization.Bf16 => Layout(new ReadOnlySpan<ushort>(quantized.Bf16, weight.Length), depth, ty, tx, ry, rx),
+            _ => null,
+        };
+        return new Phase(py, px, ty, tx, (py + _padTop) / _strideH, (px + _padLeft) / _strideW, depth, wp) { Compact = compact };
+    }
+
+    /// <summary>A phase's taps of a [Cin, Cout, R, S] weight as Wpᵀ by blocks of 16 channels: [block][row][16].</summary>
+    private T[] Layout<T>(ReadOnlySpan<T> weight, int depth, int ty, int tx, int ry, int rx) where T : unmanaged
+    {
+        var wp = GC.AllocateArray<T>(depth * _coutPad, pinned: true);
         for (int ci = 0; ci < _cin; ci++)
         for (int a = 0; a < ty; a++)
         for (int b = 0; b < tx; b++)
@@ -110,7 +138,28 @@ internal sealed unsafe class FusedConvTranspose
             for (int co = 0; co < _cout; co++)
                 wp[((long)(co / Tile) * depth + row) * Tile + co % Tile] = weight[((ci * _cout + co) * _r + ky) * _s + kx];
         }
-        return new Phase(py, px, ty, tx, (py + _padTop) / _strideH, (px + _padLeft) / _strideW, depth, wp);
+        return wp;
+    }
+
+    /// <summary>Block <paramref name="block"/> of the compact weight widened to float32 into <paramref name="a"/>: the
+    /// dequantised values bit for bit (int8 q·scale rounded once, bf16 exact), so it does not matter which one a
+    /// product reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Widen(Array compact, int block, int depth, float* a)
+    {
+        long start = (long)block * depth * Tile, count = (long)depth * Tile;
+        if (compact is ushort[] bf16)
+            fixed (ushort* h = &bf16[start])
+                for (long i = 0; i < count; i += Tile)
+                    Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512UInt32(Vector256.Load(h + i)), 16).AsSingle().Store(a + i);
+        else
+            fixed (sbyte* q = &((sbyte[])compact)[start])
+            fixed (float* scale = &_channelScale![block * Tile])
+            {
+                Vector512<float> s = Vector512.Load(scale);
+                for (long i = 0; i < count; i += Tile)
+                    (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(q + i))) * s).Store(a + i);
+            }
     }
 
     /// <summary>y = act(conv_transpose(x) + bias) for g, the geometry of the convolution this is the adjoint of
@@ -312,6 +361,9 @@ internal sealed unsafe class FusedConvTranspose
                 {
                     int rows = Math.Min(Tile, _cout - block * Tile);
                     float* a = wp + (long)block * depth * Tile;
+                    // A thin product reads each weight a few times: quantised, it reads a quarter or half the bytes.
+                    if (ph.Compact is not null && panels <= CompactPanels)
+                        Widen(ph.Compact, block, depth, a = (t_widened ??= new PackBuffer()).Get(Math.Max(1, (long)depth * Tile)));
                     if (rows > Few)
                     {
                         // Depth slices, each swept over all panels: the block's slice of A stays in L1 while B's
