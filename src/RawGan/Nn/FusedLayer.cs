@@ -9,6 +9,9 @@ namespace RawGan.Nn;
 /// A Linear or ConvTranspose2d layer (what generators are made of) with the eval-mode BatchNorm that followed it folded into its weight
 /// and bias, and the activation that followed applied over its output in place: one layer where eager eval ran
 /// three passes. Built by <see cref="Fusion.Fold"/> from a copy of the weights; inference only (no gradients).
+/// On the CPU a float32 transposed convolution runs as <see cref="FusedConvTranspose"/>: the sub-pixel products with
+/// bias and activation in their epilogue, one pass where the above still runs the product, col2im, the bias and
+/// the activation.
 /// </summary>
 public sealed class FusedLayer : Module
 {
@@ -16,13 +19,16 @@ public sealed class FusedLayer : Module
     private readonly Tensor _weight;
     private readonly Tensor? _bias;
     private readonly QuantizedMatrix? _quantized;
+    private readonly FusedConvTranspose? _fused;
 
-    internal FusedLayer(Module layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha, QuantizedMatrix? quantized = null)
+    internal FusedLayer(Module layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha, QuantizedMatrix? quantized = null,
+                        FusedConvTranspose? fused = null)
     {
         _layer = layer;
         _weight = weight;
         _bias = bias;
         _quantized = quantized;
+        _fused = fused;
         Activation = activation;
         Alpha = alpha;
     }
@@ -38,6 +44,8 @@ public sealed class FusedLayer : Module
 
     public override Tensor Forward(Tensor input)
     {
+        if (_layer is ConvTranspose2d c && _fused is not null && input.Backend is CpuBackend && input.DType == DType.Float32)
+            return F.ConvTranspose2dFused(input, _weight, _fused, (c.Stride, c.Stride), c.Padding, (c.OutputPadding, c.OutputPadding));
         Tensor y = _layer switch
         {
             ConvTranspose2d t when _quantized is not null =>

@@ -56,7 +56,21 @@ public static class Fusion
     {
         (Tensor weight, Tensor? bias) = FoldNorm(layer, norm);
         QuantizedMatrix? quantized = quantization == Quantization.None || layer is not ConvTranspose2d ? null : Quantize(weight, quantization);
-        return new FusedLayer(layer, weight, bias, activation, alpha, quantized);
+        FusedConvTranspose? fused = layer is ConvTranspose2d t ? Prepare(t, weight, bias, activation, alpha, quantized) : null;
+        return new FusedLayer(layer, weight, bias, activation, alpha, quantized, fused);
+    }
+
+    /// <summary>The CPU's fused transposed convolution (sub-pixel products, bias and activation in the epilogue, the
+    /// quantised weight read compact where few images share it) for a float32 layer on an AVX-512 CPU; null elsewhere
+    /// (the layer then runs the product and the passes after it).</summary>
+    private static unsafe FusedConvTranspose? Prepare(ConvTranspose2d layer, Tensor weight, Tensor? bias, UnaryOp? activation, double alpha, QuantizedMatrix? quantized)
+    {
+        if (weight.Backend is not CpuBackend || weight.DType != DType.Float32 || !FusedConvTranspose.Supported) return null;
+        if (activation is not (null or UnaryOp.Relu or UnaryOp.LeakyRelu or UnaryOp.Tanh or UnaryOp.Sigmoid)) return null;
+        // Quantised, the layer computes with the dequantised values wherever it reads floats.
+        ReadOnlySpan<float> values = quantized is null ? weight.ToFloatArray() : new ReadOnlySpan<float>(quantized.Float, quantized.Rows * quantized.Cols);
+        return new FusedConvTranspose(values, weight.Shape[0], weight.Shape[1], weight.Shape[2], weight.Shape[3],
+            (layer.Stride, layer.Stride), layer.Padding.Top, layer.Padding.Left, bias?.ToFloatArray(), activation, (float)alpha, quantized);
     }
 
     /// <summary>A transposed convolution's weight [in, out, k, k] as the matrix [in, out·k·k] its forward multiplies by,

@@ -61,6 +61,19 @@ public static partial class F
         return y;
     }
 
+    /// <summary>Inference only (not recorded for gradients): ConvTranspose2d with its bias and activation fused into
+    /// the CPU's product (<paramref name="fused"/>, prepared from the layer's weight, which gives the shapes).</summary>
+    internal static Tensor ConvTranspose2dFused(Tensor x, Tensor weight, FusedConvTranspose fused, (int H, int W) stride,
+                                                Padding2d padding, (int H, int W) outputPadding)
+    {
+        ConvGeometry g = TransposedGeometry(x, weight, null, stride, padding, outputPadding);
+        if (x.Backend is not CpuBackend cpu)
+            throw new ArgumentException($"conv_transpose2d: the fused layer runs on the CPU, not on {x.Backend.Name}.");
+        Tensor y = Empty(g.InputShape, x);
+        cpu.ConvTranspose2dFused(g, x, fused, y);
+        return y;
+    }
+
     private static ConvGeometry TransposedGeometry(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) outputPadding)
     {
         const string op = "conv_transpose2d";

@@ -3,7 +3,9 @@ using RawGan.Backends;
 using RawGan.Backends.Cpu;
 using RawGan.Gan;
 using RawGan.Gan.Models;
+using RawGan.Autograd;
 using RawGan.IO;
+using RawGan.Nn;
 using RawGan.Tensors;
 
 namespace RawGan.Bench;
@@ -21,6 +23,7 @@ internal static class InferBench
     public static int Run(string[] args)
     {
         if (args is ["quantize"]) return Quantize();
+        if (args is ["layers", .. var rest]) return Layers(rest.Length > 0 ? [.. rest.Select(int.Parse)] : [1, 16]);
         int[] batches = args.Length > 0 ? [.. args.Select(int.Parse)] : [1, 16];
         var config = new GanConfig { Model = ModelKind.Dcgan };
         GanGenerator g = config.Recipe.CreateGenerator(config, 3, 64, 1);
@@ -72,6 +75,37 @@ internal static class InferBench
             }
             Console.WriteLine($"quantize dcgan64 {kind} weights: max |difference| {max:G3}  mean {sum / images.Length:G3}  " +
                               $"pixels changed {100.0 * changed / images.Length:F2}%");
+        }
+        return 0;
+    }
+
+    /// <summary>Where the time goes: p50 of each layer of the prepared (folded) generator's trunk, alone, on its
+    /// own output of the layer before (eval mode, no gradients), at each batch size.</summary>
+    private static int Layers(int[] batches)
+    {
+        var config = new GanConfig { Model = ModelKind.Dcgan };
+        GanGenerator g = config.Recipe.CreateGenerator(config, 3, 64, 1);
+        Randomise(g);
+        g.Eval();
+        Sequential folded = Fusion.Fold(g.Modules().OfType<Sequential>().First());
+        Console.WriteLine($"# rawgan infer layers: DCGAN-64 generator, folded, {CpuBackend.Default.Name}");
+        using var noGrad = GradMode.NoGrad();
+        foreach (int n in batches)
+        {
+            Tensor x = Tensor.Randn(new Shape(n, config.Nz, 1, 1), new Generator(7));
+            double total = 0;
+            foreach (Module layer in folded.Layers)
+            {
+                Tensor input = x;
+                TimeSpan cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                int calls = 0;
+                double s = Timing.Median(() => { layer.Forward(input); calls++; }, budgetSeconds: 1, minRuns: 21, maxRuns: 2000);
+                double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / calls;
+                x = layer.Forward(input);
+                total += s;
+                Console.WriteLine($"infer layer batch {n} {input.Shape} -> {x.Shape}: p50 {s * 1e3:F3} ms  CPU {cpu:F3} ms/call");
+            }
+            Console.WriteLine($"infer layers batch {n}: sum of p50s {total * 1e3:F3} ms");
         }
         return 0;
     }

@@ -24,6 +24,16 @@ public sealed unsafe partial class CpuBackend
             FastConv.BackwardData(g, pdy, null, pdx, w);
     }
 
+    /// <summary>An eval-mode transposed convolution with its bias and activation fused (<see cref="FusedConvTranspose"/>):
+    /// inference only, float32 tensors only.</summary>
+    internal void ConvTranspose2dFused(ConvGeometry g, Tensor x, FusedConvTranspose layer, Tensor y)
+    {
+        if (x.DType != DType.Float32 || y.DType != DType.Float32)
+            throw new ArgumentException($"The fused transposed convolution runs in float32, not {x.DType}.");
+        fixed (float* px = F<float>(x), py = F<float>(y))
+            layer.Forward(g, px, py);
+    }
+
     public void Conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw) => Dense(x, dy, dw,
         (a, b, c) => ReferenceDense.Conv2dBackwardFilter(g, a, b, c),
         (a, b, c) => FastConv.BackwardFilter(g, a, b, c));

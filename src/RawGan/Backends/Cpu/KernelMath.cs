@@ -42,6 +42,7 @@ internal static class KernelMath
 
     /// <summary>tanh x: for |x| &lt; ln(3)/2, x + x·s·Q(s) with s = x²; otherwise sign(x)·(1 - 2/(e^{2|x|} + 1)).
     /// NaN → NaN, ±inf → ±1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // its constants inlined from the first call, never a tier-0 loop of calls
     public static Vector<float> Tanh(Vector<float> x)
     {
         Vector<float> ax = Vector.Abs(x), s = x * x;
@@ -58,6 +59,7 @@ internal static class KernelMath
     }
 
     /// <summary>1/(1 + e^-x) for x ≥ 0, e^x/(1 + e^x) otherwise: never overflows. NaN → NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // its constants inlined from the first call, never a tier-0 loop of calls
     public static Vector<float> Sigmoid(Vector<float> x)
     {
         Vector<int> positive = Vector.GreaterThanOrEqual(x, Vector<float>.Zero);

@@ -70,8 +70,13 @@ internal static unsafe class SgemmThin
 
     /// <summary>tile[i·16 + j] = Σ_p a[p·lda + i]·b[p·16 + j] for i, j below 16 (added to the tile when
     /// <paramref name="accumulate"/>, for a product taken in depth slices): 16 zmm accumulators, one per row.</summary>
+    internal static void Kernel(int k, float* a, nint lda, float* b, float* tile, bool accumulate = false) =>
+        Kernel(k, a, lda, new PackedRows(b), tile, accumulate);
+
+    /// <summary>As above with B's row p wherever <paramref name="b"/> says: a packed panel, or 16 pixels read in place
+    /// from an image (<see cref="FusedConvTranspose"/>). A struct, so each kind gets its own compiled loop.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel(int k, float* a, nint lda, float* b, float* tile, bool accumulate = false)
+    internal static void Kernel<TRows>(int k, float* a, nint lda, TRows b, float* tile, bool accumulate = false) where TRows : struct, IPanelRows
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
         Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
@@ -82,9 +87,10 @@ internal static unsafe class SgemmThin
             c8 = Vector512.Load(tile + 128); c9 = Vector512.Load(tile + 144); c10 = Vector512.Load(tile + 160); c11 = Vector512.Load(tile + 176);
             c12 = Vector512.Load(tile + 192); c13 = Vector512.Load(tile + 208); c14 = Vector512.Load(tile + 224); c15 = Vector512.Load(tile + 240);
         }
-        for (int p = 0; p < k; p++, a += lda, b += Cols)
+        for (int p = 0; p < k; p++, a += lda)
         {
-            Vector512<float> bv = Vector512.Load(b);
+            Sse.Prefetch0(a + 16 * lda); // A streams once per panel sweep: a cache line 16 steps ahead
+            Vector512<float> bv = Vector512.Load(b.Row(p));
             c0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[0]), bv, c0);
             c1 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[1]), bv, c1);
             c2 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[2]), bv, c2);
@@ -134,4 +140,17 @@ internal static unsafe class SgemmThin
             else for (int j = 0; j < cols; j++) ci[j] = alpha * t[j] + beta * ci[j];
         }
     }
+}
+
+/// <summary>Where row p (16 floats) of a B panel lies, for <see cref="SgemmThin.Kernel{TRows}"/>.</summary>
+internal unsafe interface IPanelRows
+{
+    float* Row(int p);
+}
+
+/// <summary>A packed panel: row p at b + 16·p.</summary>
+internal readonly unsafe struct PackedRows(float* b) : IPanelRows
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float* Row(int p) => b + (nint)p * SgemmThin.Cols;
 }
