@@ -38,6 +38,16 @@ public interface IBackend
 
     void Fill(Tensor destination, double value);
 
+    // ---- memory formats --------------------------------------------------------------------------------------
+    /// <summary>y[b, j, i] = x[b, i, j]: x's storage read as [batch, rows, cols] into y's as [batch, cols, rows]
+    /// (float32, and float64 where the backend has it). NCHW ↔ NHWC is this with rows C and cols H·W, or back.</summary>
+    void Transpose(Tensor x, Tensor y, long batch, long rows, long cols);
+
+    /// <summary>Whether the convolutions and batch norm take <see cref="MemoryFormat.ChannelsLast"/> activations as
+    /// they lie (all activations of one call share a format; a weight is always [K, C, R, S] as PyTorch stores it).
+    /// A backend without it gets NCHW operands, converted around the call by the op.</summary>
+    bool ChannelsLastNative { get; }
+
     // ---- elementwise -------------------------------------------------------------------------------------
     /// <summary>y = f(x; alpha).</summary>
     void Unary(UnaryOp op, double alpha, Tensor x, Tensor y);

@@ -50,6 +50,7 @@ public sealed partial class CudaBackend
             CudnnBatchNormForward(n, c, s, x, weight!, bias!, runningMean, runningVar, momentum, eps, y, mean, invStd);
             return;
         }
+        (n, s) = KernelLayout(x, n, s);
         if (training)
         {
             uint k = Slices(c, n * s);
@@ -83,6 +84,7 @@ public sealed partial class CudaBackend
             CudnnBatchNormBackward(n, c, s, x, dy, weight!, mean, invStd, dx, dWeight, dBias);
             return;
         }
+        (n, s) = KernelLayout(x, n, s);
         // Eval mode without dweight / dbias needs no sums: dx is then dy·weight·invstd.
         bool sums = training || dWeight is not null || dBias is not null;
         uint k = sums ? Slices(c, n * s) : 1;
@@ -101,6 +103,13 @@ public sealed partial class CudaBackend
 
     /// <summary>x viewed as [N, C, S]: S is H·W for images and 1 for BatchNorm1d's [N, C].</summary>
     private static (long N, long C, long S) Layout(Tensor x) => (x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank));
+
+    /// <summary>N and S of the [N, C, S] the PTX kernels read: channels-last lies as [N·H·W, C, 1], BatchNorm1d's
+    /// layout, whose per-channel statistics are the same. (Its sums read a channel with a stride of C; a kernel
+    /// that sums tiles of channels as columns would read it coalesced, if this path is measured to matter: cuDNN's
+    /// persistent mode is the default.)</summary>
+    private static (long N, long S) KernelLayout(Tensor x, long n, long s) =>
+        x.MemoryFormat == MemoryFormat.ChannelsLast ? (n * s, 1) : (n, s);
 
     /// <summary>Blocks per channel for the split sums: about four blocks per multiprocessor in all, none with fewer
     /// than <see cref="MinSliceValues"/> values (so a large C, or a small N·S, gives one).</summary>
