@@ -183,7 +183,7 @@ public sealed class Tensor
         return ToDoubleArray()[0];
     }
 
-    /// <summary>A copy on another device (the same tensor when it is already there). Not differentiable.</summary>
+    /// <summary>A copy on another device (the same tensor when it is already there), contiguous. Not differentiable.</summary>
     public Tensor To(Device device) => To(BackendRegistry.Get(device));
 
     public Tensor To(IBackend backend)

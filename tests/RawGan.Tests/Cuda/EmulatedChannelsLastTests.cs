@@ -122,6 +122,63 @@ public class EmulatedChannelsLastTests
         }
     }
 
+    /// <summary>The model variants and stabilisers whose ops meet channels-last activations (dense heads, label
+    /// projection, per-batch statistics, augmentations, spectral norm, the averaged generator): each step as NCHW's.</summary>
+    [Theory]
+    [InlineData("tensorflow")]
+    [InlineData("projection")]
+    [InlineData("minibatch-std")]
+    [InlineData("minibatch-discrimination")]
+    [InlineData("diffaugment")]
+    [InlineData("spectral-norm")]
+    [InlineData("ema")]
+    public void Variants_and_stabilisers_step_in_channels_last_as_in_NCHW(string variant)
+    {
+        GanConfig With(bool channelsLast)
+        {
+            GanConfig c = Config(variant == "projection" ? ModelKind.Cdcgan : ModelKind.Dcgan, channelsLast);
+            return variant switch
+            {
+                "tensorflow" => c with { Variant = RawGan.Gan.Models.DcganVariant.TensorFlow },
+                "projection" => c with { Conditioning = RawGan.Gan.Models.LabelConditioning.Projection },
+                "minibatch-std" => c with { MinibatchStd = true },
+                "minibatch-discrimination" => c with { MinibatchDiscrimination = "2,3" },
+                "diffaugment" => c with { DiffAugment = "color,translation,cutout" },
+                "spectral-norm" => c with { SpectralNorm = true },
+                _ => c with { Ema = 0.9 },
+            };
+        }
+        int classes = variant == "projection" ? 3 : 1;
+        var nchw = new GanTrainer(With(false), 1, 16, classes, EmulatedGpu.Backend);
+        var cl = new GanTrainer(With(true), 1, 16, classes, EmulatedGpu.Backend);
+        float[] images = Tensor.Rand(new Shape(4, 1, 16, 16), new Generator(3), low: -1, high: 1).ToFloatArray();
+        for (int step = 0; step < 2; step++)
+        {
+            StepMetrics a = Step(nchw, images, [0, 1, 2, 1]), c = Step(cl, images, [0, 1, 2, 1]);
+            Assert.True(Math.Abs(a.DLoss - c.DLoss) <= 1e-4 * Math.Max(1, Math.Abs(a.DLoss)), $"{variant}, step {step + 1}: D loss {c.DLoss} channels-last, {a.DLoss} NCHW");
+            Assert.True(Math.Abs(a.GLoss - c.GLoss) <= 1e-4 * Math.Max(1, Math.Abs(a.GLoss)), $"{variant}, step {step + 1}: G loss {c.GLoss} channels-last, {a.GLoss} NCHW");
+        }
+        if (variant == "ema")
+        {
+            double[] diff = [.. nchw.Average!.Model.Parameters().SelectMany(p => p.ToFloatArray())
+                .Zip(cl.Average!.Model.Parameters().SelectMany(p => p.ToFloatArray()), (x, y) => (double)Math.Abs(x - y))];
+            Assert.True(diff.Average() <= 1e-6, $"averaged generators differ by {diff.Average()} on average");
+        }
+    }
+
+    /// <summary>A captured step (--cuda-graphs) replays the channels-last step bit for bit.</summary>
+    [Fact]
+    public void A_channels_last_step_replays_as_a_cuda_graph_bit_for_bit()
+    {
+        var eager = new GanTrainer(Config(ModelKind.Dcgan, true), 1, 16, 1, EmulatedGpu.Backend);
+        var graph = new GanTrainer(Config(ModelKind.Dcgan, true) with { CudaGraphs = true }, 1, 16, 1, EmulatedGpu.Backend);
+        float[] images = Tensor.Rand(new Shape(4, 1, 16, 16), new Generator(3), low: -1, high: 1).ToFloatArray();
+        long launches = EmulatedGpu.Api.GraphLaunches;
+        for (int step = 0; step < 4; step++) Assert.Equal(Step(eager, images, [0, 0, 0, 0]), Step(graph, images, [0, 0, 0, 0]));
+        Assert.True(EmulatedGpu.Api.GraphLaunches > launches, "no graph was launched");
+        Assert.Equal(Weights(eager), Weights(graph));
+    }
+
     [Fact]
     public void A_channels_last_run_resumed_mid_run_continues_exactly()
     {
@@ -150,8 +207,11 @@ public class EmulatedChannelsLastTests
     private static float[] Weights(GanTrainer t) =>
         [.. t.G.StateDict().Concat(t.D.StateDict()).Concat(t.OptG.StateDict()).Concat(t.OptD.StateDict()).SelectMany(p => p.Value.ToFloatArray())];
 
+    /// <summary>One step, its intermediates returned to the pool at the end (as training does; a captured step needs
+    /// the warm-up's blocks back in the cache).</summary>
     private static StepMetrics Step(GanTrainer t, float[] images, int[] labels)
     {
+        using var scope = new TensorScope();
         int n = labels.Length;
         Tensor real = Tensor.FromSpan<float>(images, new Shape(n, t.Channels, t.Size, t.Size), DType.Float32, t.Backend);
         Tensor? y = t.IsConditional ? Tensor.FromSpan<int>(labels, new Shape(n), DType.Int32, t.Backend) : null;
