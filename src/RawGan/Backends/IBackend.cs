@@ -6,6 +6,9 @@ namespace RawGan.Backends;
 /// The seam between math and machines: the primitives every device implements. It knows nothing about autodiff;
 /// the rules in <c>Ops/</c> are written once against it. Tensors passed in are contiguous and already validated by
 /// the op that calls (shapes, dtypes, devices); outputs are written, never accumulated, unless a method says so.
+/// A primitive reads storage in its tensors' logical row-major order; the ops pass channels-last tensors only to
+/// the convolutions and batch norm of a backend that says it takes them (<see cref="ChannelsLastNative"/>), and to
+/// the rest as the row-major tensors they physically are ([N, H, W, C]).
 /// </summary>
 public interface IBackend
 {
