@@ -706,16 +706,22 @@ public abstract class CudaBackendConformance : BackendConformance
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]
     [InlineData(CudaBatchNorm.CudnnPersistent)]
-    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path)
+    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
+    {
+        CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
+        CheckBatchNormTraining([16, 8], affine: true, running: true);
+        CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
+        CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+    });
+
+    /// <summary>Runs <paramref name="checks"/> with the backend's batch norm on <paramref name="path"/>.</summary>
+    private void OnPath(CudaBatchNorm path, Action checks)
     {
         CudaBatchNorm before = Cuda.BatchNormPath;
         Cuda.BatchNormPath = path;
         try
         {
-            CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
-            CheckBatchNormTraining([16, 8], affine: true, running: true);
-            CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
-            CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+            checks();
         }
         finally
         {
@@ -736,23 +742,14 @@ public abstract class CudaBackendConformance : BackendConformance
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]
     [InlineData(CudaBatchNorm.CudnnPersistent)]
-    public void BatchNorm_training_in_channels_last_matches_the_reference_on_every_path(CudaBatchNorm path)
+    public void BatchNorm_training_in_channels_last_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
     {
-        CudaBatchNorm before = Cuda.BatchNormPath;
-        Cuda.BatchNormPath = path;
-        try
-        {
-            CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true, MemoryFormat.ChannelsLast);
-            CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false, MemoryFormat.ChannelsLast);
-            CheckBatchNormTraining([8, 40, 6, 7], affine: true, running: true, MemoryFormat.ChannelsLast); // a full and a partial column tile, rows in slices
-            CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true, MemoryFormat.ChannelsLast);
-            CheckBatchNormEval([4, 3, 5, 5], affine: true, MemoryFormat.ChannelsLast);
-        }
-        finally
-        {
-            Cuda.BatchNormPath = before;
-        }
-    }
+        CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true, MemoryFormat.ChannelsLast);
+        CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false, MemoryFormat.ChannelsLast);
+        CheckBatchNormTraining([8, 40, 6, 7], affine: true, running: true, MemoryFormat.ChannelsLast); // a full and a partial column tile, rows in slices
+        CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true, MemoryFormat.ChannelsLast);
+        CheckBatchNormEval([4, 3, 5, 5], affine: true, MemoryFormat.ChannelsLast);
+    });
 
     [Fact]
     public void Uploads_through_the_staging_buffers_arrive_intact_whatever_their_order_and_size()

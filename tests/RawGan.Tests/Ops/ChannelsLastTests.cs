@@ -114,6 +114,14 @@ public class ChannelsLastTests
         OpCheck.Grad(t => F.Contiguous(F.ToMemoryFormat(t[0], Cl) * F.ToMemoryFormat(t[0], Cl)), [Input([2, 3, 2, 5])]);
 
     [Fact]
+    public void The_gradient_check_refuses_a_channels_last_input_it_would_perturb_in_the_wrong_places()
+    {
+        Tensor cl = F.ToMemoryFormat(Input([2, 3, 2, 2], requiresGrad: false), Cl).Detach();
+        var e = Assert.Throws<ArgumentException>(() => RawGan.Autograd.GradCheck.Run(t => F.Contiguous(t[0]), [cl]));
+        Assert.Contains("contiguous", e.Message);
+    }
+
+    [Fact]
     public void A_module_in_channels_last_computes_what_it_computes_in_NCHW()
     {
         var g = new Generator(4);
