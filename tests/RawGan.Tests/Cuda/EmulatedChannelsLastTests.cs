@@ -37,6 +37,32 @@ public class EmulatedChannelsLastTests
         Assert.Equal(expected.ToFloatArray(), actual.ToFloatArray());
     }
 
+    [Fact]
+    public void The_emulated_cudnn_refuses_a_convolution_whose_operands_are_in_different_layouts()
+    {
+        var api = new EmulatedCudaApi();
+        nint Tensor4d(int format, int c)
+        {
+            api.cudnnCreateTensorDescriptor(out nint d);
+            api.cudnnSetTensor4dDescriptor(d, format, Interop.Cudnn.DataFloat, 1, c, 3, 3);
+            return d;
+        }
+        nint x = Tensor4d(Interop.Cudnn.TensorNhwc, 2), y = Tensor4d(Interop.Cudnn.TensorNhwc, 4), yNchw = Tensor4d(Interop.Cudnn.TensorNchw, 4);
+        api.cudnnCreateFilterDescriptor(out nint kcrs);
+        api.cudnnSetFilter4dDescriptor(kcrs, Interop.Cudnn.DataFloat, Interop.Cudnn.TensorNchw, 4, 2, 1, 1);
+        api.cudnnCreateFilterDescriptor(out nint krsc);
+        api.cudnnSetFilter4dDescriptor(krsc, Interop.Cudnn.DataFloat, Interop.Cudnn.TensorNhwc, 4, 2, 1, 1);
+        api.cudnnCreateConvolutionDescriptor(out nint conv);
+        api.cudnnSetConvolution2dDescriptor(conv, 0, 0, 1, 1, 1, 1, Interop.Cudnn.CrossCorrelation, Interop.Cudnn.DataFloat);
+
+        Assert.Equal(Interop.Cudnn.StatusSuccess, api.cudnnGetConvolutionForwardWorkspaceSize(1, x, krsc, conv, y, 0, out _));
+        foreach ((nint w, nint output) in new[] { (kcrs, y), (krsc, yNchw) })
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => api.cudnnGetConvolutionForwardWorkspaceSize(1, x, w, conv, output, 0, out _));
+            Assert.Contains("different layouts", e.Message);
+        }
+    }
+
     [Theory]
     [InlineData("conv2d", CudaBatchNorm.CudnnPersistent)]
     [InlineData("conv2d_same", CudaBatchNorm.CudnnPersistent)] // asymmetric padding: the explicit-padding path in NHWC
