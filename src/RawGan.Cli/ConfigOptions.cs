@@ -47,6 +47,7 @@ internal sealed class ConfigOptions
         BindChoice(command, "--precision", "GEMMs and convolutions in ", Backends.Precision.Fp32, (GanConfig c, Backends.Precision v) => c with { Precision = v },
             " (tf32 and bf16 on CUDA tensor cores with float32 accumulation; bf16 rounds their operands to 8-bit mantissas and keeps float32 weights, optimiser state and losses; the CPU computes fp32)");
         Bind(command, "--cuda-graphs", "on CUDA, replay each training step as one captured CUDA graph (same results, less launch overhead)", (GanConfig c, bool v) => c with { CudaGraphs = v });
+        Bind(command, "--channels-last", "on CUDA, keep image activations channels-last (NHWC), as cuDNN's tensor-core kernels want them (same results to rounding)", (GanConfig c, bool v) => c with { ChannelsLast = v });
         Bind(command, "--out", $"folder that receives the run folder (default {defaults.Out})", (GanConfig c, string v) => c with { Out = v });
         Bind(command, "--sample-every", $"steps between sample grids, 0 for once per epoch (default {defaults.SampleEvery})", (GanConfig c, int v) => c with { SampleEvery = v });
         Bind(command, "--checkpoint-every", $"steps between checkpoints, 0 for once per epoch (default {defaults.CheckpointEvery})", (GanConfig c, int v) => c with { CheckpointEvery = v });

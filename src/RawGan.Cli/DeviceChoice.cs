@@ -21,8 +21,16 @@ internal static class DeviceChoice
     /// <summary>What "auto" says when it runs on the CPU: one line, within 80 columns.</summary>
     internal const string AutoFellBack = "--device auto: using the CPU, no usable CUDA device (rawgan info says why).";
 
-    /// <summary>A training run's backend: its device at the precision its config asks for.</summary>
-    public static IBackend Resolve(GanConfig config) => Resolve(config.Device, PrecisionOf(config));
+    /// <summary>A training run's backend: its device at the precision its config asks for. --channels-last on a
+    /// device that computes in NCHW (the CPU) is accepted and says so: the run is the same with it or without, and
+    /// a channels-last run from a GPU resumes there.</summary>
+    public static IBackend Resolve(GanConfig config)
+    {
+        IBackend backend = Resolve(config.Device, PrecisionOf(config));
+        if (config.ChannelsLast && !GanTrainer.UsesChannelsLast(config, backend))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape($"--channels-last: {backend.Device} computes convolutions in NCHW; no effect here.")}[/]");
+        return backend;
+    }
 
     /// <summary>The config's precision: its "precision" key, else its older "tf32" key (kept for the config files and
     /// flags users have; <see cref="GanConfig.Validate"/> refuses the two disagreeing).</summary>

@@ -11,7 +11,7 @@ namespace RawGan.GpuEmulator;
 /// refused as its CUDNN_STATUS_BAD_PARAM: x, y (dy, dx) of one shape, the parameters as [1, C, 1, 1], scale and bias
 /// given, running (and saved) statistics in pairs, the persistent backward given the saved statistics, epsilon
 /// at least CUDNN_BN_MIN_EPSILON (0 since cuDNN 7.5). The two modes differ in speed and summation only: the
-/// emulation computes both alike.
+/// emulation computes both alike. An NHWC x is read into NCHW order and y (dx) written back as NHWC.
 /// </summary>
 internal sealed unsafe partial class EmulatedCudaApi
 {
@@ -46,7 +46,7 @@ internal sealed unsafe partial class EmulatedCudaApi
             }
             var written = new float[X.Length];
             ForEach(d, (i, ch) => written[i] = (float)(al * ((X[i] - mean[ch]) * inv[ch] * gamma[ch] + b[ch]) + (be == 0 ? 0 : be * Y[i])));
-            Memory.Write(y, (ReadOnlySpan<float>)written);
+            Memory.Write(y, (ReadOnlySpan<float>)Layout.Of(d).Store(written));
             if (saveMean != 0)
             {
                 Memory.Write(saveMean, (ReadOnlySpan<float>)Array.ConvertAll(mean, v => (float)v));
@@ -102,7 +102,7 @@ internal sealed unsafe partial class EmulatedCudaApi
                 double g = gamma[ch] * inv[ch] * (DY[i] - sumDy[ch] / m - xhat * sumDyXhat[ch] / m);
                 written[i] = (float)(aD * g + (bD == 0 ? 0 : bD * DX[i]));
             });
-            Memory.Write(dx, (ReadOnlySpan<float>)written);
+            Memory.Write(dx, (ReadOnlySpan<float>)Layout.Of(d).Store(written));
             double[] oldScale = bP == 0 ? new double[c] : Read(dScale, c), oldBias = bP == 0 ? new double[c] : Read(dBias, c);
             Memory.Write(dScale, (ReadOnlySpan<float>)Enumerable.Range(0, c).Select(ch => (float)(aP * sumDyXhat[ch] + bP * oldScale[ch])).ToArray());
             Memory.Write(dBias, (ReadOnlySpan<float>)Enumerable.Range(0, c).Select(ch => (float)(aP * sumDy[ch] + bP * oldBias[ch])).ToArray());

@@ -14,11 +14,14 @@ namespace RawGan.GpuEmulator;
 /// float32, or bfloat16 (2 bytes an element) all three at once with a float compute type, cuDNN's
 /// PSEUDO_BFLOAT16_CONFIG: the bfloat16 operands are widened exactly, the sum runs in float64, and the output is
 /// rounded to bfloat16 (to nearest even), so its error is that of a float32 accumulator and one output rounding.
+/// Tensors and filters may also be CUDNN_TENSOR_NHWC (a filter then [K, R, S, C]): the emulation reads them into
+/// NCHW order, computes as for NCHW, and writes the output back in its descriptor's layout, so a backend's NHWC
+/// results are checked against the same sums as its NCHW ones.
 /// </summary>
 internal sealed unsafe partial class EmulatedCudaApi
 {
-    private sealed record TensorDesc(int N, int C, int H, int W, int DataType);
-    private sealed record FilterDesc(int K, int C, int R, int S, int DataType);
+    private sealed record TensorDesc(int N, int C, int H, int W, int DataType, int Format = Interop.Cudnn.TensorNchw);
+    private sealed record FilterDesc(int K, int C, int R, int S, int DataType, int Format = Interop.Cudnn.TensorNchw);
     private sealed record ConvDesc(int PadH, int PadW, int StrideH, int StrideW, int DilationH, int DilationW, int MathType);
 
     private readonly List<object?> _descriptors = [];
@@ -45,21 +48,22 @@ internal sealed unsafe partial class EmulatedCudaApi
 
     public int cudnnSetTensor4dDescriptor(nint descriptor, int format, int dataType, int n, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || n <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW float and bfloat16 are emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w, dataType);
+        if (!EmulatedFormat(format) || !EmulatedType(dataType) || n <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetTensor4dDescriptor", $"format {format}, type {dataType}, [{n}, {c}, {h}, {w}]: only positive NCHW or NHWC float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new TensorDesc(n, c, h, w, dataType, format);
         return Interop.Cudnn.StatusSuccess;
     }
 
     public int cudnnSetFilter4dDescriptor(nint descriptor, int dataType, int format, int k, int c, int h, int w)
     {
-        if (format != Interop.Cudnn.TensorNchw || !EmulatedType(dataType) || k <= 0 || c <= 0 || h <= 0 || w <= 0)
-            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS float and bfloat16 are emulated");
-        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w, dataType);
+        if (!EmulatedFormat(format) || !EmulatedType(dataType) || k <= 0 || c <= 0 || h <= 0 || w <= 0)
+            throw Refused("cudnnSetFilter4dDescriptor", $"type {dataType}, format {format}, [{k}, {c}, {h}, {w}]: only positive KCRS or KRSC float and bfloat16 are emulated");
+        lock (_gate) _descriptors[Index(descriptor)] = new FilterDesc(k, c, h, w, dataType, format);
         return Interop.Cudnn.StatusSuccess;
     }
 
     private static bool EmulatedType(int dataType) => dataType is Interop.Cudnn.DataFloat or Interop.Cudnn.DataBFloat16;
+    private static bool EmulatedFormat(int format) => format is Interop.Cudnn.TensorNchw or Interop.Cudnn.TensorNhwc;
 
     public int cudnnSetConvolution2dDescriptor(nint descriptor, int padH, int padW, int strideH, int strideW, int dilationH, int dilationW,
         int mode, int computeType)
@@ -259,7 +263,10 @@ internal sealed unsafe partial class EmulatedCudaApi
         Enqueue(call, () =>
         {
             double[] X = Read(x, shapes.X), W = Read(w, shapes.W), Y = Read(y, shapes.Y);
-            (double[] result, ulong address) = output switch { Operand.X => (X, x), Operand.W => (W, w), _ => (Y, y) };
+            (double[] result, ulong address, Layout layout) = output switch
+            {
+                Operand.X => (X, x, Layout.Of(shapes.X)), Operand.W => (W, w, Layout.Of(shapes.W)), _ => (Y, y, Layout.Of(shapes.Y)),
+            };
             var sum = new double[result.Length];
             switch (output)
             {
@@ -267,9 +274,10 @@ internal sealed unsafe partial class EmulatedCudaApi
                 case Operand.X: ReferenceDense.Conv2dBackwardData(g, Y, W, sum); break;
                 default: ReferenceDense.Conv2dBackwardFilter(g, X, Y, sum); break;
             }
-            var written = new float[result.Length];
+            var logical = new float[result.Length];
             for (int i = 0; i < result.Length; i++) // beta = 0 does not read the output (it may hold NaN)
-                written[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
+                logical[i] = (float)(alpha * sum[i] + (beta == 0 ? 0 : beta * result[i]));
+            float[] written = layout.Store(logical);
             if (shapes.DataType == Interop.Cudnn.DataBFloat16)
                 Memory.Write(address, (ReadOnlySpan<ushort>)Array.ConvertAll(written, v => PtxConvert.ToBFloat16(BitConverter.SingleToUInt32Bits(v))));
             else Memory.Write(address, (ReadOnlySpan<float>)written);
@@ -296,6 +304,9 @@ internal sealed unsafe partial class EmulatedCudaApi
                 throw Refused(call, $"CUDNN_STATUS_BAD_PARAM: x {x}, w {w}, {c} give [{x.N}, {w.K}, {p}, {q}], but y is {y}");
             if (x.DataType != w.DataType || y.DataType != x.DataType)
                 throw Refused(call, $"CUDNN_STATUS_NOT_SUPPORTED: x, w and y must share one data type (x {x.DataType}, w {w.DataType}, y {y.DataType})");
+            // cuDNN runs mixed layouts with few algorithms (if any): the backend is to describe all three alike.
+            if (x.Format != w.Format || y.Format != x.Format)
+                throw Refused(call, $"CUDNN_STATUS_NOT_SUPPORTED: x, w and y in different layouts (x {x.Format}, w {w.Format}, y {y.Format})");
             return (new Shapes(x, w, y), c);
         }
     }
@@ -318,8 +329,9 @@ internal sealed unsafe partial class EmulatedCudaApi
         }
     }
 
-    private double[] Read(ulong p, TensorDesc d) => Read(p, (long)d.N * d.C * d.H * d.W, d.DataType);
-    private double[] Read(ulong p, FilterDesc d) => Read(p, (long)d.K * d.C * d.R * d.S, d.DataType);
+    /// <summary>A tensor's or filter's values in NCHW (KCRS) order, whatever its layout.</summary>
+    private double[] Read(ulong p, TensorDesc d) => Layout.Of(d).Load(Read(p, (long)d.N * d.C * d.H * d.W, d.DataType));
+    private double[] Read(ulong p, FilterDesc d) => Layout.Of(d).Load(Read(p, (long)d.K * d.C * d.R * d.S, d.DataType));
 
     /// <summary>Float32 values: batch norm's scale, bias, mean and variance are float32 for every data type.</summary>
     private double[] Read(ulong p, long count) => Read(p, count, Interop.Cudnn.DataFloat);

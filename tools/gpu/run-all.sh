@@ -20,8 +20,9 @@
 #
 # Phases, in this order (cheap identity first, the headline figures next, the open-ended suite last), each under
 # `timeout`, none stopping the next: nvidia-smi; info (`rawgan info`: driver, cuBLAS, cuDNN, PTX JIT); step
-# (issue 14's matrix: RawGan.Bench step and tools/peer/gan_step.py, each run in its own process, about 4 minutes;
-# see the phase; with RawGan's TF32 step once more as one captured CUDA graph per step); kernels (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS,
+# (issue 14's matrix: RawGan.Bench step and tools/peer/gan_step.py, each run in its own process, about 4.5 minutes;
+# see the phase; with RawGan's TF32 step once more as one captured CUDA graph per step, and bf16 and TF32 steps
+# with channels-last activations); kernels (RawGan.Bench kernels: PTX kernels against the copy bandwidth, GEMM against cuBLAS,
 # convolutions against cuDNN); tests (run-tests.sh gpu, the CUDA conformance suite); inception (RawGan.Bench inception
 # and tools/peer/inception_peer.py: images/s through the FID Inception-v3); train (rawgan train, DCGAN-64
 # on the bundled MNIST resized to 64×64, 4 epochs of 78 batches of 128 = 312 steps, FP32, judged by the digit judge
@@ -57,6 +58,8 @@ run_phase() {
         for p in fp32 tf32 bf16; do
           step_run rawgan 45 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch $b --precision $p --seconds 3
         done
+        # bf16 with channels-last activations (--channels-last): the configuration PyTorch's bf16 figure uses.
+        step_run rawgan 45 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch $b --precision bf16 --seconds 3 --channels-last
         configs=eager,fast,bf16; (( b == 128 )) && configs=all
         step_run pytorch 150 python3 "$here/gan_step.py" --device cuda --model dcgan --batch $b --steps 20 --tf32 --config $configs
       done
@@ -73,6 +76,8 @@ run_phase() {
       # The same TF32 step as one captured CUDA graph per step (--cuda-graphs): the figure beside PyTorch's
       # torch.compile(mode="reduce-overhead"), which replays CUDA graphs too.
       step_run rawgan 45 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --precision tf32 --seconds 3 --cuda-graphs
+      # TF32 in channels-last: whether the layout alone pays at the batch where launch overhead weighs most.
+      step_run rawgan 45 "$dotnet" "$app/RawGan.Bench.dll" step cuda --model dcgan --batch 128 --precision tf32 --seconds 3 --channels-last
       return $STEP_RC ;;
     kernels)
       "$dotnet" "$app/RawGan.Bench.dll" kernels cuda ;;
@@ -279,7 +284,7 @@ phase() { # phase NAME LIMIT: runs the phase under timeout, its output in $RUN_A
 echo "== run-all: results in $OUT, logs in $RUN_ALL_WORK, budget ${budget} s"
 phase nvidia-smi 20
 phase info 45
-phase step 300
+phase step 340
 phase kernels 120
 phase tests $(( RUN_ALL_DRY == 1 ? 300 : 120 ))
 phase inception 45

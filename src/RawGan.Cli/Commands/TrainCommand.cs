@@ -84,9 +84,9 @@ internal static class TrainCommand
         GanConfig saved = Checkpoint.ReadInfo(checkpoint.Path).Config;
         // Flags typed now apply on top of the run's config, but only those that do not change what is trained.
         GanConfig config = options.Resolve(parse, saved);
-        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, Precision = saved.Precision, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery, Inception = saved.Inception, CudaGraphs = saved.CudaGraphs };
+        GanConfig scheduleOnly = config with { Epochs = saved.Epochs, Device = saved.Device, Tf32 = saved.Tf32, Precision = saved.Precision, SampleEvery = saved.SampleEvery, CheckpointEvery = saved.CheckpointEvery, LogEvery = saved.LogEvery, OnNan = saved.OnNan, EvalEvery = saved.EvalEvery, Inception = saved.Inception, CudaGraphs = saved.CudaGraphs, ChannelsLast = saved.ChannelsLast };
         if (scheduleOnly != saved)
-            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --precision, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan, --eval-every, --inception and --cuda-graphs (replays are bit-identical to eager steps) may change.");
+            throw new ArgumentException("--resume continues a run as it was configured: only --epochs, --device, --precision, --tf32, --sample-every, --checkpoint-every, --log-every, --on-nan, --eval-every, --inception, --cuda-graphs (replays are bit-identical to eager steps) and --channels-last (a layout: results change by rounding only, as with --precision) may change.");
         IDataset data = Open(config);
         IBackend backend = DeviceChoice.Resolve(config);
         InceptionV3? inception = TrainingEvaluation.LoadInception(config, backend);

@@ -41,11 +41,12 @@ internal static class Backward
         {
             if (root.Numel != 1)
                 throw new InvalidOperationException($"{what} without a gradient needs a scalar, but the tensor has shape {root.Shape}; pass a gradient of that shape.");
-            return Tensor.Full(root.Shape, 1, root.DType, root.Backend);
+            Tensor one = Tensor.Full(root.Shape, 1, root.DType, root.Backend);
+            return new Tensor(one.Storage, root.Shape, root.MemoryFormat); // one element: the same in every format
         }
-        if (gradient.Shape != root.Shape || gradient.DType != root.DType || !ReferenceEquals(gradient.Backend, root.Backend))
-            throw new ArgumentException($"{what} got a gradient {gradient.DType.Name()} {gradient.Shape} on {gradient.Backend.Name} " +
-                                        $"for a tensor {root.DType.Name()} {root.Shape} on {root.Backend.Name}; they must match.");
+        if (gradient.Shape != root.Shape || gradient.DType != root.DType || gradient.MemoryFormat != root.MemoryFormat || !ReferenceEquals(gradient.Backend, root.Backend))
+            throw new ArgumentException($"{what} got a gradient {gradient.DType.Name()} {gradient.Shape} ({gradient.MemoryFormat}) on {gradient.Backend.Name} " +
+                                        $"for a tensor {root.DType.Name()} {root.Shape} ({root.MemoryFormat}) on {root.Backend.Name}; they must match.");
         return gradient;
     }
 
@@ -94,6 +95,10 @@ internal static class Backward
                 if (!input.RequiresGrad || gi is null || needed?.Contains(input) == false) continue;
                 if (gi.Shape != input.Shape)
                     throw new InvalidOperationException($"Backward of '{node.Op}' produced a gradient of shape {gi.Shape} for input {i} of shape {input.Shape}.");
+                // Every rule keeps an input's gradient in that input's memory format, so a rule's upstream gradient is
+                // laid out as its output is, and gradients that meet are summed element for element.
+                if (gi.MemoryFormat != input.MemoryFormat)
+                    throw new InvalidOperationException($"Backward of '{node.Op}' produced a {gi.MemoryFormat} gradient for input {i} ({input.Shape}), which is {input.MemoryFormat}.");
                 memory?.Hold(gi);
                 if (grads.TryGetValue(input, out Tensor? acc))
                 {
@@ -122,11 +127,11 @@ internal static class Backward
         return leading;
     }
 
-    /// <summary>a + b (same shape, dtype and backend), straight on the backend: the tape sits below the ops, so it
-    /// accumulates with the primitive itself, and nothing is recorded.</summary>
+    /// <summary>a + b (same shape, dtype, backend and memory format: both are gradients of one tensor), straight on
+    /// the backend: the tape sits below the ops, so it accumulates with the primitive itself, and nothing is recorded.</summary>
     private static Tensor Sum(Tensor a, Tensor b)
     {
-        Tensor c = Tensor.Empty(a.Shape, a.DType, a.Backend);
+        Tensor c = Tensor.Empty(a.Shape, a.DType, a.Backend, a.MemoryFormat);
         a.Backend.Binary(Backends.BinaryOp.Add, a, b, c);
         return c;
     }

@@ -25,8 +25,13 @@ public static class GradCheck
     public static GradCheckResult Run(Func<Tensor[], Tensor> f, Tensor[] inputs, double eps = 1e-6, double atol = 1e-6, double rtol = 1e-4)
     {
         foreach (Tensor t in inputs)
+        {
             if (t.RequiresGrad && t.DType != DType.Float64)
                 throw new ArgumentException($"GradCheck needs float64 inputs to mean anything; got {t.DType.Name()} {t.Shape}.");
+            // It perturbs each input's storage in logical order: a channels-last input would be perturbed elsewhere.
+            if (t.MemoryFormat != MemoryFormat.Contiguous)
+                throw new ArgumentException($"GradCheck perturbs inputs in logical order: pass {t.Shape} contiguous and convert it inside f.");
+        }
 
         foreach (Tensor t in inputs) t.Grad = null;
         Tensor y = f(inputs);

@@ -6,6 +6,9 @@ namespace RawGan.Backends;
 /// The seam between math and machines: the primitives every device implements. It knows nothing about autodiff;
 /// the rules in <c>Ops/</c> are written once against it. Tensors passed in are contiguous and already validated by
 /// the op that calls (shapes, dtypes, devices); outputs are written, never accumulated, unless a method says so.
+/// A primitive reads storage in its tensors' logical row-major order; the ops pass channels-last tensors only to
+/// the convolutions and batch norm of a backend that says it takes them (<see cref="ChannelsLastNative"/>), and to
+/// the rest as the row-major tensors they physically are ([N, H, W, C]).
 /// </summary>
 public interface IBackend
 {
@@ -37,6 +40,16 @@ public interface IBackend
                 Tensor destination, long destinationOffset, long destinationStride, long rows, long count);
 
     void Fill(Tensor destination, double value);
+
+    // ---- memory formats --------------------------------------------------------------------------------------
+    /// <summary>y[b, j, i] = x[b, i, j]: x's storage read as [batch, rows, cols] into y's as [batch, cols, rows]
+    /// (float32, and float64 where the backend has it). NCHW ↔ NHWC is this with rows C and cols H·W, or back.</summary>
+    void Transpose(Tensor x, Tensor y, long batch, long rows, long cols);
+
+    /// <summary>Whether the convolutions and batch norm take <see cref="MemoryFormat.ChannelsLast"/> activations as
+    /// they lie (all activations of one call share a format; a weight is always [K, C, R, S] as PyTorch stores it).
+    /// A backend without it gets NCHW operands, converted around the call by the op.</summary>
+    bool ChannelsLastNative { get; }
 
     // ---- elementwise -------------------------------------------------------------------------------------
     /// <summary>y = f(x; alpha).</summary>

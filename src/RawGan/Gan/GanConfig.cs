@@ -70,6 +70,11 @@ public sealed record GanConfig
     /// (one launch per step instead of hundreds); the result is bit-identical to eager steps. Off by default until
     /// measured on a GPU; refused with the reason where the step cannot be a graph.</summary>
     [WrittenWhenSet] public bool CudaGraphs { get; init; }
+    /// <summary>On CUDA, keep the networks' image activations channels-last (NHWC), the layout cuDNN's tensor-core
+    /// convolutions and persistent batch norm read directly (PyTorch's memory_format=torch.channels_last); the
+    /// results agree with NCHW's to float rounding. Off by default until measured on a GPU. No effect on the CPU,
+    /// which computes convolutions in NCHW.</summary>
+    [WrittenWhenSet] public bool ChannelsLast { get; init; }
     /// <summary>Drop the last partial batch of each epoch (BatchNorm dislikes tiny batches).</summary>
     public bool DropLast { get; init; } = true;
     /// <summary>Fail on a corrupt image instead of skipping it.</summary>

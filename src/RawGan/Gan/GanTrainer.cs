@@ -52,13 +52,22 @@ public sealed class GanTrainer
         (G, D) = config.Recipe.Create(config, channels, size, classes, DropoutRng);
         G.To(backend);
         D.To(backend);
+        if (UsesChannelsLast(config, backend))
+        {
+            G.ToMemoryFormat(MemoryFormat.ChannelsLast);
+            D.ToMemoryFormat(MemoryFormat.ChannelsLast);
+        }
         OptG = new Adam(G.Parameters(), config.GeneratorLr(), config.Beta1, config.Beta2);
         OptD = new Adam(D.Parameters(), config.DiscriminatorLr(), config.Beta1, config.Beta2);
         _averageDLoss = config.Recipe.AveragesDiscriminatorLoss;
         _loss = new GameLoss(config.Loss, config.LabelSmoothing);
         if (config.DiffAugment != "") Augment = new DiffAugment(config.DiffAugment, config.DiffAugmentProbability, new Generator(config.Seed + 5));
         if (config.Ema > 0)
-            Average = new GeneratorAverage((GanGenerator)config.Recipe.CreateGenerator(config, channels, size, classes).To(backend), G, config.Ema);
+        {
+            GanGenerator average = (GanGenerator)config.Recipe.CreateGenerator(config, channels, size, classes).To(backend);
+            if (UsesChannelsLast(config, backend)) average.ToMemoryFormat(MemoryFormat.ChannelsLast);
+            Average = new GeneratorAverage(average, G, config.Ema);
+        }
         if (config.CudaGraphs)
         {
             if (backend is not IStepGraphs graphs)
@@ -70,6 +79,10 @@ public sealed class GanTrainer
     }
 
     private readonly StepGraphRunner? _graphRunner;
+
+    /// <summary>Whether the networks run channels-last: asked for (<see cref="GanConfig.ChannelsLast"/>) on a backend
+    /// whose convolutions take it; elsewhere (the CPU) they would only convert around each one, so they stay NCHW.</summary>
+    public static bool UsesChannelsLast(GanConfig config, IBackend backend) => config.ChannelsLast && backend.ChannelsLastNative;
 
     public GanConfig Config { get; }
     public int Channels { get; }

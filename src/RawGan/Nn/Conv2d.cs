@@ -28,6 +28,6 @@ public sealed class Conv2d : ConvLayer
         Padding2d padding = SamePadding && input.Rank == 4
             ? Padding2d.Same(input.Shape[2], input.Shape[3], w.Shape[2], w.Shape[3], Stride, Stride)
             : Padding;
-        return F.Conv2d(input, w, Bias, Stride, padding);
+        return F.Conv2d(Formatted(input), w, Bias, Stride, padding);
     }
 }

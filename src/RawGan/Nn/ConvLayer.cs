@@ -22,6 +22,13 @@ public abstract class ConvLayer : Module
         HasBias = bias;
     }
 
+    /// <summary>The memory format this layer's input is converted to before it convolves (and so its output's), or
+    /// null to take the input as it comes. Set by <see cref="Module.ToMemoryFormat"/>.</summary>
+    public MemoryFormat? InputFormat { get; set; }
+
+    /// <summary>The input in <see cref="InputFormat"/>.</summary>
+    protected Tensor Formatted(Tensor input) => InputFormat is { } f && input.Rank == 4 ? F.ToMemoryFormat(input, f) : input;
+
     public int Stride { get; }
     public Padding2d Padding { get; }
     public bool HasBias { get; }

@@ -16,5 +16,5 @@ public sealed class ConvTranspose2d(int inChannels, int outChannels, int kernelS
 
     public int OutputPadding { get; } = outputPadding;
 
-    public override Tensor Forward(Tensor input) => F.ConvTranspose2d(input, Weight, Bias, Stride, Padding, OutputPadding);
+    public override Tensor Forward(Tensor input) => F.ConvTranspose2d(Formatted(input), Weight, Bias, Stride, Padding, OutputPadding);
 }

@@ -163,6 +163,19 @@ public abstract class Module
         return this;
     }
 
+    /// <summary>
+    /// Makes this module's convolutions take and give activations in <paramref name="format"/> (PyTorch's
+    /// module.to(memory_format=...)): each converts its input, so a network's first layer converts at its edge (free
+    /// for a latent code [N, nz, 1, 1]) and the layers after find theirs laid out already. The weights keep PyTorch's
+    /// [out, in, kH, kW], so state dicts, checkpoints and optimiser state do not change; a backend that wants them
+    /// otherwise arranges them per call.
+    /// </summary>
+    public Module ToMemoryFormat(MemoryFormat format)
+    {
+        foreach (ConvLayer conv in Modules().OfType<ConvLayer>()) conv.InputFormat = format;
+        return this;
+    }
+
     public long ParameterCount() => Parameters().Sum(p => p.Numel);
 
     private void CheckNewName(string name)

@@ -8,16 +8,16 @@ public static partial class F
 {
     /// <summary>a + b with broadcasting.</summary>
     public static Tensor Add(Tensor a, Tensor b) => Binary("add", BinaryOp.Add, a, b,
-        g => [a.RequiresGrad ? SumTo(g, a.Shape) : null, b.RequiresGrad ? SumTo(g, b.Shape) : null]);
+        (g, x, y) => [x.RequiresGrad ? SumTo(g, x.Shape) : null, y.RequiresGrad ? SumTo(g, y.Shape) : null]);
 
     public static Tensor Sub(Tensor a, Tensor b) => Binary("sub", BinaryOp.Sub, a, b,
-        g => [a.RequiresGrad ? SumTo(g, a.Shape) : null, b.RequiresGrad ? SumTo(Neg(g), b.Shape) : null]);
+        (g, x, y) => [x.RequiresGrad ? SumTo(g, x.Shape) : null, y.RequiresGrad ? SumTo(Neg(g), y.Shape) : null]);
 
     public static Tensor Mul(Tensor a, Tensor b) => Binary("mul", BinaryOp.Mul, a, b,
-        g => [a.RequiresGrad ? SumTo(Mul(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Mul(g, a), b.Shape) : null]);
+        (g, x, y) => [x.RequiresGrad ? SumTo(Mul(g, y), x.Shape) : null, y.RequiresGrad ? SumTo(Mul(g, x), y.Shape) : null]);
 
     public static Tensor Div(Tensor a, Tensor b) => Binary("div", BinaryOp.Div, a, b,
-        g => [a.RequiresGrad ? SumTo(Div(g, b), a.Shape) : null, b.RequiresGrad ? SumTo(Neg(Div(Mul(g, a), Mul(b, b))), b.Shape) : null]);
+        (g, x, y) => [x.RequiresGrad ? SumTo(Div(g, y), x.Shape) : null, y.RequiresGrad ? SumTo(Neg(Div(Mul(g, x), Mul(y, y))), y.Shape) : null]);
 
     public static Tensor Neg(Tensor x) => Unary("neg", UnaryOp.Neg, 0, x);
     public static Tensor Exp(Tensor x) => Unary("exp", UnaryOp.Exp, 0, x);
@@ -28,16 +28,23 @@ public static partial class F
     public static Tensor Scale(Tensor x, double factor) => Unary("scale", UnaryOp.Scale, factor, x);
     public static Tensor AddScalar(Tensor x, double value) => Unary("add_scalar", UnaryOp.AddScalar, value, x);
 
-    private static Tensor Binary(string op, BinaryOp kind, Tensor a, Tensor b, Func<Tensor, Tensor?[]> backward)
+    /// <summary>c = a ∘ b broadcast. With a channels-last operand and a rank-4 result, both operands become
+    /// channels-last rank-4 tensors (free for a bias [C, 1, 1]) and the primitive broadcasts their physical
+    /// [N, H, W, C] views, so a per-channel operand varies along the innermost axis; the rule <paramref name="backward"/>
+    /// gets the operands as computed with, so its gradients come back in their formats.</summary>
+    private static Tensor Binary(string op, BinaryOp kind, Tensor a, Tensor b, Func<Tensor, Tensor, Tensor, Tensor?[]> backward)
     {
         RequireCompatible(op, a, b);
         RequireFloat(op, a);
         Shape shape;
         try { shape = Shape.Broadcast(a.Shape, b.Shape); }
         catch (ArgumentException e) { throw new ArgumentException($"{op}: {e.Message}"); }
-        Tensor c = Empty(shape, a);
-        a.Backend.Binary(kind, a, b, c);
-        return Record(c, op, [a, b], backward);
+        MemoryFormat format = CommonFormat(a, b);
+        if (format == MemoryFormat.ChannelsLast && shape.Rank != 4) (a, b, format) = (Contiguous(a), Contiguous(b), MemoryFormat.Contiguous);
+        else if (format == MemoryFormat.ChannelsLast) (a, b) = (AsChannelsLast(a), AsChannelsLast(b));
+        Tensor c = Tensor.Empty(shape, a.DType, a.Backend, format);
+        a.Backend.Binary(kind, Physical(a), Physical(b), Physical(c));
+        return Record(c, op, [a, b], g => backward(g, a, b));
     }
 
     /// <summary>y = f(x) for a backend elementwise map, with its derivative from the same primitive family.</summary>
@@ -86,7 +93,7 @@ public static partial class F
             throw new InvalidOperationException($"{op}: a leaf tensor that requires grad ({x.Shape}) cannot be modified in place; use the out-of-place op.");
         x.Backend.Unary(kind, alpha, x, x);
         x.Storage.Version++;
-        Tensor y = new(x.Storage, x.Shape);
+        Tensor y = new(x.Storage, x.Shape, x.MemoryFormat);
         return Record(y, op, [x], dy => [UnaryDerivative(kind, alpha, y, y, dy)], readsOutput: true);
     }
 }

@@ -6,7 +6,8 @@ namespace RawGan.Ops;
 
 public static partial class F
 {
-    /// <summary>2-D convolution (cross-correlation) of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K].</summary>
+    /// <summary>2-D convolution (cross-correlation) of x [N, C, H, W] with weight [K, C, R, S] and optional bias [K].
+    /// The output takes x's memory format (PyTorch's, for a weight in its standard layout).</summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, Padding2d padding = default) =>
         Conv2d(x, weight, bias, (stride, stride), padding);
 
@@ -20,8 +21,9 @@ public static partial class F
             stride.H, stride.W, padding.Top, padding.Left, padding.Bottom, padding.Right);
         if (g.H + padding.Top + padding.Bottom < g.R || g.W + padding.Left + padding.Right < g.S)
             throw new ArgumentException($"{op}: kernel {g.R}×{g.S} is larger than the padded input (input {x.Shape}, padding {padding}).");
+        if (!Native(x)) return ToMemoryFormat(Conv2d(Contiguous(x), weight, bias, stride, padding), x.MemoryFormat);
 
-        Tensor y = Empty(g.OutputShape, x);
+        Tensor y = EmptyIn(g.OutputShape, x);
         x.Backend.Conv2d(g, x, weight, y);
         AddChannelBias(y, bias);
         return Record(y, op, Inputs(x, weight, bias), dy => WithBiasGrad(
@@ -39,7 +41,8 @@ public static partial class F
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (int H, int W) stride, Padding2d padding, (int H, int W) outputPadding)
     {
         ConvGeometry g = TransposedGeometry(x, weight, bias, stride, padding, outputPadding);
-        Tensor y = Empty(g.InputShape, x);
+        if (!Native(x)) return ToMemoryFormat(ConvTranspose2d(Contiguous(x), weight, bias, stride, padding, outputPadding), x.MemoryFormat);
+        Tensor y = EmptyIn(g.InputShape, x);
         x.Backend.Conv2dBackwardData(g, x, weight, y);
         AddChannelBias(y, bias);
         return Record(y, "conv_transpose2d", Inputs(x, weight, bias), dy => WithBiasGrad(
@@ -55,6 +58,7 @@ public static partial class F
         ConvGeometry g = TransposedGeometry(x, weight, bias, stride, padding, outputPadding);
         if (x.Backend is not CpuBackend cpu)
             throw new ArgumentException($"conv_transpose2d: quantised weights run on the CPU, not on {x.Backend.Name}.");
+        x = Contiguous(x);
         Tensor y = Empty(g.InputShape, x);
         cpu.Conv2dBackwardDataQuantized(g, x, quantized, y);
         AddChannelBias(y, bias);
@@ -99,7 +103,7 @@ public static partial class F
     /// <summary>y = conv(x, w) for g.</summary>
     private static Tensor ConvForward(ConvGeometry g, Tensor x, Tensor w)
     {
-        Tensor y = Empty(new Shape(g.OutputShape), x);
+        Tensor y = EmptyIn(new Shape(g.OutputShape), x);
         x.Backend.Conv2d(g, x, w, y);
         return Record(y, "conv2d", [x, w], dy => [
             x.RequiresGrad ? ConvData(g, dy, w) : null,
@@ -110,7 +114,7 @@ public static partial class F
     /// <summary>dx = the adjoint of conv(·, w) for g applied to dy (the forward pass of a transposed convolution).</summary>
     private static Tensor ConvData(ConvGeometry g, Tensor dy, Tensor w)
     {
-        Tensor dx = Empty(new Shape(g.InputShape), dy);
+        Tensor dx = EmptyIn(new Shape(g.InputShape), dy);
         dy.Backend.Conv2dBackwardData(g, dy, w, dx);
         return Record(dx, "conv2d_backward_data", [dy, w], ddx => [
             dy.RequiresGrad ? ConvForward(g, ddx, w) : null,
@@ -145,9 +149,20 @@ public static partial class F
 
     private static Tensor[] Inputs(Tensor x, Tensor w, Tensor? b) => b is null ? [x, w] : [x, w, b];
 
+    /// <summary>Whether the backend convolves x as it lies: NCHW always; channels-last where the backend takes it
+    /// (<see cref="IBackend.ChannelsLastNative"/>), else the op converts around an NCHW convolution.</summary>
+    private static bool Native(Tensor x) => x.MemoryFormat == MemoryFormat.Contiguous || x.Backend.ChannelsLastNative;
+
+    /// <summary>An activation of <paramref name="shape"/> in the memory format of <paramref name="like"/>.</summary>
+    private static Tensor EmptyIn(Shape shape, Tensor like) => Tensor.Empty(shape, like.DType, like.Backend, like.MemoryFormat);
+
+    /// <summary>y += bias per channel: broadcast as [C, 1, 1] over NCHW, or as [C] over channels-last's physical
+    /// [N, H, W, C] (the channel is then the innermost axis).</summary>
     private static void AddChannelBias(Tensor y, Tensor? bias)
     {
-        if (bias is not null) y.Backend.Binary(BinaryOp.Add, y, new Tensor(bias.Storage, new Shape(bias.Shape[0], 1, 1)), y);
+        if (bias is null) return;
+        Shape perChannel = y.MemoryFormat == MemoryFormat.ChannelsLast ? bias.Shape : new Shape(bias.Shape[0], 1, 1);
+        y.Backend.Binary(BinaryOp.Add, Physical(y), new Tensor(bias.Storage, perChannel), Physical(y));
     }
 
     private static Tensor?[] WithBiasGrad(Tensor? dx, Tensor? dw, Tensor? bias, Tensor dy) =>

@@ -12,7 +12,8 @@ namespace RawGan.Ops;
 /// </summary>
 public static partial class F
 {
-    private static Tensor EmptyLike(Tensor t) => Tensor.Empty(t.Shape, t.DType, t.Backend);
+    /// <summary>An unwritten tensor of t's shape, dtype, backend and memory format (torch.empty_like).</summary>
+    private static Tensor EmptyLike(Tensor t) => Tensor.Empty(t.Shape, t.DType, t.Backend, t.MemoryFormat);
     private static Tensor Empty(Shape shape, Tensor like) => Tensor.Empty(shape, like.DType, like.Backend);
 
     /// <summary>Puts <paramref name="output"/> on the tape with its <paramref name="backward"/> rule. With
@@ -20,6 +21,7 @@ public static partial class F
     /// it.</summary>
     private static Tensor Record(Tensor output, string op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, bool readsOutput = false)
     {
+        RequireKnownFormat(op, inputs);
         if (!GradMode.Enabled) return output;
         foreach (Tensor t in inputs)
             if (t.RequiresGrad)

@@ -30,7 +30,7 @@ public static partial class F
             throw new ArgumentException($"{op}: eval mode needs running_mean and running_var.");
 
         Tensor y = EmptyLike(x), mean = Empty(channel, x), invStd = Empty(channel, x);
-        x.Backend.BatchNormForward(x, weight, bias, runningMean, runningVar, training, momentum, eps, y, mean, invStd);
+        x.Backend.BatchNormForward(AsBatchNormInput(x), weight, bias, runningMean, runningVar, training, momentum, eps, AsBatchNormInput(y), mean, invStd);
         Tensor[] inputs = weight is null ? [x] : bias is null ? [x, weight] : [x, weight, bias];
         return Record(y, op, inputs, dy =>
         {
@@ -40,8 +40,18 @@ public static partial class F
             Tensor dx = EmptyLike(x);
             Tensor? dw = weight?.RequiresGrad == true ? EmptyLike(weight) : null;
             Tensor? db = bias?.RequiresGrad == true ? EmptyLike(bias) : null;
-            x.Backend.BatchNormBackward(x, dy, weight, mean, invStd, training, dx, dw, db);
+            x.Backend.BatchNormBackward(AsBatchNormInput(x), AsBatchNormInput(dy), weight, mean, invStd, training, AsBatchNormInput(dx), dw, db);
             return weight is null ? [dx] : bias is null ? [dx, dw] : [dx, dw, db];
         });
     }
+
+    /// <summary>
+    /// t as the backend's batch norm takes it. Channels-last [N, C, H, W] lies as [N·H·W, C], which is BatchNorm1d's
+    /// input with the same per-channel statistics: a backend that does not take channels-last natively gets that
+    /// view (its NCHW code then normalises the right values with no copy), one that does gets t itself.
+    /// </summary>
+    private static Tensor AsBatchNormInput(Tensor t) =>
+        t.MemoryFormat != MemoryFormat.ChannelsLast || t.Backend.ChannelsLastNative
+            ? t
+            : new Tensor(t.Storage, new Shape(t.Shape[0] * t.Shape[2] * t.Shape[3], t.Shape[1]));
 }

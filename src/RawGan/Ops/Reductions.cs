@@ -19,8 +19,12 @@ public static partial class F
         RequireFloat("sum_to", x);
         if (Shape.Broadcast(x.Shape, shape) != x.Shape)
             throw new ArgumentException($"sum_to: shape {shape} does not broadcast to the input's shape {x.Shape}.");
-        Tensor y = Empty(shape, x);
-        x.Backend.SumTo(x, y);
+        // Channels-last sums to a channels-last rank-4 result over the physical [N, H, W, C] (a bias gradient is then
+        // a sum over rows of C columns); a lower rank is that result reshaped.
+        if (x.MemoryFormat == MemoryFormat.ChannelsLast && shape.Rank < 4)
+            return Reshape(SumTo(x, new Shape([.. Enumerable.Repeat(1, 4 - shape.Rank), .. shape.Dims])), shape.ToArray());
+        Tensor y = Tensor.Empty(shape, x.DType, x.Backend, x.MemoryFormat);
+        x.Backend.SumTo(Physical(x), Physical(y));
         return Record(y, "sum_to", [x], dy => [ExpandTo(dy, x.Shape)]);
     }
 
@@ -31,8 +35,9 @@ public static partial class F
         RequireFloat("expand", x);
         if (Shape.Broadcast(x.Shape, shape) != shape)
             throw new ArgumentException($"expand: shape {x.Shape} cannot be broadcast to {shape}.");
-        Tensor y = Empty(shape, x);
-        x.Backend.Binary(BinaryOp.Add, x, Tensor.Zeros(Shape.Scalar, x.DType, x.Backend), y);
+        if (x.MemoryFormat == MemoryFormat.ChannelsLast && shape.Rank != 4) x = Contiguous(x);
+        Tensor y = Tensor.Empty(shape, x.DType, x.Backend, x.MemoryFormat);
+        x.Backend.Binary(BinaryOp.Add, Physical(x), Tensor.Zeros(Shape.Scalar, x.DType, x.Backend), Physical(y));
         return Record(y, "expand", [x], dy => [SumTo(dy, x.Shape)]);
     }
 }

@@ -27,6 +27,9 @@ public static partial class F
         if (target.Numel != x.Numel)
             throw new ArgumentException($"reshape: shape {x.Shape} ({x.Numel} elements) cannot become {target} ({target.Numel} elements).");
         if (target == x.Shape) return x;
+        // A reshape reads the elements in logical order: a channels-last tensor is laid out as NCHW first (as
+        // PyTorch's reshape copies where a view cannot be had), which is free where both formats have one layout.
+        x = Contiguous(x);
         return Record(new Tensor(x.Storage, target), "reshape", [x], dy => [Reshape(dy, x.Shape.ToArray())]);
     }
 
@@ -54,8 +57,11 @@ public static partial class F
                 throw new ArgumentException($"concat: shapes {string.Join(", ", tensors.Select(s => s.Shape))} differ outside axis {axis}.");
             total += t.Shape[ax];
         }
-        Tensor y = Empty(first.Shape.With(ax, total), first);
-        long outer = first.Shape.Product(0, ax), inner = first.Shape.Product(ax + 1, first.Rank);
+        // In channels-last, all are laid out alike and joined along the axis's physical place (C is innermost).
+        MemoryFormat format = CommonFormat(tensors);
+        tensors = [.. tensors.Select(t => ToMemoryFormat(t, format))];
+        Tensor y = Tensor.Empty(first.Shape.With(ax, total), first.DType, first.Backend, format);
+        (long outer, long inner) = Around(y, ax);
         int offset = 0;
         foreach (Tensor t in tensors)
         {
@@ -77,6 +83,15 @@ public static partial class F
         });
     }
 
+    /// <summary>The element counts before and after logical axis <paramref name="ax"/> in t's memory order, so that
+    /// t's storage is [outer, size of the axis, inner].</summary>
+    private static (long Outer, long Inner) Around(Tensor t, int ax)
+    {
+        Shape physical = MemoryFormats.Physical(t.Shape, t.MemoryFormat);
+        int p = MemoryFormats.PhysicalAxis(ax, t.MemoryFormat);
+        return (physical.Product(0, p), physical.Product(p + 1, physical.Rank));
+    }
+
     private static int Axis(string op, Tensor x, int axis) =>
         axis >= -x.Rank && axis < x.Rank ? x.Shape.Axis(axis) : throw new ArgumentOutOfRangeException(nameof(axis), $"{op}: axis {axis} is out of range for shape {x.Shape}.");
 
@@ -87,8 +102,8 @@ public static partial class F
         int size = x.Shape[ax];
         if (start < 0 || length < 0 || start + length > size)
             throw new ArgumentOutOfRangeException(nameof(start), $"narrow: [{start}, {start + length}) is outside axis {axis} of size {size} (shape {x.Shape}).");
-        long outer = x.Shape.Product(0, ax), inner = x.Shape.Product(ax + 1, x.Rank);
-        Tensor y = Empty(x.Shape.With(ax, length), x);
+        (long outer, long inner) = Around(x, ax);
+        Tensor y = Tensor.Empty(x.Shape.With(ax, length), x.DType, x.Backend, x.MemoryFormat);
         x.Backend.Copy2D(x, start * inner, size * inner, y, 0, length * inner, outer, length * inner);
         return Record(y, "narrow", [x], dy => [Unnarrow(dy, ax, start, size)]);
     }
@@ -98,8 +113,9 @@ public static partial class F
     private static Tensor Unnarrow(Tensor dy, int ax, int start, int size)
     {
         int length = dy.Shape[ax];
-        long outer = dy.Shape.Product(0, ax), inner = dy.Shape.Product(ax + 1, dy.Rank);
-        Tensor dx = Tensor.Zeros(dy.Shape.With(ax, size), dy.DType, dy.Backend);
+        (long outer, long inner) = Around(dy, ax);
+        Tensor dx = Tensor.Empty(dy.Shape.With(ax, size), dy.DType, dy.Backend, dy.MemoryFormat);
+        dx.Backend.Fill(dx, 0);
         dx.Backend.Copy2D(dy, 0, length * inner, dx, start * inner, size * inner, outer, length * inner);
         return Record(dx, "narrow_backward", [dy], ddx => [Narrow(ddx, ax, start, length)]);
     }

@@ -13,16 +13,25 @@ public sealed class Tensor
 {
     private bool _requiresGrad;
 
-    internal Tensor(Storage storage, Shape shape)
+    internal Tensor(Storage storage, Shape shape, MemoryFormat format = MemoryFormat.Contiguous)
     {
         if (shape.Numel != storage.Length)
             throw new ArgumentException($"Shape {shape} holds {shape.Numel} elements but the storage has {storage.Length}.");
+        if (format == MemoryFormat.ChannelsLast && shape.Rank != 4)
+            throw new ArgumentException($"Channels-last needs a rank-4 tensor [N, C, H, W], not shape {shape}.");
         Storage = storage;
         Shape = shape;
+        MemoryFormat = format;
     }
 
     public Storage Storage { get; }
+
+    /// <summary>The logical shape ([N, C, H, W] for images), whatever the <see cref="MemoryFormat"/>.</summary>
     public Shape Shape { get; }
+
+    /// <summary>How the elements lie in <see cref="Storage"/>: row-major in <see cref="Shape"/>, or channels-last
+    /// (row-major in [N, H, W, C]). Reading back (<see cref="ToArray{T}"/>) always gives the logical order.</summary>
+    public MemoryFormat MemoryFormat { get; }
     public DType DType => Storage.DType;
     public IBackend Backend => Storage.Backend;
     public Device Device => Backend.Device;
@@ -67,7 +76,7 @@ public sealed class Tensor
     public void Backward(Tensor? gradient = null) => Autograd.Backward.Run(this, gradient);
 
     /// <summary>A tensor sharing this one's storage, cut from the graph.</summary>
-    public Tensor Detach() => new(Storage, Shape);
+    public Tensor Detach() => new(Storage, Shape, MemoryFormat);
 
     // ---- creation ------------------------------------------------------------------------------------------
     /// <summary>A tensor whose values are unspecified until written (torch.empty).</summary>
@@ -75,8 +84,11 @@ public sealed class Tensor
         Empty(shape, dtype, BackendRegistry.Get(device ?? Device.Cpu));
 
     /// <summary>A tensor whose values are unspecified until written (torch.empty).</summary>
-    public static Tensor Empty(Shape shape, DType dtype, IBackend backend) =>
-        new(TensorScope.Track(backend.Allocate(shape.Numel, dtype)), shape);
+    public static Tensor Empty(Shape shape, DType dtype, IBackend backend) => Empty(shape, dtype, backend, MemoryFormat.Contiguous);
+
+    /// <summary>An unwritten tensor in <paramref name="format"/> (torch.empty(..., memory_format=...)).</summary>
+    public static Tensor Empty(Shape shape, DType dtype, IBackend backend, MemoryFormat format) =>
+        new(TensorScope.Track(backend.Allocate(shape.Numel, dtype)), shape, format);
 
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0, dtype, device);
     public static Tensor Zeros(Shape shape, DType dtype, IBackend backend) => Full(shape, 0, dtype, backend);
@@ -134,12 +146,22 @@ public sealed class Tensor
     }
 
     // ---- reading back --------------------------------------------------------------------------------------
+    /// <summary>The elements in logical row-major order (a channels-last tensor is put back in NCHW order on the
+    /// host), so everything that reads a tensor back (grids, checkpoints, metrics) is format-blind.</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
         if (Marshal.SizeOf<T>() != DType.SizeInBytes())
             throw new InvalidOperationException($"A {DType.Name()} tensor cannot be read as {typeof(T).Name}.");
+        var stored = new T[Numel];
+        Backend.Download<T>(Storage, stored);
+        if (MemoryFormat != MemoryFormat.ChannelsLast || MemoryFormats.SameBytes(Shape)) return stored;
+        int n = Shape[0], c = Shape[1];
+        long plane = (long)Shape[2] * Shape[3];
         var result = new T[Numel];
-        Backend.Download<T>(Storage, result);
+        for (int i = 0; i < n; i++)
+            for (long p = 0; p < plane; p++)
+                for (int ch = 0; ch < c; ch++)
+                    result[((long)i * c + ch) * plane + p] = stored[((long)i * plane + p) * c + ch];
         return result;
     }
 
@@ -161,7 +183,7 @@ public sealed class Tensor
         return ToDoubleArray()[0];
     }
 
-    /// <summary>A copy on another device (the same tensor when it is already there). Not differentiable.</summary>
+    /// <summary>A copy on another device (the same tensor when it is already there), contiguous. Not differentiable.</summary>
     public Tensor To(Device device) => To(BackendRegistry.Get(device));
 
     public Tensor To(IBackend backend)
@@ -189,7 +211,7 @@ public sealed class Tensor
 
     public override string ToString()
     {
-        string head = $"Tensor{Shape} {DType.Name()} on {Device}";
+        string head = $"Tensor{Shape} {DType.Name()} on {Device}" + (MemoryFormat == MemoryFormat.ChannelsLast ? " channels-last" : "");
         if (Numel > 8) return head;
         return head + " [" + string.Join(", ", ToDoubleArray().Select(v => v.ToString("G6"))) + "]";
     }

@@ -392,19 +392,51 @@ public abstract class BackendConformance
 
     [Theory]
     [MemberData(nameof(ConvCases))]
-    public void Conv2d_and_its_adjoints_match_the_reference(int[] p)
+    public void Conv2d_and_its_adjoints_match_the_reference(int[] p) => CheckConv(p, MemoryFormat.Contiguous);
+
+    /// <summary>The three convolutions with their activations (x, y, dy, dx) in <paramref name="format"/> on the
+    /// backend under test, against the reference in NCHW; the weight is [K, C, R, S] on both.</summary>
+    protected void CheckConv(int[] p, MemoryFormat format)
     {
         var g = new ConvGeometry(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12]);
         float[] x = Random((long)g.N * g.C * g.H * g.W, 81), w = Random((long)g.K * g.C * g.R * g.S, 82);
         float[] dy = Random((long)g.N * g.K * g.P * g.Q, 83);
+        Tensor A(IBackend b, float[] data, int[] shape) => Activation(b, data, shape, format);
+        string what = $"conv2d {g}{(format == MemoryFormat.Contiguous ? "" : $" {format}")}";
         // Terms per output: C·R·S (forward), K·R·S at most (backward data), N·P·Q (backward filter). cuDNN may pick
         // FFT or Winograd algorithms, whose transforms add a few u per term: 16·u·m.
-        CompareProduct($"conv2d {g}", b => [On(b, x, g.InputShape), On(b, w, g.WeightShape), On(b, Random(dy.Length, 84), g.OutputShape)],
+        CompareProduct(what, b => [A(b, x, g.InputShape), On(b, w, g.WeightShape), A(b, Random(dy.Length, 84), g.OutputShape)],
             (b, t) => b.Conv2d(g, t[0], t[1], t[2]), 16 * U * g.C * g.R * g.S + 1e-7, 1e-5, roundsOutput: true);
-        CompareProduct($"conv2d backward data {g}", b => [On(b, dy, g.OutputShape), On(b, w, g.WeightShape), On(b, Random(x.Length, 85), g.InputShape)],
+        CompareProduct($"{what} backward data", b => [A(b, dy, g.OutputShape), On(b, w, g.WeightShape), A(b, Random(x.Length, 85), g.InputShape)],
             (b, t) => b.Conv2dBackwardData(g, t[0], t[1], t[2]), 16 * U * g.K * g.R * g.S + 1e-7, 1e-5, roundsOutput: true);
-        CompareProduct($"conv2d backward filter {g}", b => [On(b, x, g.InputShape), On(b, dy, g.OutputShape), On(b, Random(w.Length, 86), g.WeightShape)],
+        CompareProduct($"{what} backward filter", b => [A(b, x, g.InputShape), A(b, dy, g.OutputShape), On(b, Random(w.Length, 86), g.WeightShape)],
             (b, t) => b.Conv2dBackwardFilter(g, t[0], t[1], t[2]), 16 * U * g.N * g.P * g.Q + 1e-7, 1e-5, roundsOutput: true);
+    }
+
+    /// <summary>An activation holding <paramref name="data"/> (NCHW order) in <paramref name="format"/> on the backend
+    /// under test, laid out by the backend's own transpose; in NCHW on the reference, which is what it is checked
+    /// against.</summary>
+    private static Tensor Activation(IBackend b, float[] data, int[] shape, MemoryFormat format)
+    {
+        Tensor nchw = On(b, data, shape);
+        if (format == MemoryFormat.Contiguous || ReferenceEquals(b, Reference)) return nchw;
+        Tensor t = Tensor.Empty(nchw.Shape, DType.Float32, b, format);
+        b.Transpose(nchw, t, shape[0], shape[1], (long)shape[2] * shape[3]);
+        return t;
+    }
+
+    // ---- memory formats ----------------------------------------------------------------------------------------
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(2, 3, 64)]       // NCHW → NHWC of a 3-channel 8×8 image
+    [InlineData(2, 64, 3)]       // and back
+    [InlineData(3, 33, 70)]      // partial 32×32 tiles on both sides
+    [InlineData(16, 512, 16)]    // DCGAN-64's 4×4 layer at batch 16
+    public void Transpose_matches_the_reference(int batch, int rows, int cols)
+    {
+        float[] x = Random((long)batch * rows * cols, 121);
+        Compare($"transpose [{batch}, {rows}, {cols}]", b => [On(b, x, batch, rows, cols), On(b, Random(x.Length, 122), batch, cols, rows)],
+            (b, t) => b.Transpose(t[0], t[1], batch, rows, cols), [1], 0);
     }
 
     // ---- batch normalisation -----------------------------------------------------------------------------------
@@ -426,9 +458,10 @@ public abstract class BackendConformance
         CheckBatchNormTraining(shape, affine, running);
 
     /// <summary>Training-mode forward (y, the saved statistics, the running statistics) and backward against the
-    /// reference.</summary>
-    protected void CheckBatchNormTraining(int[] shape, bool affine, bool running)
+    /// reference, x, y, dy and dx in <paramref name="format"/> on the backend under test.</summary>
+    protected void CheckBatchNormTraining(int[] shape, bool affine, bool running, MemoryFormat format = MemoryFormat.Contiguous)
     {
+        Tensor A(IBackend b, float[] data) => Activation(b, data, shape, format);
         int c = shape[1];
         long n = new Shape(shape).Numel, m = n / c;
         // Inputs with a mean away from 0 and a spread, as activations have: x̂ is then sensitive to a wrong mean or variance.
@@ -438,7 +471,7 @@ public abstract class BackendConformance
         // float32's own rounding of the results for these sizes, so: |Δ| ≤ 2e-5 + 1e-4·|expected|.
         const double atol = 2e-5, rtol = 1e-4;
         Compare($"batch_norm training forward {new Shape(shape)} affine {affine} running {running}",
-            b => [On(b, x, shape), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            b => [A(b, x), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), A(b, new float[n]), Zeros(b, c), Zeros(b, c)],
             (b, t) => b.BatchNormForward(t[0], affine ? t[1] : null, affine ? t[2] : null, running ? t[3] : null, running ? t[4] : null,
                 training: true, momentum: 0.1, eps: 1e-5, t[5], t[6], t[7]),
             running ? [5, 6, 7, 3, 4] : [5, 6, 7], atol, rtol);
@@ -454,7 +487,7 @@ public abstract class BackendConformance
         }
         // dWeight and dBias are sums of m terms: 4·u·m on top.
         Compare($"batch_norm training backward {new Shape(shape)} affine {affine}",
-            b => [On(b, x, shape), On(b, dy, shape), On(b, w, c), On(b, mean, c), On(b, invStd, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            b => [A(b, x), A(b, dy), On(b, w, c), On(b, mean, c), On(b, invStd, c), A(b, new float[n]), Zeros(b, c), Zeros(b, c)],
             (b, t) => b.BatchNormBackward(t[0], t[1], affine ? t[2] : null, t[3], t[4], training: true, t[5], affine ? t[6] : null, affine ? t[7] : null),
             affine ? [5, 6, 7] : [5], atol + 4 * U * m, rtol);
     }
@@ -462,20 +495,25 @@ public abstract class BackendConformance
     [Theory]
     [InlineData(new[] { 4, 3, 5, 5 }, true)]
     [InlineData(new[] { 16, 8 }, false)]
-    public void BatchNorm_eval_matches_the_reference(int[] shape, bool affine)
+    public void BatchNorm_eval_matches_the_reference(int[] shape, bool affine) => CheckBatchNormEval(shape, affine);
+
+    /// <summary>Eval-mode forward and backward against the reference, activations in <paramref name="format"/> on the
+    /// backend under test.</summary>
+    protected void CheckBatchNormEval(int[] shape, bool affine, MemoryFormat format = MemoryFormat.Contiguous)
     {
+        Tensor A(IBackend b, float[] data) => Activation(b, data, shape, format);
         int c = shape[1];
         long n = new Shape(shape).Numel;
         float[] x = Random(n, 101, -1, 3), dy = Random(n, 102);
         float[] w = Random(c, 103, 0.5, 1.5), bias = Random(c, 104), rm = Random(c, 105), rv = Random(c, 106, 0.5, 2);
         // Eval is elementwise from the running statistics: a few roundings per element.
         Compare($"batch_norm eval forward {new Shape(shape)}",
-            b => [On(b, x, shape), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            b => [A(b, x), On(b, w, c), On(b, bias, c), On(b, rm, c), On(b, rv, c), A(b, new float[n]), Zeros(b, c), Zeros(b, c)],
             (b, t) => b.BatchNormForward(t[0], affine ? t[1] : null, affine ? t[2] : null, t[3], t[4], training: false, 0.1, 1e-5, t[5], t[6], t[7]),
             [5, 6, 7, 3, 4], 1e-6, 1e-5);
         float[] mean = rm, invStd = rv.Select(v => (float)(1 / Math.Sqrt(v + 1e-5))).ToArray();
         Compare($"batch_norm eval backward {new Shape(shape)}",
-            b => [On(b, x, shape), On(b, dy, shape), On(b, w, c), On(b, mean, c), On(b, invStd, c), Zeros(b, shape), Zeros(b, c), Zeros(b, c)],
+            b => [A(b, x), A(b, dy), On(b, w, c), On(b, mean, c), On(b, invStd, c), A(b, new float[n]), Zeros(b, c), Zeros(b, c)],
             (b, t) => b.BatchNormBackward(t[0], t[1], affine ? t[2] : null, t[3], t[4], training: false, t[5], t[6], t[7]),
             [5, 6, 7], 4 * U * (n / c) + 1e-5, 1e-4);
     }
@@ -668,22 +706,50 @@ public abstract class CudaBackendConformance : BackendConformance
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]
     [InlineData(CudaBatchNorm.CudnnPersistent)]
-    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path)
+    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
+    {
+        CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
+        CheckBatchNormTraining([16, 8], affine: true, running: true);
+        CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
+        CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+    });
+
+    /// <summary>Runs <paramref name="checks"/> with the backend's batch norm on <paramref name="path"/>.</summary>
+    private void OnPath(CudaBatchNorm path, Action checks)
     {
         CudaBatchNorm before = Cuda.BatchNormPath;
         Cuda.BatchNormPath = path;
         try
         {
-            CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
-            CheckBatchNormTraining([16, 8], affine: true, running: true);
-            CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
-            CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
+            checks();
         }
         finally
         {
             Cuda.BatchNormPath = before;
         }
     }
+
+    /// <summary>Channels-last activations as the CUDA backend takes them natively: cuDNN's NHWC descriptors (the
+    /// weight transposed per call to [K, R, S, C] and the filter gradient back; the explicit padding of asymmetric
+    /// cases on NHWC rows), against the reference in NCHW. On a GPU this is where cuDNN shows it accepts them.</summary>
+    [Theory]
+    [MemberData(nameof(ConvCases))]
+    public void Conv2d_and_its_adjoints_in_channels_last_match_the_reference(int[] p) => CheckConv(p, MemoryFormat.ChannelsLast);
+
+    /// <summary>Batch norm on channels-last activations on every path: in training cuDNN with an NHWC descriptor or
+    /// the PTX kernels on [N·H·W, C], in eval (always the PTX) the same view.</summary>
+    [Theory]
+    [InlineData(CudaBatchNorm.Ptx)]
+    [InlineData(CudaBatchNorm.CudnnSpatial)]
+    [InlineData(CudaBatchNorm.CudnnPersistent)]
+    public void BatchNorm_training_in_channels_last_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
+    {
+        CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true, MemoryFormat.ChannelsLast);
+        CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false, MemoryFormat.ChannelsLast);
+        CheckBatchNormTraining([8, 40, 6, 7], affine: true, running: true, MemoryFormat.ChannelsLast); // a full and a partial column tile, rows in slices
+        CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true, MemoryFormat.ChannelsLast);
+        CheckBatchNormEval([4, 3, 5, 5], affine: true, MemoryFormat.ChannelsLast);
+    });
 
     [Fact]
     public void Uploads_through_the_staging_buffers_arrive_intact_whatever_their_order_and_size()

@@ -188,6 +188,23 @@ public class CliTests : IDisposable
     }
 
     [Fact]
+    public void Channels_last_on_the_cpu_is_noticed_kept_in_the_config_and_may_change_on_resume()
+    {
+        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
+        string runs = Path.Combine(_dir, "runs");
+        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
+            "--batch-size", "10", "--nz", "8", "--channels-last");
+        Assert.True(code == 0, output);
+        Assert.Contains("--channels-last: cpu computes convolutions in NCHW; no effect here.", output);
+        string run = Directory.GetDirectories(runs).Single();
+        Assert.Contains("\"channelsLast\": true", File.ReadAllText(Path.Combine(run, "config.json")));
+
+        var resumed = Run("train", "--resume", run, "--epochs", "2", "--channels-last", "false");
+        Assert.True(resumed.Code == 0, resumed.Output);
+        Assert.DoesNotContain("as it was configured", resumed.Output);
+    }
+
+    [Fact]
     public void The_precision_key_wins_over_tf32_and_only_bf16_asked_of_the_cpu_is_noticed()
     {
         Assert.Equal(Precision.Bf16, DeviceChoice.PrecisionOf(new GanConfig { Precision = Precision.Bf16 }));

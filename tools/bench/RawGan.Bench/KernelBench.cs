@@ -176,6 +176,13 @@ internal static class KernelBench
             cases.Add(new($"{backward}(train)", 20, () => OnPath(b, path,
                 () => b.BatchNormBackward(xb, dyb, weight, mean, invStd, true, dxb, dWeight, dBias))));
         }
+        // The same on channels-last activations [N·H·W, C], the PTX's column-tile sums (cuDNN's paths are in the step).
+        Tensor Nhwc(Tensor t) => new(t.Storage, new Shape(BnBatch, BnChannels, s, 1), MemoryFormat.ChannelsLast);
+        Tensor xc = Nhwc(x), yc = Nhwc(y), dyc = Nhwc(dy), dxc = Nhwc(dx);
+        cases.Add(new($"{BatchNormKernels.PartialStatsCols.Entry}+{BatchNormKernels.FinishStats.Entry}+{BatchNormKernels.Forward.Entry}(train, channels-last)", 12,
+            () => OnPath(b, CudaBatchNorm.Ptx, () => b.BatchNormForward(xc, weight, shift, runningMean, runningVar, true, 0.1, 1e-5, yc, mean, invStd))));
+        cases.Add(new($"{BatchNormKernels.PartialGradsCols.Entry}+{BatchNormKernels.FinishGrads.Entry}+{BatchNormKernels.Dx.Entry}(train, channels-last)", 20,
+            () => OnPath(b, CudaBatchNorm.Ptx, () => b.BatchNormBackward(xc, dyc, weight, mean, invStd, true, dxc, dWeight, dBias))));
         cases.Add(new($"{BatchNormKernels.RunningStats.Entry}+{BatchNormKernels.Forward.Entry}(eval)", 8,
             () => b.BatchNormForward(xb, weight, shift, runningMean, runningVar, false, 0.1, 1e-5, yb, mean, invStd)));
 
@@ -217,6 +224,11 @@ internal static class KernelBench
         Tensor packed = Tensor.Zeros(new Shape((n + 1) / 2), DType.Float32, b);
         cases.Add(new(CastKernels.ToBFloat16.Entry, 6, () => b.ToBFloat16(CudaBackend.Ptr(x), CudaBackend.Ptr(packed), n)));
         cases.Add(new(CastKernels.FromBFloat16.Entry, 6, () => b.FromBFloat16(CudaBackend.Ptr(packed), CudaBackend.Ptr(dx), n)));
+
+        // Channels-last (--channels-last): DCGAN-64's 32×32 layer with 128 channels, NCHW → NHWC and back.
+        long images = n / (128 * 1024);
+        cases.Add(new(LayoutKernels.Transpose.Entry + "(NCHW->NHWC, C 128)", 8, () => b.Transpose(x, y, images, 128, 1024)));
+        cases.Add(new(LayoutKernels.Transpose.Entry + "(NHWC->NCHW, C 128)", 8, () => b.Transpose(y, x, images, 1024, 128)));
         return cases;
     }
 }

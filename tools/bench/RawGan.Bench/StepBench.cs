@@ -20,13 +20,13 @@ namespace RawGan.Bench;
 /// </summary>
 internal static class StepBench
 {
-    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32 | --precision NAME] [--seconds S] [--cuda-graphs]";
+    private const string Usage = "usage: RawGan.Bench step [cpu|cuda] [--model cgan|dcgan|all] [--batch N] [--tf32 | --precision NAME] [--seconds S] [--cuda-graphs] [--channels-last]";
 
     public static int Run(string[] args)
     {
         string device = "cpu", model = "all";
         int? batch = null;
-        bool tf32 = false, graphs = false;
+        bool tf32 = false, graphs = false, channelsLast = false;
         Precision? precision = null;
         double? seconds = null;
         for (int i = 0; i < args.Length; i++)
@@ -44,6 +44,7 @@ internal static class StepBench
                 case "--seconds" when i + 1 < args.Length && double.TryParse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0:
                     seconds = s; i++; break;
                 case "--cuda-graphs": graphs = true; break;
+                case "--channels-last": channelsLast = true; break;
                 default:
                     Console.Error.WriteLine(Usage);
                     return 2;
@@ -65,15 +66,16 @@ internal static class StepBench
         }
         // The CPU figures in tools/bench/RESULTS.md are at batch 64; the GPU comparison is DCGAN-64 at batch 128.
         int n = batch ?? (cuda is null ? 64 : 128);
-        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", {cuda.Precision}, {cuda.ConvSearch}, CUDA graphs {(graphs ? "on" : "off")}")}");
-        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, seconds ?? 5, graphs);
-        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, seconds ?? 20, graphs);
+        Console.WriteLine($"# rawgan step: {backend.Name}, batch {n}{(cuda is null ? "" : $", {cuda.Precision}, {cuda.ConvSearch}, CUDA graphs {(graphs ? "on" : "off")}, channels-last {(channelsLast ? "on" : "off")}")}");
+        if (model is "cgan" or "all") Time("cgan", 1, 28, 10, n, backend, cuda, seconds ?? 5, graphs, channelsLast);
+        if (model is "dcgan" or "all") Time("dcgan", 3, 64, 1, n, backend, cuda, seconds ?? 20, graphs, channelsLast);
         return 0;
     }
 
-    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, double budget, bool graphs)
+    private static void Time(string model, int channels, int size, int classes, int batch, IBackend backend, CudaBackend? cuda, double budget, bool graphs,
+                             bool channelsLast)
     {
-        var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch, CudaGraphs = graphs };
+        var config = new GanConfig { Model = OptionNames.Parse<ModelKind>("--model", model), BatchSize = batch, CudaGraphs = graphs, ChannelsLast = channelsLast };
         var trainer = new GanTrainer(config, channels, size, classes, backend);
         Tensor real = Tensor.Rand(new Shape(batch, channels, size, size), new Generator(1), DType.Float32, backend, -1, 1);
         Tensor? labels = classes > 1 ? trainer.RandomLabels(batch) : null;
@@ -85,7 +87,8 @@ internal static class StepBench
         cuda?.Allocator.ResetPeaks();
         double seconds = Timing.Median(() => trainer.TrainStep(real, labels), budgetSeconds: budget, minRuns: 3);
         string line = $"step {model} batch {batch} rawgan {(cuda is null ? "cpu" : Label(cuda.Precision))}" +
-                      (graphs ? " graphs=on" : "") + $": {seconds:F4} s/step  {batch / seconds:F1} images/s";
+                      (graphs ? " graphs=on" : "") + (GanTrainer.UsesChannelsLast(config, backend) ? " channels_last=on" : "") +
+                      $": {seconds:F4} s/step  {batch / seconds:F1} images/s";
         if (cuda is not null)
         {
             AllocatorStats stats = cuda.Allocator.Stats;

@@ -28,6 +28,12 @@ internal static class BatchNormKernels
     public static readonly KernelSpec FinishGrads = new(File, "batchnorm_finish_grads_f32",
         "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u32");
 
+    /// <summary>batchnorm_partial_stats_cols_f32(.u64 x, partial, M, C): the partial statistics of x [M, C] by column tiles.</summary>
+    public static readonly KernelSpec PartialStatsCols = new(File, "batchnorm_partial_stats_cols_f32", "u64", "u64", "u64", "u64");
+
+    /// <summary>batchnorm_partial_grads_cols_f32(.u64 x, dy, mean, invstd, partial, M, C): the partial gradient sums of x [M, C] by column tiles.</summary>
+    public static readonly KernelSpec PartialGradsCols = new(File, "batchnorm_partial_grads_cols_f32", "u64", "u64", "u64", "u64", "u64", "u64", "u64");
+
     /// <summary>batchnorm_dx_f32(.u64 x, dy, mean, invstd, coef, dx, N, C, S).</summary>
     public static readonly KernelSpec Dx = new(File, "batchnorm_dx_f32", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64", "u64");
 }
@@ -50,12 +56,17 @@ public sealed partial class CudaBackend
             CudnnBatchNormForward(n, c, s, x, weight!, bias!, runningMean, runningVar, momentum, eps, y, mean, invStd);
             return;
         }
+        (n, s) = KernelLayout(x, n, s);
         if (training)
         {
-            uint k = Slices(c, n * s);
+            bool cols = x.MemoryFormat == MemoryFormat.ChannelsLast;
+            uint k = cols ? Slices(ColumnTiles(c), ColumnTile * n) : Slices(c, n * s);
             using ScratchBuffer partial = Scratch(c * k * 2 * sizeof(double));
-            Kernels.Launch(BatchNormKernels.PartialStats, k, ChannelRows(c), Block,
-                U64(Ptr(x)), U64(partial.Pointer), U64(n), U64(c), U64(s));
+            if (cols)
+                Kernels.Launch(BatchNormKernels.PartialStatsCols, k, ChannelRows(ColumnTiles(c)), Block, U64(Ptr(x)), U64(partial.Pointer), U64(n), U64(c));
+            else
+                Kernels.Launch(BatchNormKernels.PartialStats, k, ChannelRows(c), Block,
+                    U64(Ptr(x)), U64(partial.Pointer), U64(n), U64(c), U64(s));
             Kernels.Launch(BatchNormKernels.FinishStats, ChannelBlocks(c), Block,
                 U64(partial.Pointer), U64(Ptr(runningMean, 0)), U64(Ptr(runningVar, 0)), U64(Ptr(mean)), U64(Ptr(invStd)),
                 U64(n), U64(c), U64(s), U64(k), F64(momentum), F64(eps));
@@ -83,12 +94,16 @@ public sealed partial class CudaBackend
             CudnnBatchNormBackward(n, c, s, x, dy, weight!, mean, invStd, dx, dWeight, dBias);
             return;
         }
+        (n, s) = KernelLayout(x, n, s);
         // Eval mode without dweight / dbias needs no sums: dx is then dy·weight·invstd.
-        bool sums = training || dWeight is not null || dBias is not null;
-        uint k = sums ? Slices(c, n * s) : 1;
+        bool sums = training || dWeight is not null || dBias is not null, cols = x.MemoryFormat == MemoryFormat.ChannelsLast;
+        uint k = !sums ? 1 : cols ? Slices(ColumnTiles(c), ColumnTile * n) : Slices(c, n * s);
         using ScratchBuffer partial = Scratch(sums ? c * k * 2 * sizeof(double) : 0);
         using ScratchBuffer coef = Scratch(c * 3 * sizeof(double));
-        if (sums)
+        if (sums && cols)
+            Kernels.Launch(BatchNormKernels.PartialGradsCols, k, ChannelRows(ColumnTiles(c)), Block,
+                U64(Ptr(x)), U64(Ptr(dy)), U64(Ptr(mean)), U64(Ptr(invStd)), U64(partial.Pointer), U64(n), U64(c));
+        else if (sums)
             Kernels.Launch(BatchNormKernels.PartialGrads, k, ChannelRows(c), Block,
                 U64(Ptr(x)), U64(Ptr(dy)), U64(Ptr(mean)), U64(Ptr(invStd)), U64(partial.Pointer), U64(n), U64(c), U64(s));
         Kernels.Launch(BatchNormKernels.FinishGrads, ChannelBlocks(c), Block,
@@ -101,6 +116,17 @@ public sealed partial class CudaBackend
 
     /// <summary>x viewed as [N, C, S]: S is H·W for images and 1 for BatchNorm1d's [N, C].</summary>
     private static (long N, long C, long S) Layout(Tensor x) => (x.Shape[0], x.Shape[1], x.Shape.Product(2, x.Rank));
+
+    /// <summary>N and S of the [N, C, S] the PTX kernels read: channels-last lies as [N·H·W, C, 1], BatchNorm1d's
+    /// layout, whose per-channel statistics are the same. The elementwise kernels take it as it is; the sums take
+    /// the column-tile kernels (*_cols_f32), which read 32 channels a warp instead of one channel with a stride of C.</summary>
+    private static (long N, long S) KernelLayout(Tensor x, long n, long s) =>
+        x.MemoryFormat == MemoryFormat.ChannelsLast ? (n * s, 1) : (n, s);
+
+    /// <summary>The channels of one column tile of the *_cols_f32 kernels (a warp's lanes).</summary>
+    private const long ColumnTile = 32;
+
+    private static long ColumnTiles(long c) => (c + ColumnTile - 1) / ColumnTile;
 
     /// <summary>Blocks per channel for the split sums: about four blocks per multiprocessor in all, none with fewer
     /// than <see cref="MinSliceValues"/> values (so a large C, or a small N·S, gives one).</summary>

@@ -13,16 +13,18 @@ public sealed partial class CudaBackend
         RequireFloat32("conv2d", x);
         if (g.N == 0 || g.K == 0 || g.P <= 0 || g.Q <= 0) return;
         MakeCurrent();
-        ConvPlan plan = Plan(g);
+        ConvPlan plan = Plan(g, x.MemoryFormat);
         lock (Resources.LibraryGate)
         {
+            using ScratchBuffer wn = FilterIn(x.MemoryFormat, g, w);
+            ulong wp = x.MemoryFormat == MemoryFormat.ChannelsLast ? wn.Pointer : Ptr(w);
             if (plan.Padded)
             {
                 using ScratchBuffer xp = Scratch(plan.PaddedInputBytes, zeroed: true);
                 plan.Pad(this, Ptr(x), xp.Pointer);
-                plan.Forward(this, xp.Pointer, Ptr(w), Ptr(y));
+                plan.Forward(this, xp.Pointer, wp, Ptr(y));
             }
-            else plan.Forward(this, Ptr(x), Ptr(w), Ptr(y));
+            else plan.Forward(this, Ptr(x), wp, Ptr(y));
         }
     }
 
@@ -36,16 +38,18 @@ public sealed partial class CudaBackend
             Fill(dx, 0);
             return;
         }
-        ConvPlan plan = Plan(g);
+        ConvPlan plan = Plan(g, dy.MemoryFormat);
         lock (Resources.LibraryGate)
         {
+            using ScratchBuffer wn = FilterIn(dy.MemoryFormat, g, w);
+            ulong wp = dy.MemoryFormat == MemoryFormat.ChannelsLast ? wn.Pointer : Ptr(w);
             if (plan.Padded)
             {
                 using ScratchBuffer dxp = Scratch(plan.PaddedInputBytes);
-                plan.BackwardData(this, Ptr(dy), Ptr(w), dxp.Pointer);
+                plan.BackwardData(this, Ptr(dy), wp, dxp.Pointer);
                 plan.Crop(this, dxp.Pointer, Ptr(dx));
             }
-            else plan.BackwardData(this, Ptr(dy), Ptr(w), Ptr(dx));
+            else plan.BackwardData(this, Ptr(dy), wp, Ptr(dx));
         }
     }
 
@@ -59,25 +63,30 @@ public sealed partial class CudaBackend
             Fill(dw, 0);
             return;
         }
-        ConvPlan plan = Plan(g);
+        ConvPlan plan = Plan(g, x.MemoryFormat);
+        bool nhwc = x.MemoryFormat == MemoryFormat.ChannelsLast;
         lock (Resources.LibraryGate)
         {
+            // cuDNN's NHWC filter gradient is [K, R, S, C]: computed into scratch, then put back as [K, C, R, S].
+            using ScratchBuffer dwn = Scratch(nhwc ? dw.Numel * sizeof(float) : 0);
+            ulong dwp = nhwc ? dwn.Pointer : Ptr(dw);
             if (plan.Padded)
             {
                 using ScratchBuffer xp = Scratch(plan.PaddedInputBytes, zeroed: true);
                 plan.Pad(this, Ptr(x), xp.Pointer);
-                plan.BackwardFilter(this, xp.Pointer, Ptr(dy), Ptr(dw));
+                plan.BackwardFilter(this, xp.Pointer, Ptr(dy), dwp);
             }
-            else plan.BackwardFilter(this, Ptr(x), Ptr(dy), Ptr(dw));
+            else plan.BackwardFilter(this, Ptr(x), Ptr(dy), dwp);
+            if (nhwc) Transpose(dwp, Ptr(dw), g.K, (long)g.R * g.S, g.C);
         }
     }
 
-    private ConvPlan Plan(ConvGeometry g)
+    private ConvPlan Plan(ConvGeometry g, MemoryFormat format)
     {
         lock (Resources.ConvGate)
         {
-            if (!Resources.ConvPlans.TryGetValue((g, Precision), out ConvPlan? plan))
-                Resources.ConvPlans[(g, Precision)] = plan = new ConvPlan(this, g, Precision);
+            if (!Resources.ConvPlans.TryGetValue((g, Precision, format), out ConvPlan? plan))
+                Resources.ConvPlans[(g, Precision, format)] = plan = new ConvPlan(this, g, Precision, format);
             return plan;
         }
     }
@@ -91,7 +100,9 @@ public sealed partial class CudaBackend
     /// both sides, which gives the same output size and values. Backward data computes into such a buffer and crops.
     /// At <see cref="Precision.Bf16"/> the descriptors are bfloat16 with a float compute type (cuDNN's
     /// PSEUDO_BFLOAT16_CONFIG, whose output is bfloat16 too): each convolution casts its two float32 operands to
-    /// bfloat16 scratch, and widens its bfloat16 result into the float32 output.
+    /// bfloat16 scratch, and widens its bfloat16 result into the float32 output. In channels-last the activations'
+    /// descriptors and the filter's are CUDNN_TENSOR_NHWC (the filter [K, R, S, C], see <see cref="FilterIn"/>), and
+    /// the explicit padding works on N planes of H rows of W·C values instead of N·C planes of H rows of W.
     /// </summary>
     internal sealed class ConvPlan
     {
@@ -100,9 +111,10 @@ public sealed partial class CudaBackend
         private readonly nint _x, _y, _w, _fwdConv, _dataConv, _filterConv;
         private readonly bool _tensorOps, _bf16;
         private readonly int _hp, _wp, _offTop, _offLeft;
+        private readonly long _planes, _pixel; // for the padding: planes of H×W pixels of _pixel values each
         private (int Algo, long Workspace)? _fwd, _data, _filter;
 
-        public ConvPlan(CudaBackend b, ConvGeometry g, Precision precision)
+        public ConvPlan(CudaBackend b, ConvGeometry g, Precision precision, MemoryFormat format)
         {
             _api = b.Api;
             _g = g;
@@ -116,11 +128,14 @@ public sealed partial class CudaBackend
             _offTop = Math.Max(0, g.PadTop - g.PadBottom);
             _offLeft = Math.Max(0, g.PadLeft - g.PadRight);
             PaddedInputBytes = (long)g.N * g.C * _hp * _wp * sizeof(float);
+            bool nhwc = format == MemoryFormat.ChannelsLast;
+            (_planes, _pixel) = nhwc ? ((long)g.N, (long)g.C) : ((long)g.N * g.C, 1L);
+            int layout = nhwc ? Interop.Cudnn.TensorNhwc : Interop.Cudnn.TensorNchw;
 
-            _x = TensorDescriptor(dataType, g.N, g.C, _hp, _wp);
-            _y = TensorDescriptor(dataType, g.N, g.K, g.P, g.Q);
+            _x = TensorDescriptor(layout, dataType, g.N, g.C, _hp, _wp);
+            _y = TensorDescriptor(layout, dataType, g.N, g.K, g.P, g.Q);
             CheckCudnn(_api.cudnnCreateFilterDescriptor(out _w));
-            CheckCudnn(_api.cudnnSetFilter4dDescriptor(_w, dataType, Interop.Cudnn.TensorNchw, g.K, g.C, g.R, g.S));
+            CheckCudnn(_api.cudnnSetFilter4dDescriptor(_w, dataType, layout, g.K, g.C, g.R, g.S));
             _fwdConv = ConvDescriptor(padH, padW);
             _dataConv = ConvDescriptor(padH, padW);
             _filterConv = ConvDescriptor(padH, padW);
@@ -133,10 +148,10 @@ public sealed partial class CudaBackend
         private long WCount => (long)_g.K * _g.C * _g.R * _g.S;
         private long YCount => (long)_g.N * _g.K * _g.P * _g.Q;
 
-        private nint TensorDescriptor(int dataType, int n, int c, int h, int w)
+        private nint TensorDescriptor(int layout, int dataType, int n, int c, int h, int w)
         {
             CheckCudnn(_api.cudnnCreateTensorDescriptor(out nint d));
-            CheckCudnn(_api.cudnnSetTensor4dDescriptor(d, Interop.Cudnn.TensorNchw, dataType, n, c, h, w));
+            CheckCudnn(_api.cudnnSetTensor4dDescriptor(d, layout, dataType, n, c, h, w));
             return d;
         }
 
@@ -150,15 +165,17 @@ public sealed partial class CudaBackend
         }
 
         // ---- explicit padding -------------------------------------------------------------------------------
-        /// <summary>x [N·C planes of H×W] into the zeroed padded buffer [N·C planes of Hp×Wp] at (offTop, offLeft).</summary>
+        /// <summary>x [planes of H×W pixels] into the zeroed padded buffer [planes of Hp×Wp] at (offTop, offLeft).</summary>
         public void Pad(CudaBackend b, ulong x, ulong xp) =>
-            b.CopyStrided3D(x, 0, (long)_g.W * 4, _g.H, xp, (long)_wp * 4, _hp, (long)_g.W * 4, _g.H, (long)_g.N * _g.C,
-                dstXBytes: (long)_offLeft * 4, dstY: _offTop);
+            b.CopyStrided3D(x, 0, _g.W * PixelBytes, _g.H, xp, _wp * PixelBytes, _hp, _g.W * PixelBytes, _g.H, _planes,
+                dstXBytes: _offLeft * PixelBytes, dstY: _offTop);
 
         /// <summary>The H×W window at (offTop, offLeft) of each padded plane into dx.</summary>
         public void Crop(CudaBackend b, ulong xp, ulong dx) =>
-            b.CopyStrided3D(xp, _offTop, (long)_wp * 4, _hp, dx, (long)_g.W * 4, _g.H, (long)_g.W * 4, _g.H, (long)_g.N * _g.C,
-                srcXBytes: (long)_offLeft * 4);
+            b.CopyStrided3D(xp, _offTop, _wp * PixelBytes, _hp, dx, _g.W * PixelBytes, _g.H, _g.W * PixelBytes, _g.H, _planes,
+                srcXBytes: _offLeft * PixelBytes);
+
+        private long PixelBytes => _pixel * sizeof(float);
 
         // ---- the three convolutions ---------------------------------------------------------------------------
         public unsafe void Forward(CudaBackend b, ulong x, ulong w, ulong y)

@@ -11,7 +11,8 @@ public enum CudaBatchNorm
     /// <summary>cuDNN's CUDNN_BATCHNORM_SPATIAL_PERSISTENT: on an H200 1.5–5× faster than the PTX on every DCGAN-64
     /// layer at batch 128 (tools/gpu/RESULTS.md). In NCHW cuDNN may sum in scaled integers there, which can overflow
     /// to inf/NaN for huge activations (finite ones of a working network stay far below): PyTorch keeps this mode
-    /// for channels-last, which is why <see cref="CudnnSpatial"/> and <see cref="Ptx"/> stay one switch away.</summary>
+    /// for channels-last (<see cref="Tensors.MemoryFormat.ChannelsLast"/>, which this backend hands cuDNN as NHWC),
+    /// which is why <see cref="CudnnSpatial"/> and <see cref="Ptx"/> stay one switch away.</summary>
     CudnnPersistent,
 
     /// <summary>cuDNN's CUDNN_BATCHNORM_SPATIAL: floating-point sums; faster than the PTX forward at every DCGAN
@@ -59,7 +60,7 @@ public sealed partial class CudaBackend
         Tensor? runningVar, double momentum, double eps, Tensor y, Tensor mean, Tensor invStd)
     {
         MakeCurrent();
-        (nint xDesc, nint channelDesc) = BatchNormDescriptors(n, c, s);
+        (nint xDesc, nint channelDesc) = BatchNormDescriptors(n, c, s, x.MemoryFormat);
         float one = 1, zero = 0;
         // Both running statistics or neither (UsesCudnnBatchNorm): cuDNN updates none when both are null.
         lock (Resources.LibraryGate)
@@ -73,7 +74,7 @@ public sealed partial class CudaBackend
         Tensor dx, Tensor? dWeight, Tensor? dBias)
     {
         MakeCurrent();
-        (nint xDesc, nint channelDesc) = BatchNormDescriptors(n, c, s);
+        (nint xDesc, nint channelDesc) = BatchNormDescriptors(n, c, s, x.MemoryFormat);
         using ScratchBuffer unwanted = Scratch(dWeight is null || dBias is null ? 2 * c * sizeof(float) : 0);
         ulong dw = dWeight is null ? unwanted.Pointer : Ptr(dWeight);
         ulong db = dBias is null ? unwanted.Pointer + (ulong)(c * sizeof(float)) : Ptr(dBias);
@@ -88,15 +89,17 @@ public sealed partial class CudaBackend
     private const double SavedStatisticsEps = 1e-5;
 
     /// <summary>x as cuDNN's [N, C, S, 1] (spatial mode normalises each channel over N, H and W: H·W = S is all that
-    /// matters) and the [1, C, 1, 1] of weight, bias and the statistics; made once per shape per device.</summary>
-    private (nint X, nint Channel) BatchNormDescriptors(long n, long c, long s)
+    /// matters), in NCHW or, for channels-last, NHWC (the layout the persistent mode is made for), and the
+    /// [1, C, 1, 1] of weight, bias and the statistics; made once per shape and format per device.</summary>
+    private (nint X, nint Channel) BatchNormDescriptors(long n, long c, long s, MemoryFormat format)
     {
-        var key = ((int)n, (int)c, (int)s);
+        var key = ((int)n, (int)c, (int)s, format);
         lock (Resources.ConvGate)
         {
             if (Resources.BatchNormDescriptors.TryGetValue(key, out var d)) return d;
+            int layout = format == MemoryFormat.ChannelsLast ? Interop.Cudnn.TensorNhwc : Interop.Cudnn.TensorNchw;
             CheckCudnn(Api.cudnnCreateTensorDescriptor(out nint xDesc));
-            CheckCudnn(Api.cudnnSetTensor4dDescriptor(xDesc, Interop.Cudnn.TensorNchw, Interop.Cudnn.DataFloat, key.Item1, key.Item2, key.Item3, 1));
+            CheckCudnn(Api.cudnnSetTensor4dDescriptor(xDesc, layout, Interop.Cudnn.DataFloat, key.Item1, key.Item2, key.Item3, 1));
             CheckCudnn(Api.cudnnCreateTensorDescriptor(out nint channelDesc));
             CheckCudnn(Api.cudnnSetTensor4dDescriptor(channelDesc, Interop.Cudnn.TensorNchw, Interop.Cudnn.DataFloat, 1, key.Item2, 1, 1));
             return Resources.BatchNormDescriptors[key] = (xDesc, channelDesc);

@@ -58,7 +58,7 @@ internal sealed class CudaDeviceResources
     public Lock LibraryGate { get; } = new();
 
     /// <summary>The cuDNN descriptors and algorithms per geometry and precision, shared by this device's backends.</summary>
-    public Dictionary<(ConvGeometry, Precision), CudaBackend.ConvPlan> ConvPlans { get; } = [];
+    public Dictionary<(ConvGeometry, Precision, MemoryFormat), CudaBackend.ConvPlan> ConvPlans { get; } = [];
     public Lock ConvGate { get; } = new();
 
     /// <summary>How this device's convolutions choose their cuDNN algorithms (benchmarked or heuristic, workspace limit).</summary>
@@ -66,7 +66,7 @@ internal sealed class CudaDeviceResources
 
     /// <summary>cuDNN's batch-norm descriptors (x as [N, C, S, 1], the channels as [1, C, 1, 1]) per (N, C, S), under
     /// <see cref="ConvGate"/>; kept as long as the device, as the convolution plans are.</summary>
-    public Dictionary<(int N, int C, int S), (nint X, nint Channel)> BatchNormDescriptors { get; } = [];
+    public Dictionary<(int N, int C, int S, MemoryFormat Format), (nint X, nint Channel)> BatchNormDescriptors { get; } = [];
 
     /// <summary>The inputs of the step graph being captured on the stream, or null when none is (CudaBackend.Capture).</summary>
     public GraphInputs? Capture { get; set; }

@@ -29,6 +29,7 @@ internal static partial class Interop
         public const int DataFloat = 0;               // CUDNN_DATA_FLOAT
         public const int DataBFloat16 = 9;            // CUDNN_DATA_BFLOAT16 (with a CUDNN_DATA_FLOAT compute type)
         public const int TensorNchw = 0;              // CUDNN_TENSOR_NCHW
+        public const int TensorNhwc = 1;              // CUDNN_TENSOR_NHWC
         public const int CrossCorrelation = 1;        // CUDNN_CROSS_CORRELATION (PyTorch's convolution)
         public const int DefaultMath = 0;             // CUDNN_DEFAULT_MATH: TF32 tensor cores allowed for float
         public const int TensorOpMath = 1;            // CUDNN_TENSOR_OP_MATH
