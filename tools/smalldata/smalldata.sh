@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Issue 12's small-data study: the DCGAN on the 67 Twemoji animals (tools/data/make-twemoji-animals.sh) plain, with
-# DiffAugment (color,translation,cutout) and with spectral norm in D, then for each run 67 samples compared with the
+# DiffAugment (color,translation,cutout) and with spectral norm in place of BatchNorm in D, then for each run 67 samples compared with the
 # training images by tools/smalldata/nearest.py (copies by eval's memorisation rule, precision/recall, the samples
 # nearest a training image beside it, in RGB pixels) and a grid of 64 samples.
 # Usage: tools/smalldata/smalldata.sh DATA OUT
-#   SIZE (default 32), WIDTH (ngf = ndf, default 32), EPOCHS (default 120; 4 steps an epoch at batch 16),
+#   SIZE (default 32), WIDTH (ngf = ndf, default 32), EPOCHS (default 1000; 4 steps an epoch at batch 16),
 #   RAWGAN (the command; default: dotnet on the Release build of src/RawGan.Cli, built if absent).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 data=$1 out=$2
-size=${SIZE:-32} width=${WIDTH:-32} epochs=${EPOCHS:-120}
+size=${SIZE:-32} width=${WIDTH:-32} epochs=${EPOCHS:-1000}
 if [[ -z ${RAWGAN:-} ]]; then
   dll=$root/src/RawGan.Cli/bin/Release/net10.0/rawgan.dll
   [[ -f $dll ]] || nice -n 10 dotnet build -c Release "$root/src/RawGan.Cli" >/dev/null
@@ -33,5 +33,7 @@ one() {
 }
 one plain &
 one diffaugment --diff-augment color,translation,cutout &
-one spectralnorm --spectral-norm &
+one spectralnorm --spectral-norm --d-norm none &
 wait
+/usr/bin/python3 "$root/tools/smalldata/gallery.py" "$out" plain diffaugment spectralnorm "$out/small-data.png"
+echo "wrote $out/small-data.png"
