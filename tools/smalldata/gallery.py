@@ -23,7 +23,8 @@ def main():
         size = tiles[0].width
         with open(os.path.join(out_dir, f"{run}.nearest.txt")) as f:
             figures = f.read().split(": ", 1)[-1].strip()
-        panel = Image.new("RGB", (max(strip.width, 8 * (size + 2), 6 * len(figures) + 4), 28 + 2 * (size + 2) + 4 + strip.height), "white")
+        text_width = 6 * len(figures) + 4  # PIL's default bitmap font is 6 pixels a character
+        panel = Image.new("RGB", (max(strip.width, 8 * (size + 2), text_width), 28 + 2 * (size + 2) + 4 + strip.height), "white")
         draw = ImageDraw.Draw(panel)
         draw.text((2, 2), run, fill="black")
         draw.text((2, 14), figures, fill="black")

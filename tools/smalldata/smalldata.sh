@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 12's small-data study: the DCGAN on the 67 Twemoji animals (tools/data/make-twemoji-animals.sh) plain, with
-# DiffAugment (color,translation,cutout) and with spectral norm in place of BatchNorm in D, then for each run 67 samples compared with the
-# training images by tools/smalldata/nearest.py (copies by eval's memorisation rule, precision/recall, the samples
-# nearest a training image beside it, in RGB pixels) and a grid of 64 samples.
+# DiffAugment (color,translation,cutout) and with spectral norm in place of BatchNorm in D, then for each run 67
+# samples compared with the training images by tools/smalldata/nearest.py (copies by eval's memorisation rule,
+# precision/recall, the samples nearest a training image beside it, in RGB pixels), a grid of 64 samples, and
+# OUT/small-data.png (tools/smalldata/gallery.py) of all three.
 # Usage: tools/smalldata/smalldata.sh DATA OUT
 #   SIZE (default 32), WIDTH (ngf = ndf, default 32), EPOCHS (default 1000; 4 steps an epoch at batch 16),
 #   RAWGAN (the command; default: dotnet on the Release build of src/RawGan.Cli, built if absent).
