@@ -3,7 +3,7 @@
 # at reduced width (ngf = ndf = WIDTH), each stopped by SIGTERM (it checkpoints and exits) once STEPS steps are
 # logged, then judged by `rawgan eval` (the digit judge, 1,000 samples) on that checkpoint; tools/seeds/summary.sh
 # makes one table row per run.
-# Usage: tools/seeds/seeds.sh OUT RECIPE SEEDS...   RECIPE: plain | stable
+# Usage: tools/seeds/seeds.sh OUT RECIPE SEEDS...   RECIPE: plain | stable | diffaugment
 #   STEPS (default 80), WIDTH (16), JOBS (runs at once, default 3), DEVICE (default cpu; on a GPU host the GPU
 #   study's own settings are STEPS=312 WIDTH=64 DEVICE=cuda JOBS=1),
 #   RAWGAN (the command; default: dotnet on the Release build of src/RawGan.Cli, built if absent).
@@ -16,7 +16,8 @@ steps=${STEPS:-80} width=${WIDTH:-16} jobs=${JOBS:-3} device=${DEVICE:-cpu}
 case $recipe in
   plain) flags=() ;;                                   # PyTorch's DCGAN example: BCE, Adam(2e-4, 0.5), BatchNorm D
   stable) flags=(--spectral-norm --d-norm none --loss hinge) ;;  # Miyato et al.: spectral norm on every D layer instead of BatchNorm, hinge loss
-  *) echo "seeds.sh: RECIPE must be plain or stable, not '$recipe'" >&2; exit 2 ;;
+  diffaugment) flags=(--diff-augment color,translation,cutout) ;;  # plain, with DiffAugment (Zhao et al.) on D's inputs
+  *) echo "seeds.sh: RECIPE must be plain, stable or diffaugment, not '$recipe'" >&2; exit 2 ;;
 esac
 if [[ -z ${RAWGAN:-} ]]; then
   dll=$root/src/RawGan.Cli/bin/Release/net10.0/rawgan.dll

@@ -40,10 +40,11 @@ def main():
     runs = sorted(row(d) for d in glob.glob(os.path.join(out, "*-seed*")) if os.path.isfile(os.path.join(d, "done")))
     print("| recipe | seed | step | judge FD | IS analogue | confidence | precision / recall | D(x) | D(G(z)) | G loss | learns |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |")
-    for recipe in ("plain", "stable"):
+    recipes = sorted({x[1] for x in runs})
+    for recipe in recipes:
         for _, r, line, _ in (x for x in runs if x[1] == recipe):
             print(line)
-    for recipe in ("plain", "stable"):
+    for recipe in recipes:
         got = [x[3] for x in runs if x[1] == recipe]
         if got:
             print(f"\n{recipe}: learns on {sum(got)} of {len(got)} seeds")
