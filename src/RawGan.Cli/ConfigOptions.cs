@@ -61,6 +61,7 @@ internal sealed class ConfigOptions
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
         Bind(command, "--lr-g", "G's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrG = v });
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });
+        Bind(command, "--lr-decay-epochs", "over the last N epochs both learning rates fall linearly toward zero, step by step (default 0: constant)", (GanConfig c, int v) => c with { LrDecayEpochs = v });
         Bind(command, "--d-steps", $"D updates per G update (default {defaults.DSteps})", (GanConfig c, int v) => c with { DSteps = v });
         Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
         Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });

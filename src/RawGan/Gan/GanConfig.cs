@@ -102,6 +102,9 @@ public sealed record GanConfig
     [WrittenWhenSet] public double? LrG { get; init; }
     /// <summary>D's learning rate when it differs from G's (TTUR); null: <see cref="Lr"/>.</summary>
     [WrittenWhenSet] public double? LrD { get; init; }
+    /// <summary>Over the last this many epochs both learning rates fall linearly, step by step, from their values
+    /// toward zero (pix2pix and CycleGAN's n_epochs_decay); 0: constant (<see cref="LearningRateDecay"/>).</summary>
+    [WrittenWhenSet] public int LrDecayEpochs { get; init; }
     /// <summary>D updates per G update, each on its own real batch (G updates on every N-th step).</summary>
     [WrittenWhenSet] public int DSteps { get; init; } = 1;
     /// <summary>One-sided label smoothing: D's target for real images is 1 - this (bce and mse).</summary>
