@@ -37,7 +37,7 @@ public class CliTests : IDisposable
     [InlineData("--loss wgan-gp --r1-gamma 10", "--r1-gamma cannot be combined with --loss wgan-gp")]
     [InlineData("--model dcgan --r1-gamma 10", "--model dcgan's discriminator has BatchNorm")]
     [InlineData("--variant keras", "--variant must be pytorch or tensorflow, not 'keras'")]
-    [InlineData("--resize Crop", "--resize must be crop or fit, not 'Crop'")]
+    [InlineData("--resize Crop", "--resize must be crop, fit or pad, not 'Crop'")]
     [InlineData("--on-nan skip", "--on-nan must be stop or rollback, not 'skip'")]
     [InlineData("--channels 2", "--channels must be 1 or 3")]
     [InlineData("--device tpu", "Unknown device 'tpu'")]
