@@ -54,13 +54,15 @@ internal sealed class ConfigOptions
         Bind(command, "--log-every", $"steps between reads of the losses from the device (default {defaults.LogEvery})", (GanConfig c, int v) => c with { LogEvery = v });
         Bind(command, "--keep-last", "keep the last partial batch of each epoch", (GanConfig c, bool v) => c with { DropLast = !v });
         Bind(command, "--strict", "fail on a corrupt image instead of skipping it", (GanConfig c, bool v) => c with { Strict = v });
-        BindChoice(command, "--resize", "image folders: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v }, " (shorter side and centre crop, or crop to aspect and resize)");
+        BindChoice(command, "--resize", "how images reach --image-size: ", defaults.Resize, (GanConfig c, ResizeMode v) => c with { Resize = v },
+            " (shorter side and centre crop, crop to aspect and resize, or centred unresampled with black around: MNIST's 28×28 on a DCGAN's 32×32, which the digit judge reads back exactly)");
         Bind(command, "--flip", "random horizontal flips", (GanConfig c, bool v) => c with { Flip = v });
         Bind(command, "--eval-every", $"steps between judgements of G's digits by the bundled digit judge (also after each epoch; eval.csv, eval.png, checkpoints/best.safetensors), 0 for none (default {RunJudge.DefaultEvery} on the bundled digits)", (GanConfig c, int v) => c with { EvalEvery = v });
         Bind(command, "--inception", $"FID Inception-v3 weights (.safetensors, from tools/inception/convert.py): each evaluation also computes FID on {RunInception.DefaultCount} samples, and FID picks the best checkpoint (a GPU's work: 5.7 GFLOP an image)", (GanConfig c, string v) => c with { Inception = v });
         BindChoice(command, "--on-nan", "", defaults.OnNan, (GanConfig c, NanPolicy v) => c with { OnNan = v }, " when a loss is NaN or infinite");
         Bind(command, "--lr-g", "G's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrG = v });
         Bind(command, "--lr-d", "D's own learning rate (TTUR; default --lr)", (GanConfig c, double v) => c with { LrD = v });
+        Bind(command, "--lr-decay-epochs", "over the last N epochs both learning rates fall linearly toward zero, step by step (default 0: constant)", (GanConfig c, int v) => c with { LrDecayEpochs = v });
         Bind(command, "--d-steps", $"D updates per G update (default {defaults.DSteps})", (GanConfig c, int v) => c with { DSteps = v });
         Bind(command, "--label-smoothing", "one-sided: D's target for real images is 1 - this (default 0)", (GanConfig c, double v) => c with { LabelSmoothing = v });
         Bind(command, "--ema", $"decay of the moving average of G that samples and is saved, 0 for none (default {defaults.Ema})", (GanConfig c, double v) => c with { Ema = v });

@@ -15,13 +15,13 @@ internal static class DataSources
     public static IDataset Open(GanConfig config)
     {
         if (config.Data is null)
-            return CheckChannels(config, Bundled(ImageSize(config, true)));
+            return CheckChannels(config, Bundled(ImageSize(config, true), config.Resize));
         if (File.Exists(config.Data) && IsImageFile(config.Data))
             throw new ArgumentException($"--data {config.Data} is one image; --data takes a folder of images (class subfolders become labels) or MNIST IDX files.");
         if (File.Exists(config.Data))
-            return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), ImageSize(config, true)));
+            return CheckChannels(config, new MnistDataset(config.Data, MnistLabelsBeside(config.Data), ImageSize(config, true), config.Resize));
         if (Directory.Exists(config.Data) && Directory.EnumerateFiles(config.Data).Any(f => Path.GetFileName(f).Contains("-idx3-ubyte")))
-            return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, ImageSize(config, true)));
+            return CheckChannels(config, MnistDataset.FromFolder(config.Data, MnistSplit.Train, ImageSize(config, true), config.Resize));
         if (!Directory.Exists(config.Data))
             throw new DirectoryNotFoundException($"--data {config.Data}: no such folder or file.");
         return new ImageFolderDataset(config.Data, new ImageFolderOptions
@@ -34,13 +34,14 @@ internal static class DataSources
         });
     }
 
-    /// <summary>The bundled digits, at their own 28×28 unless <paramref name="imageSize"/> says otherwise.</summary>
-    public static MnistDataset Bundled(int? imageSize = null)
+    /// <summary>The bundled digits, at their own 28×28 unless <paramref name="imageSize"/> says otherwise (reached as
+    /// <paramref name="resize"/> says).</summary>
+    public static MnistDataset Bundled(int? imageSize = null, ResizeMode resize = ResizeMode.CenterCrop)
     {
         Assembly assembly = typeof(DataSources).Assembly;
         using Stream images = Resource(assembly, "data/mnist-10k-images-idx3-ubyte.gz");
         using Stream labels = Resource(assembly, "data/mnist-10k-labels-idx1-ubyte.gz");
-        return MnistDataset.FromStreams(images, labels, BundledName, imageSize);
+        return MnistDataset.FromStreams(images, labels, BundledName, imageSize, resize);
     }
 
     private static IDataset CheckChannels(GanConfig config, IDataset data) =>

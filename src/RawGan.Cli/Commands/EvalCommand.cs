@@ -255,7 +255,7 @@ internal static class EvalCommand
             using var scope = new TensorScope();
             Tensor z = Tensor.Randn(new Shape(n, g.LatentSize), rng, DType.Float32, backend);
             Tensor? l = labels is null ? null : Tensor.FromSpan<int>(labels.AsSpan(start, n), new Shape(n), DType.Int32, backend);
-            output.AddRange(DigitScores.ToJudgeInput(Sampling.Generate(g, z, l), n, info.Channels, info.ImageSize, info.ImageSize));
+            output.AddRange(DigitScores.ToJudgeInput(Sampling.Generate(g, z, l), n, info.Channels, info.ImageSize, info.ImageSize, info.Config.Resize));
         }
         return [.. output];
     }

@@ -31,4 +31,9 @@ public enum ResizeMode
     /// <summary>Cut the largest centred square of the original, then resize it to the target: PIL's
     /// <c>ImageOps.fit</c>. One resampling step over exactly the kept region.</summary>
     [JsonStringEnumMemberName("fit")] Fit,
+
+    /// <summary>No resampling: the image at the centre of the target square, cut where it is larger and with black
+    /// around it where it is smaller (<see cref="CentreCanvas"/>). MNIST's 28×28 digits on a DCGAN's 32×32 keep every
+    /// pixel sharp, and the digit judge reads a generated digit's centre 28×28 back exactly.</summary>
+    [JsonStringEnumMemberName("pad")] Pad,
 }

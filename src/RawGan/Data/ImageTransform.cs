@@ -11,6 +11,13 @@ internal sealed class ImageTransform(int size, ResizeMode mode)
     /// <summary>Writes channels×Size×Size values of <paramref name="source"/> (channels×height×width, 0…255) to <paramref name="destination"/>.</summary>
     public void Apply(ReadOnlySpan<float> source, int channels, int height, int width, Span<float> destination, bool flip)
     {
+        if (mode == ResizeMode.Pad)
+        {
+            var canvas = new float[channels * Size * Size];
+            CentreCanvas.Place(source, channels, height, width, canvas, Size, Size, background: 0);
+            CopyWindow(canvas, channels, Size, Size, 0, 0, destination, flip);
+            return;
+        }
         if (mode == ResizeMode.Fit)
         {
             // ImageOps.fit with centring (0.5, 0.5): the largest centred square, possibly at a half-pixel offset.

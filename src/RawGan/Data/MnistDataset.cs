@@ -3,7 +3,8 @@ namespace RawGan.Data;
 /// <summary>
 /// MNIST-style digits from a pair of IDX files (<see cref="MnistIdx"/>), held in memory as bytes. Pixels map from
 /// 0…255 to [-1, 1]; images are square, of side <c>imageSize</c> (default: the files' own side, 28 for MNIST),
-/// resized by <see cref="ResizeMode.CenterCrop"/> with the anti-aliasing resampler. No augmentation: a mirrored
+/// made by <see cref="ResizeMode"/>: by default resized (<see cref="ResizeMode.CenterCrop"/>) with the anti-aliasing
+/// resampler, or with <see cref="ResizeMode.Pad"/> placed unresampled on a larger canvas. No augmentation: a mirrored
 /// digit is a different glyph. Labels name themselves "0", "1", …; there are at least ten.
 /// </summary>
 public sealed class MnistDataset : IDataset
@@ -13,13 +14,14 @@ public sealed class MnistDataset : IDataset
     private readonly ImageTransform _transform;
 
     /// <summary>Reads an image file and a label file (raw or gzip). <paramref name="imageSize"/> is the side of the
-    /// output images; null keeps the files' size (28 for MNIST; 32 suits DCGAN).</summary>
-    public MnistDataset(string imagesPath, string labelsPath, int? imageSize = null)
-        : this(MnistIdx.ReadImages(imagesPath), MnistIdx.ReadLabels(labelsPath), imagesPath, labelsPath, imageSize)
+    /// output images; null keeps the files' size (28 for MNIST; 32 suits DCGAN). <paramref name="resize"/> says how
+    /// the digits reach that size (a square digit is resized alike by crop and fit).</summary>
+    public MnistDataset(string imagesPath, string labelsPath, int? imageSize = null, ResizeMode resize = ResizeMode.CenterCrop)
+        : this(MnistIdx.ReadImages(imagesPath), MnistIdx.ReadLabels(labelsPath), imagesPath, labelsPath, imageSize, resize)
     {
     }
 
-    private MnistDataset(IdxImages images, byte[] labels, string imagesSource, string labelsSource, int? imageSize)
+    private MnistDataset(IdxImages images, byte[] labels, string imagesSource, string labelsSource, int? imageSize, ResizeMode resize)
     {
         if (labels.Length != images.Count)
             throw new InvalidDataException($"'{imagesSource}' holds {images.Count} images but '{labelsSource}' holds {labels.Length} labels.");
@@ -27,7 +29,7 @@ public sealed class MnistDataset : IDataset
             throw new InvalidDataException($"'{imagesSource}' holds no images.");
         _images = images;
         _labels = labels;
-        _transform = new ImageTransform(imageSize ?? Math.Min(images.Rows, images.Columns), ResizeMode.CenterCrop);
+        _transform = new ImageTransform(imageSize ?? Math.Min(images.Rows, images.Columns), resize);
         Source = imagesSource;
         Classes = Enumerable.Range(0, Math.Max(10, labels.Max() + 1)).Select(i => i.ToString()).ToArray();
     }
@@ -37,20 +39,20 @@ public sealed class MnistDataset : IDataset
     /// <c>train-labels-idx1-ubyte</c> (or <c>t10k-*</c> for <see cref="MnistSplit.Test"/>), each optionally
     /// ending in <c>.gz</c>, and also the <c>train-images.idx3-ubyte</c> spelling some mirrors use.
     /// </summary>
-    public static MnistDataset FromFolder(string folder, MnistSplit split = MnistSplit.Train, int? imageSize = null)
+    public static MnistDataset FromFolder(string folder, MnistSplit split = MnistSplit.Train, int? imageSize = null, ResizeMode resize = ResizeMode.CenterCrop)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"MNIST folder '{folder}' does not exist.");
         string prefix = split == MnistSplit.Train ? "train" : "t10k";
-        return new MnistDataset(Find(folder, prefix, "images", "idx3"), Find(folder, prefix, "labels", "idx1"), imageSize);
+        return new MnistDataset(Find(folder, prefix, "images", "idx3"), Find(folder, prefix, "labels", "idx1"), imageSize, resize);
     }
 
     /// <summary>Reads an IDX pair from streams (raw or gzip), such as resources embedded in an assembly;
     /// <paramref name="sourceName"/> names the data in errors and in <see cref="Source"/>.</summary>
-    public static MnistDataset FromStreams(Stream images, Stream labels, string sourceName, int? imageSize = null)
+    public static MnistDataset FromStreams(Stream images, Stream labels, string sourceName, int? imageSize = null, ResizeMode resize = ResizeMode.CenterCrop)
     {
         string imagesSource = $"{sourceName} (images)", labelsSource = $"{sourceName} (labels)";
         return new MnistDataset(MnistIdx.ReadImages(images, imagesSource), MnistIdx.ReadLabels(labels, labelsSource),
-                                imagesSource, labelsSource, imageSize);
+                                imagesSource, labelsSource, imageSize, resize);
     }
 
     /// <summary>Where the images came from: the image file's path, or the name given to <see cref="FromStreams"/>.</summary>

@@ -55,10 +55,12 @@ public sealed record DigitScores(double? Accuracy, double[]? AccuracyPerLabel, d
 
     /// <summary>
     /// Images of any size and channel count (count × C × H × W, RawGan's [-1, 1]) as the judge reads them: the
-    /// channels averaged to gray and each image resized to 28×28 with the anti-aliased resampler the data uses
-    /// (a DCGAN's 32×32 digits shrink to MNIST's size).
+    /// channels averaged to gray and each image brought to 28×28 as the inverse of <paramref name="madeBy"/>, how the
+    /// generator's training digits were made from MNIST's: resized with the anti-aliased resampler the data uses (a
+    /// DCGAN's 32×32 digits shrink to MNIST's size, a little blurred by the round trip), or, for
+    /// <see cref="ResizeMode.Pad"/>, the centre 28×28 cut out unresampled, which gives a padded digit back exactly.
     /// </summary>
-    public static float[] ToJudgeInput(ReadOnlySpan<float> images, int count, int channels, int height, int width)
+    public static float[] ToJudgeInput(ReadOnlySpan<float> images, int count, int channels, int height, int width, ResizeMode madeBy = ResizeMode.CenterCrop)
     {
         const int Side = DigitJudge.ImageSize;
         int size = channels * height * width, plane = height * width;
@@ -75,7 +77,8 @@ public sealed record DigitScores(double? Accuracy, double[]? AccuracyPerLabel, d
                 for (int c = 0; c < channels; c++) sum += image[c * plane + p];
                 gray[p] = sum / channels;
             }
-            Resample.Planar(gray, 1, height, width, new Resample.Box(0, 0, width, height), Side, Side).CopyTo(output, n * Side * Side);
+            if (madeBy == ResizeMode.Pad) CentreCanvas.Place(gray, 1, height, width, output.AsSpan(n * Side * Side, Side * Side), Side, Side, background: -1);
+            else Resample.Planar(gray, 1, height, width, new Resample.Box(0, 0, width, height), Side, Side).CopyTo(output, n * Side * Side);
         }
         return output;
     }

@@ -1,6 +1,7 @@
 using RawGan.Autograd;
 using RawGan.Data;
 using RawGan.Eval;
+using RawGan.Gan.Models;
 using RawGan.Ops;
 using RawGan.Tensors;
 
@@ -55,17 +56,19 @@ public sealed class RunInception
 
     public int Count { get; }
 
-    /// <summary>FID of G's images of the fixed codes, now.</summary>
+    /// <summary>FID of the images of the fixed codes by the generator the run samples with and saves (the moving
+    /// average when there is one), now.</summary>
     public double Fid()
     {
         using var scope = new TensorScope();
         var features = new Tensor[_z.Length];
-        Sampling.InEvalMode(_trainer.G, batchStatistics: false, () =>
+        GanGenerator g = _trainer.SamplingGenerator;
+        Sampling.InEvalMode(g, batchStatistics: false, () =>
         {
             for (int b = 0; b < _z.Length; b++)
             {
                 using var batch = new TensorScope(); // a batch's activations go back to the pool before the next
-                Tensor images = _trainer.G.Generate(_z[b], _labels[b]);
+                Tensor images = g.Generate(_z[b], _labels[b]);
                 features[b] = batch.Keep(_net.Forward(InceptionInput.Prepare(F.Scale(F.AddScalar(images, 1), 127.5), InceptionResize.Legacy)));
             }
             return 0;

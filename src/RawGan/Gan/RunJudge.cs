@@ -1,6 +1,7 @@
 using RawGan.Backends;
 using RawGan.Data;
 using RawGan.Eval;
+using RawGan.Gan.Models;
 using RawGan.Ops;
 using RawGan.Tensors;
 
@@ -8,7 +9,8 @@ namespace RawGan.Gan;
 
 /// <summary>
 /// The bundled digit judge during training: a fixed sample of latent codes (and, for conditional models, the labels
-/// 0…9 in turn) through G in eval mode and the judge, on the run's device, scored against the real digits'
+/// 0…9 in turn) through the generator the run samples with and saves (<see cref="GanTrainer.SamplingGenerator"/>: the
+/// moving average when there is one) in eval mode and the judge, on the run's device, scored against the real digits'
 /// statistics (<see cref="DigitScores"/>). The codes come from their own random stream (seed + 5), drawn once, so an
 /// evaluation never touches the generators training draws from and every evaluation sees the same codes. The
 /// features are reduced to their mean and covariance where they were computed; one read brings those and the
@@ -30,7 +32,7 @@ public sealed class RunJudge
     private readonly Tensor[] _z;
     private readonly Tensor?[] _labels;
     private readonly int[]? _requestedLabels;
-    private readonly Tensor? _resize;
+    private readonly Tensor? _resize, _resizeOffset;
 
     /// <param name="trainer">The run's trainer: its G is judged on its device.</param>
     /// <param name="realDigits">The judge's feature statistics of real digits, what the samples are compared with.</param>
@@ -55,7 +57,7 @@ public sealed class RunJudge
             if (_requestedLabels is not null)
                 _labels[b] = Tensor.FromSpan<int>(_requestedLabels.AsSpan(start, n), new Shape(n), DType.Int32, backend);
         }
-        if (trainer.Size != Side) _resize = ResizeMatrix(trainer.Size, backend);
+        if (trainer.Size != Side) (_resize, _resizeOffset) = ResizeMap(trainer.Size, trainer.Config.Resize, backend);
         Count = count;
     }
 
@@ -67,12 +69,13 @@ public sealed class RunJudge
         using var scope = new TensorScope();
         var features = new Tensor[_z.Length];
         var logits = new Tensor[_z.Length];
-        Sampling.InEvalMode(_trainer.G, batchStatistics: false, () =>
+        GanGenerator g = _trainer.SamplingGenerator;
+        Sampling.InEvalMode(g, batchStatistics: false, () =>
         {
             for (int b = 0; b < _z.Length; b++)
             {
                 using var batch = new TensorScope(); // a batch's activations go back to the pool before the next
-                Tensor h = _judge.Features(JudgeInput(_trainer.G.Generate(_z[b], _labels[b])));
+                Tensor h = _judge.Features(JudgeInput(g.Generate(_z[b], _labels[b])));
                 logits[b] = batch.Keep(_judge.Classify(h));
                 features[b] = batch.Keep(h);
             }
@@ -87,27 +90,37 @@ public sealed class RunJudge
         return DigitScores.Compute(DeviceStatistics.FromRead(read, Features, Count), probabilities, _reference, _requestedLabels);
     }
 
-    /// <summary>G's images [n, 1, S, S] at the judge's 28×28: as they are, or resized by one matrix product.</summary>
+    /// <summary>G's images [n, 1, S, S] at the judge's 28×28: as they are, or resized (or cut out, or padded) by one
+    /// matrix product.</summary>
     private Tensor JudgeInput(Tensor images)
     {
         if (_resize is null) return images;
         int n = images.Shape[0], size = _trainer.Size;
-        return F.Reshape(F.Matmul(F.Reshape(images, n, size * size), _resize), n, 1, Side, Side);
+        Tensor flat = F.Matmul(F.Reshape(images, n, size * size), _resize);
+        if (_resizeOffset is not null) flat += _resizeOffset;
+        return F.Reshape(flat, n, 1, Side, Side);
     }
 
-    /// <summary>[S·S, 28·28]: row p is the resampled image of a single lit pixel p. The resampler is linear, so a
-    /// flattened image times this matrix is that image resized exactly as <see cref="DigitScores.ToJudgeInput"/>
-    /// resizes it on the host, here in one GEMM on the device.</summary>
-    private static Tensor ResizeMatrix(int size, IBackend backend)
+    /// <summary>
+    /// <see cref="DigitScores.ToJudgeInput"/> as the affine map it is, x ↦ xM + b: the offset b [1, 28·28] is the
+    /// judge's input made from an image of zeros (the -1 border of a small image padded out to 28; null
+    /// where it is zero, as for resampling and cutting out), and row p of M [S·S, 28·28] that of a single lit pixel p,
+    /// less b. A flattened image times M plus b is then that image brought to 28×28 exactly as on the host, here in
+    /// one GEMM on the device.
+    /// </summary>
+    private static (Tensor Matrix, Tensor? Offset) ResizeMap(int size, ResizeMode madeBy, IBackend backend)
     {
         var matrix = new float[size * size * Side * Side];
         var unit = new float[size * size];
+        float[] offset = DigitScores.ToJudgeInput(unit, 1, 1, size, size, madeBy);
         for (int p = 0; p < size * size; p++)
         {
             unit[p] = 1;
-            Resample.Planar(unit, 1, size, size, new Resample.Box(0, 0, size, size), Side, Side).CopyTo(matrix, p * Side * Side);
+            float[] row = DigitScores.ToJudgeInput(unit, 1, 1, size, size, madeBy);
+            for (int q = 0; q < row.Length; q++) matrix[p * Side * Side + q] = row[q] - offset[q];
             unit[p] = 0;
         }
-        return Tensor.FromSpan<float>(matrix, new Shape(size * size, Side * Side), DType.Float32, backend);
+        return (Tensor.FromSpan<float>(matrix, new Shape(size * size, Side * Side), DType.Float32, backend),
+                offset.Any(v => v != 0) ? Tensor.FromSpan<float>(offset, new Shape(1, Side * Side), DType.Float32, backend) : null);
     }
 }

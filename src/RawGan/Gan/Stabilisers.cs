@@ -1,7 +1,7 @@
 namespace RawGan.Gan;
 
 /// <summary>
-/// The checks on the stabilising options of <see cref="GanConfig"/> (TTUR learning rates, D steps per G step,
+/// The checks on the stabilising options of <see cref="GanConfig"/> (TTUR learning rates and their decay, D steps per G step,
 /// one-sided label smoothing, the EMA generator, spectral norm, DiffAugment, random crop and rotation): each a
 /// one-line error naming the options, raised before a run folder exists.
 /// </summary>
@@ -16,6 +16,7 @@ public static class Stabilisers
         Require(c.LrG is null || (double.IsFinite(c.LrG.Value) && c.LrG > 0), $"--lr-g must be a positive finite number, not {c.LrG}.");
         Require(c.LrD is null || (double.IsFinite(c.LrD.Value) && c.LrD > 0), $"--lr-d must be a positive finite number, not {c.LrD}.");
         Require(c.DSteps >= 1, $"--d-steps must be at least 1, not {c.DSteps}.");
+        Require(c.LrDecayEpochs >= 0 && c.LrDecayEpochs <= c.Epochs, $"--lr-decay-epochs must be between 0 and --epochs ({c.Epochs}), not {c.LrDecayEpochs}.");
         Require(c.LabelSmoothing is >= 0 and < 0.5, $"--label-smoothing must be in [0, 0.5), not {c.LabelSmoothing}.");
         Require(c.LabelSmoothing == 0 || c.Loss.ScoresProbabilities(), $"--label-smoothing moves bce's and mse's real target; --loss {OptionNames.Name(c.Loss)} has no target to smooth.");
         Require(c.Ema == 0 || c.Ema is > 0 and < 1, $"--ema must be 0 (off) or a decay in (0, 1), not {c.Ema}.");

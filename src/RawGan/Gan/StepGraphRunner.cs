@@ -47,6 +47,7 @@ internal sealed class StepGraphRunner : IDisposable
         : config.DiffAugment != "" ? "--diff-augment draws its per-image choices on the host"
         : config.DSteps != 1 ? "with --d-steps above 1 the step alternates between D-only and D-and-G updates"
         : config.R1Gamma > 0 ? "lazy R1 runs on every N-th step only"
+        : config.LrDecayEpochs > 0 ? "--lr-decay-epochs changes the learning rates every step, on the host"
         : null;
 
     /// <summary>Queues the step on <paramref name="real"/> as a graph and returns its metrics, or returns null when

@@ -324,6 +324,9 @@ public sealed class TrainingRun : IDisposable
         var shape = new Shape(batch.Count, Trainer.Channels, Trainer.Size, Trainer.Size);
         Tensor real = Tensor.FromSpan<float>(batch.Images.AsSpan(0, (int)shape.Numel), shape, DType.Float32, Trainer.Backend);
         Tensor? labels = Trainer.IsConditional ? Tensor.FromSpan<int>(batch.Labels, new Shape(batch.Count), DType.Int32, Trainer.Backend) : null;
+        double rate = LearningRateDecay.Factor(Trainer.Config, epoch, batch.Index, Loader.BatchesPerEpoch);
+        Trainer.OptG.Lr = Trainer.Config.GeneratorLr() * rate;
+        Trainer.OptD.Lr = Trainer.Config.DiscriminatorLr() * rate;
         Tensor metrics = Trainer.EnqueueStep(real, labels);
         _window.Add(Trainer.Step, epoch, metrics);
         _windowClock.Stop();

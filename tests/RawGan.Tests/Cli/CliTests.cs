@@ -39,7 +39,7 @@ public class CliTests : IDisposable
     [InlineData("--model mlp --d-norm none", "--d-norm chooses the DCGAN discriminator's normalisation")]
     [InlineData("--d-norm group", "--d-norm must be batch or none, not 'group'")]
     [InlineData("--variant keras", "--variant must be pytorch or tensorflow, not 'keras'")]
-    [InlineData("--resize Crop", "--resize must be crop or fit, not 'Crop'")]
+    [InlineData("--resize Crop", "--resize must be crop, fit or pad, not 'Crop'")]
     [InlineData("--on-nan skip", "--on-nan must be stop or rollback, not 'skip'")]
     [InlineData("--channels 2", "--channels must be 1 or 3")]
     [InlineData("--device tpu", "Unknown device 'tpu'")]

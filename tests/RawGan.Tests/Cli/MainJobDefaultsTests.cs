@@ -28,7 +28,9 @@ public class MainJobDefaultsTests
     {
         GanConfig config = _options.Resolve(_train.Parse([option, value]), file: null);
         GanConfig classic = new();
-        Assert.Equal((classic.Ngf, classic.Ndf, classic.BatchSize, classic.Ema, classic.Epochs), (config.Ngf, config.Ndf, config.BatchSize, config.Ema, config.Epochs));
+        Assert.Equal((classic.Ngf, classic.Ndf, classic.BatchSize, classic.Ema, classic.Epochs, classic.Resize, classic.LrDecayEpochs),
+                     (config.Ngf, config.Ndf, config.BatchSize, config.Ema, config.Epochs, config.Resize, config.LrDecayEpochs));
+        Assert.Equal(RawGan.Data.ResizeMode.CenterCrop, config.Resize); // a named data set is resized as it always was
     }
 
     [Fact]
@@ -43,6 +45,7 @@ public class MainJobDefaultsTests
     {
         string json = GanConfig.MainJob.ToJson();
         Assert.Contains("\"ema\": 0.999", json);
+        Assert.Contains("\"resize\": \"pad\"", json);
         Assert.Equal(GanConfig.MainJob, GanConfig.FromJson(json, "config.json"));
         Assert.Equal(ModelKind.Cgan, new GanConfig().Model); // what a file without "model" has always meant
     }

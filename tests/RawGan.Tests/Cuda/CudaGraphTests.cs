@@ -111,6 +111,8 @@ public class CudaGraphTests
         Assert.Contains("draws the generated images' labels on the host", conditional.Message);
         var ema = Assert.Throws<ArgumentException>(() => new GanTrainer(Config(graphs: true) with { Ema = 0.999 }, 1, 16, 1, EmulatedGpu.Backend));
         Assert.Contains("--ema", ema.Message);
+        var decay = Assert.Throws<ArgumentException>(() => new GanTrainer(Config(graphs: true) with { LrDecayEpochs = 1 }, 1, 16, 1, EmulatedGpu.Backend));
+        Assert.Contains("--lr-decay-epochs", decay.Message);
     }
 
     /// <summary>One step in a scope, as TrainingRun takes it: the batch's block returns to the cache at once, so the

@@ -90,4 +90,26 @@ public class ResampleTests
         Assert.Equal([1f, 2, 3, 11, 12, 13, 21, 22, 23], Bytes(plain));
         Assert.Equal([3f, 2, 1, 13, 12, 11, 23, 22, 21], Bytes(mirrored));
     }
+
+    /// <summary>'pad' resamples nothing: a 3×5 image on a 6×6 canvas sits at row 1, column 0 with black (-1) around
+    /// it (an odd surplus leaves its extra pixel at the bottom and right), cutting the centre back out gives it
+    /// back exactly, and a larger image is cut to its centre.</summary>
+    [Fact]
+    public void Pad_centres_the_image_unresampled_on_a_larger_canvas_and_cuts_a_larger_one()
+    {
+        float[] source = Image(3, 5, (y, x) => y * 10 + x + 1);
+        var padded = new float[6 * 6];
+        new ImageTransform(6, ResizeMode.Pad).Apply(source, 1, 3, 5, padded, flip: false);
+        float[] bytes = padded.Select(v => MathF.Round((v + 1) * 255 / 2, 3)).ToArray();
+        for (int y = 0; y < 6; y++)
+            for (int x = 0; x < 6; x++)
+                Assert.Equal(y is >= 1 and < 4 && x < 5 ? (y - 1) * 10 + x + 1 : 0f, bytes[y * 6 + x]);
+
+        var cut = new float[3 * 3];
+        var back = new float[3 * 5];
+        CentreCanvas.Place(padded, 1, 6, 6, back, 3, 5, background: 9);
+        Assert.Equal(source.Select(v => v * 2 / 255 - 1), back, (a, b) => Math.Abs(a - b) < 1e-6);
+        new ImageTransform(3, ResizeMode.Pad).Apply(source, 1, 3, 5, cut, flip: true);
+        Assert.Equal([4f, 3, 2, 14, 13, 12, 24, 23, 22], cut.Select(v => MathF.Round((v + 1) * 255 / 2, 3)));
+    }
 }

@@ -1,4 +1,5 @@
 using RawGan.Backends.Cpu;
+using RawGan.Data;
 using RawGan.Eval;
 using RawGan.Gan;
 using RawGan.IO;
@@ -82,10 +83,15 @@ public class EvaluationInTrainingTests : IDisposable
         AssertSameCheckpoint(CheckpointSet.Best(straight), CheckpointSet.Best(resumed));
     }
 
-    [Fact]
-    public void The_judge_on_the_device_scores_as_the_host_path_does()
+    /// <summary>With the moving average on, the judge scores the generator the run samples with and saves (the
+    /// average, not the G being trained); with --resize pad it reads the centre of the padded images unresampled.</summary>
+    [Theory]
+    [InlineData(0.0, ResizeMode.CenterCrop)]
+    [InlineData(0.9, ResizeMode.CenterCrop)]
+    [InlineData(0.9, ResizeMode.Pad)]
+    public void The_judge_on_the_device_scores_as_the_host_path_does(double ema, ResizeMode resize)
     {
-        using var run = Start(Path.Combine(_root, "run"), evaluate: false);
+        using var run = TrainingRun.Create(Config with { Ema = ema, Resize = resize }, Data, CpuBackend.Default, Path.Combine(_root, "run"));
         run.Run(TestContext.Current.CancellationToken, stopAtStep: 2);
         const int Count = 200; // one batch: the codes are the first 200 of the judge's stream
         DigitScores device = new RunJudge(run.Trainer, Reference, Count).Score();
@@ -93,7 +99,7 @@ public class EvaluationInTrainingTests : IDisposable
         Tensor z = Tensor.Randn(new Shape(Count, Config.Nz), new Generator(Config.Seed + 5), DType.Float32, CpuBackend.Default);
         int[] labels = Enumerable.Range(0, Count).Select(i => i % 10).ToArray();
         float[] images = run.Trainer.Sample(z, Tensor.FromArray(labels, new Shape(Count)));
-        JudgedImages judged = DigitJudge.LoadEmbedded().Judge(DigitScores.ToJudgeInput(images, Count, 1, 8, 8), Count);
+        JudgedImages judged = DigitJudge.LoadEmbedded().Judge(DigitScores.ToJudgeInput(images, Count, 1, 8, 8, resize), Count);
         DigitScores host = DigitScores.Compute(judged, Reference, labels);
 
         Assert.Equal(host.FrechetDistance, device.FrechetDistance, host.FrechetDistance * 1e-4);

@@ -25,7 +25,7 @@ public class GanConfigTests
     [InlineData("""{ "model": "Dcgan" }""", "model", "not 'Dcgan'")]
     [InlineData("""{ "loss": 1 }""", "loss", "must be bce, mse, wgan-gp or hinge, not '1'")]
     [InlineData("""{ "variant": "keras" }""", "variant", "must be pytorch or tensorflow")]
-    [InlineData("""{ "resize": "centerCrop" }""", "resize", "must be crop or fit")]
+    [InlineData("""{ "resize": "centerCrop" }""", "resize", "must be crop, fit or pad")]
     [InlineData("""{ "onNan": null }""", "onNan", "must be stop or rollback")]
     public void An_unknown_name_in_a_file_is_an_error_naming_the_file_the_key_and_the_accepted_names(string json, string key, string expected)
     {

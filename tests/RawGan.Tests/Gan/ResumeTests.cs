@@ -33,7 +33,7 @@ public class ResumeTests : IDisposable
             config = config with
             {
                 LabelSmoothing = loss == GanLoss.Bce ? 0.1 : 0,
-                LrG = 1e-4, LrD = 4e-4, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
+                LrG = 1e-4, LrD = 4e-4, LrDecayEpochs = 2, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
                 Conditioning = model == ModelKind.Cdcgan ? LabelConditioning.Projection : LabelConditioning.Concat,
                 MinibatchDiscrimination = r1Gamma > 0 ? "" : "3,2", // refused with gradient penalties

@@ -107,6 +107,26 @@ public class StabiliserTests : IDisposable
         Assert.Equal(folded, Sampling.Generate(Sampling.LoadGenerator(Path.Combine(run.Directory, "generator.safetensors"), CpuBackend.Default).G, z, labels));
     }
 
+    /// <summary>4 epochs of 3 batches, the last 2 decaying: factor 1 up to the decay's first step, then 5/6 … 1/6.</summary>
+    [Fact]
+    public void The_learning_rates_fall_linearly_over_the_last_epochs_and_never_to_zero()
+    {
+        var config = new GanConfig { Epochs = 4, LrDecayEpochs = 2 };
+        double[] factors = Enumerable.Range(0, 12).Select(s => LearningRateDecay.Factor(config, s / 3, s % 3, 3)).ToArray();
+        Assert.Equal([1, 1, 1, 1, 1, 1, 1, 5 / 6.0, 4 / 6.0, 3 / 6.0, 2 / 6.0, 1 / 6.0], factors, (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(1, LearningRateDecay.Factor(config with { LrDecayEpochs = 0 }, 3, 2, 3));
+    }
+
+    [Fact]
+    public void A_run_with_decay_trains_its_last_step_at_the_decayed_rates()
+    {
+        var config = new GanConfig { Model = ModelKind.Cgan, Nz = 8, BatchSize = 4, Epochs = 2, Seed = 5, LrG = 1e-3, LrD = 4e-3, LrDecayEpochs = 1, SampleEvery = 0, CheckpointEvery = 0, Out = _root };
+        using var run = TrainingRun.Create(config, new TinyDataset(8, 1, 8, 3), CpuBackend.Default, Path.Combine(_root, "run"));
+        run.Run(TestContext.Current.CancellationToken);
+        Assert.Equal(1e-3 / 2, run.Trainer.OptG.Lr, 15); // 2 batches an epoch: the last step is the decay's second of 2
+        Assert.Equal(4e-3 / 2, run.Trainer.OptD.Lr, 15);
+    }
+
     [Fact]
     public void The_average_follows_the_ramped_decay()
     {
@@ -124,6 +144,8 @@ public class StabiliserTests : IDisposable
     [InlineData("{\"dSteps\": 0}", "--d-steps")]
     [InlineData("{\"ema\": 1}", "--ema")]
     [InlineData("{\"lrD\": -1}", "--lr-d")]
+    [InlineData("{\"lrDecayEpochs\": -1}", "--lr-decay-epochs")]
+    [InlineData("{\"epochs\": 3, \"lrDecayEpochs\": 4}", "--lr-decay-epochs")]
     [InlineData("{\"diffAugment\": \"colour\"}", "--diff-augment")]
     [InlineData("{\"randomRotation\": 200}", "--random-rotation")]
     [InlineData("{\"model\": \"cgan\", \"conditioning\": \"projection\"}", "--conditioning projection")]
