@@ -129,15 +129,21 @@ public class CliTests : IDisposable
         Assert.Equal(0, Run("info", Path.Combine(run, "generator.safetensors")).Code);
     }
 
-    [Fact]
-    public void Tf32_is_part_of_the_run_config_and_may_change_on_resume()
+    /// <summary>One epoch of a tiny MLP run on the CPU with <paramref name="flags"/>: its folder, data and output.</summary>
+    private (string Run, string Data, string Output) TrainTinyMlp(params string[] flags)
     {
         string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
         string runs = Path.Combine(_dir, "runs");
-        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
-            "--batch-size", "10", "--nz", "8", "--tf32");
+        (int code, string output) = Run(["train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
+            "--batch-size", "10", "--nz", "8", .. flags]);
         Assert.True(code == 0, output);
-        string run = Directory.GetDirectories(runs).Single();
+        return (Directory.GetDirectories(runs).Single(), data, output);
+    }
+
+    [Fact]
+    public void Tf32_is_part_of_the_run_config_and_may_change_on_resume()
+    {
+        (string run, _, _) = TrainTinyMlp("--tf32");
         Assert.Contains("\"tf32\": true", File.ReadAllText(Path.Combine(run, "config.json")));
 
         var resumed = Run("train", "--resume", run, "--epochs", "2", "--tf32", "false");
@@ -167,13 +173,8 @@ public class CliTests : IDisposable
     [Fact]
     public void Precision_bf16_on_the_cpu_trains_in_fp32_with_a_notice_is_kept_in_the_config_and_may_change_on_resume()
     {
-        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
-        string runs = Path.Combine(_dir, "runs");
-        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
-            "--batch-size", "10", "--nz", "8", "--precision", "bf16");
-        Assert.True(code == 0, output);
+        (string run, string data, string output) = TrainTinyMlp("--precision", "bf16");
         Assert.Contains("--precision bf16: cpu has no faster bf16 arithmetic; computing in fp32.", output);
-        string run = Directory.GetDirectories(runs).Single();
         Assert.Contains("\"precision\": \"bf16\"", File.ReadAllText(Path.Combine(run, "config.json")));
 
         var resumed = Run("train", "--resume", run, "--epochs", "2", "--precision", "fp32");
@@ -190,13 +191,8 @@ public class CliTests : IDisposable
     [Fact]
     public void Channels_last_on_the_cpu_is_noticed_kept_in_the_config_and_may_change_on_resume()
     {
-        string data = WriteIdx(Path.Combine(_dir, "mnist"), count: 20);
-        string runs = Path.Combine(_dir, "runs");
-        (int code, string output) = Run("train", "--model", "mlp", "--data", data, "--out", runs, "--device", "cpu", "--epochs", "1",
-            "--batch-size", "10", "--nz", "8", "--channels-last");
-        Assert.True(code == 0, output);
+        (string run, _, string output) = TrainTinyMlp("--channels-last");
         Assert.Contains("--channels-last: cpu computes convolutions in NCHW; no effect here.", output);
-        string run = Directory.GetDirectories(runs).Single();
         Assert.Contains("\"channelsLast\": true", File.ReadAllText(Path.Combine(run, "config.json")));
 
         var resumed = Run("train", "--resume", run, "--epochs", "2", "--channels-last", "false");
