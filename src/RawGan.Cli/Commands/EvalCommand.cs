@@ -22,7 +22,7 @@ internal static class EvalCommand
     private const int InceptionBatch = 50;
 
     private sealed record Settings(int? Count, ulong Seed, int BatchSize, int InceptionBatchSize, IBackend Backend, string? Out, string? SaveStats,
-                                   string? Inception, InceptionResize Resize, Quantization Quantization)
+                                   string? Inception, InceptionResize Resize, Quantization Quantization, ResizeMode DigitResize)
     {
         public string InceptionSpace => $"Inception-v3 pool3 (2048-d, {OptionNames.Name(Resize)} resize)";
     }
@@ -40,10 +40,11 @@ internal static class EvalCommand
         var batchSize = new Option<int?>("--batch-size") { Description = $"images per batch through the generator and the feature network (default 500; {InceptionBatch} through Inception-v3)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda, cuda:N or auto (default auto)" };
         var inception = new Option<string>("--inception") { Description = $"FID Inception-v3 weights (.safetensors, from tools/inception/convert.py) for FID, KID, IS and precision/recall (default ${InceptionWeights.EnvironmentVariable})" };
+        var digitResize = new Option<string?>("--resize") { Description = $"with --images, how the digit judge brings each image to its 28×28: {OptionNames.Accepted<ResizeMode>()} (default crop, as training reads folders; pad cuts out the centre unresampled, for samples of a run trained with --resize pad)" };
         var resize = new Option<string?>("--inception-resize") { Description = $"{OptionNames.Accepted<InceptionResize>()}: pytorch-fid's or clean-fid's resize to 299 (default legacy)" };
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for eval.json and memorisation.png (default: the run's or checkpoint's folder; the current folder for --images)" };
         var quantize = QuantizeChoice.Create();
-        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize, quantize }) command.Add(o);
+        foreach (Option o in new Option[] { run, checkpoint, images, against, saveStats, count, seed, batchSize, device, output, inception, resize, digitResize, quantize }) command.Add(o);
         command.SetAction(p => Program.Guard(() =>
         {
             int sources = new object?[] { p.GetValue(run), p.GetValue(checkpoint), p.GetValue(images) }.Count(o => o is not null);
@@ -52,11 +53,14 @@ internal static class EvalCommand
             if (size <= 0) throw new ArgumentException($"--batch-size must be positive, not {size}.");
             if (p.GetValue(count) is <= 0) throw new ArgumentException($"--count must be positive, not {p.GetValue(count)}.");
             InceptionResize inceptionResize = OptionNames.Parse<InceptionResize>("--inception-resize", p.GetValue(resize) ?? "legacy");
+            ResizeMode digitResizeMode = OptionNames.Parse<ResizeMode>("--resize", p.GetValue(digitResize) ?? "crop");
+            if (p.GetValue(digitResize) is not null && p.GetValue(images) is null)
+                throw new ArgumentException("--resize goes with --images; a generator's samples are brought to 28×28 as its run's config says.");
             string? weights = InceptionWeights.Locate(p.GetValue(inception));
             IBackend backend = DeviceChoice.Resolve(p.GetValue(device) ?? "auto");
             var settings = new Settings(p.GetValue(count), p.GetValue(seed), size, p.GetValue(batchSize) ?? InceptionBatch,
                                         backend, p.GetValue(output)?.FullName, p.GetValue(saveStats)?.FullName, weights, inceptionResize,
-                                        QuantizeChoice.Resolve(p.GetValue(quantize), backend));
+                                        QuantizeChoice.Resolve(p.GetValue(quantize), backend), digitResizeMode);
             if (p.GetValue(images) is not null && settings.Quantization != Quantization.None)
                 throw new ArgumentException("--quantize goes with --run or --checkpoint: it changes how a generator is run.");
             if (p.GetValue(images) is { } folder) return Folder(folder.FullName, p.GetValue(against), settings);
@@ -121,7 +125,7 @@ internal static class EvalCommand
         object? result = null;
         AnsiConsole.Status().Start($"reading {folder}", status =>
         {
-            samples = ImageSet.FromFolder(folder, s.Count);
+            samples = ImageSet.FromFolder(folder, s.Count, s.DigitResize);
             if (against is null) return;
             var judge = DigitJudge.LoadEmbedded(s.Backend);
             if (stats is not null)
@@ -131,7 +135,7 @@ internal static class EvalCommand
                 return;
             }
             status.Status($"reading {against}");
-            real = ImageSet.FromFolder(against, s.Count);
+            real = ImageSet.FromFolder(against, s.Count, s.DigitResize);
             FrechetDistance.RequireEnough(real.Count, DigitJudge.FeatureSize, $"--against {against}");
             FrechetDistance.RequireEnough(samples.Count, DigitJudge.FeatureSize, $"--images {folder}");
             result = DigitEvaluation.Run(judge, samples.Pixels, null, real.Pixels, null, progress: m => status.Status(m));

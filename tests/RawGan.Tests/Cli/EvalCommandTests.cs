@@ -33,9 +33,9 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
         return (code, _out.ToString().Replace("\n", ""));
     }
 
-    /// <summary>Writes bundled digits <paramref name="indices"/> as PNG files; every other one framed to 32×32, so the
-    /// folder mixes sizes.</summary>
-    private string WriteDigits(string name, int[] indices)
+    /// <summary>Writes bundled digits <paramref name="indices"/> as PNG files; unless <paramref name="frame"/> is false,
+    /// every other one framed to 32×32 (as `--resize pad` pads MNIST), so the folder mixes sizes.</summary>
+    private string WriteDigits(string name, int[] indices, bool frame = true)
     {
         string folder = Path.Combine(_dir, name);
         Directory.CreateDirectory(folder);
@@ -43,7 +43,7 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
         for (int i = 0; i < indices.Length; i++)
         {
             ReadOnlySpan<float> digit = images.AsSpan(i * BundledDigits.Pixels, BundledDigits.Pixels);
-            if (i % 2 == 0) { ImageGrid.SaveImage(Path.Combine(folder, $"{i:D4}.png"), digit, 1, 28, 28); continue; }
+            if (!frame || i % 2 == 0) { ImageGrid.SaveImage(Path.Combine(folder, $"{i:D4}.png"), digit, 1, 28, 28); continue; }
             var framed = new float[32 * 32];
             Array.Fill(framed, -1f);
             for (int y = 0; y < 28; y++) digit.Slice(y * 28, 28).CopyTo(framed.AsSpan((y + 2) * 32 + 2));
@@ -95,6 +95,30 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
         (code, output) = Run("eval", "--images", fake, "--against", stats, "--out", report, "--device", "cpu");
         Assert.True(code == 0, output);
         Assert.True(Json(report).GetProperty("frechet_distance").GetDouble() < 1e-6 * twoSets); // the set against itself
+    }
+
+    [Fact]
+    public void Resize_pad_reads_padded_digits_back_exactly()
+    {
+        int[] digits = BundledDigits.Split(heldOut: true, 140);
+        string framed = WriteDigits("framed", digits), plain = WriteDigits("plain", digits, frame: false);
+        string stats = Path.Combine(_dir, "plain.npz"), report = Path.Combine(_dir, "report");
+        (int code, string output) = Run("eval", "--images", plain, "--save-stats", stats, "--device", "cpu");
+        Assert.True(code == 0, output);
+        double Distance(params string[] resize)
+        {
+            (int code, string output) = Run(["eval", "--images", framed, "--against", stats, "--out", report, "--device", "cpu", .. resize]);
+            Assert.True(code == 0, output);
+            return Json(report).GetProperty("frechet_distance").GetDouble();
+        }
+        double resampled = Distance(), cutOut = Distance("--resize", "pad");
+        Assert.True(resampled > 0.01, $"{resampled}");         // the framed half shrunk 32 → 28: blurred, smaller digits
+        Assert.True(cutOut < 1e-6 * resampled, $"{cutOut}");   // their centre 28×28 cut out: the same digits
+
+        (code, output) = Run("eval", "--checkpoint", Path.Combine(_dir, "g.safetensors"), "--resize", "pad");
+        Assert.Equal(2, code);
+        Assert.Contains("--resize goes with --images", output);
+        Assert.Contains("--resize must be crop, fit or pad, not 'box'", Run("eval", "--images", plain, "--save-stats", stats, "--resize", "box").Output);
     }
 
     [Fact]
