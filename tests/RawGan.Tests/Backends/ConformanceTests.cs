@@ -4,6 +4,7 @@ using RawGan.Backends.Cpu.Reference;
 using RawGan.Backends.Cuda;
 using RawGan.GpuEmulator;
 using RawGan.Tensors;
+using RawGan.Tests.Cuda;
 
 namespace RawGan.Tests.Backends;
 
@@ -706,28 +707,13 @@ public abstract class CudaBackendConformance : BackendConformance
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]
     [InlineData(CudaBatchNorm.CudnnPersistent)]
-    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
+    public void BatchNorm_training_matches_the_reference_on_every_path(CudaBatchNorm path) => BatchNormPaths.On(Cuda, path, () =>
     {
         CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true);
         CheckBatchNormTraining([16, 8], affine: true, running: true);
         CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false);
         CheckBatchNormTraining([4, 3, 5, 5], affine: false, running: true);
     });
-
-    /// <summary>Runs <paramref name="checks"/> with the backend's batch norm on <paramref name="path"/>.</summary>
-    private void OnPath(CudaBatchNorm path, Action checks)
-    {
-        CudaBatchNorm before = Cuda.BatchNormPath;
-        Cuda.BatchNormPath = path;
-        try
-        {
-            checks();
-        }
-        finally
-        {
-            Cuda.BatchNormPath = before;
-        }
-    }
 
     /// <summary>Channels-last activations as the CUDA backend takes them natively: cuDNN's NHWC descriptors (the
     /// weight transposed per call to [K, R, S, C] and the filter gradient back; the explicit padding of asymmetric
@@ -742,7 +728,7 @@ public abstract class CudaBackendConformance : BackendConformance
     [InlineData(CudaBatchNorm.Ptx)]
     [InlineData(CudaBatchNorm.CudnnSpatial)]
     [InlineData(CudaBatchNorm.CudnnPersistent)]
-    public void BatchNorm_training_in_channels_last_matches_the_reference_on_every_path(CudaBatchNorm path) => OnPath(path, () =>
+    public void BatchNorm_training_in_channels_last_matches_the_reference_on_every_path(CudaBatchNorm path) => BatchNormPaths.On(Cuda, path, () =>
     {
         CheckBatchNormTraining([4, 3, 5, 5], affine: true, running: true, MemoryFormat.ChannelsLast);
         CheckBatchNormTraining([3, 2, 37, 41], affine: true, running: false, MemoryFormat.ChannelsLast);

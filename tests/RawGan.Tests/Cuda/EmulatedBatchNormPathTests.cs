@@ -20,9 +20,7 @@ public class EmulatedBatchNormPathTests
     public void Image_training_goes_to_cudnn_unless_the_ptx_is_chosen_and_eval_and_1d_never_do(CudaBatchNorm path, bool cudnn)
     {
         CudaBackend b = EmulatedGpu.Backend;
-        CudaBatchNorm before = b.BatchNormPath;
-        b.BatchNormPath = path;
-        try
+        BatchNormPaths.On(b, path, () =>
         {
             using var scope = new TensorScope();
             Tensor x = Tensor.Rand(new Shape(N, C, H, W), new Generator(1), DType.Float32, b), y = Tensor.Zeros(x.Shape, DType.Float32, b);
@@ -43,20 +41,14 @@ public class EmulatedBatchNormPathTests
             b.BatchNormBackward(flat, flatY, w, mean, inv, true, Tensor.Zeros(flat.Shape, DType.Float32, b), null, null);
             _ = y.ToFloatArray();
             Assert.Equal(0, EmulatedGpu.Api.BatchNormCalls - calls);
-        }
-        finally
-        {
-            b.BatchNormPath = before;
-        }
+        });
     }
 
     [Fact]
     public void Cudnn_updates_the_running_statistics_as_pytorch_does()
     {
         CudaBackend b = EmulatedGpu.Backend;
-        CudaBatchNorm before = b.BatchNormPath;
-        b.BatchNormPath = CudaBatchNorm.CudnnPersistent;
-        try
+        BatchNormPaths.On(b, CudaBatchNorm.CudnnPersistent, () =>
         {
             using var scope = new TensorScope();
             const double momentum = 0.3;
@@ -77,11 +69,7 @@ public class EmulatedBatchNormPathTests
                 Assert.Equal((1 - momentum) * rm0[c] + momentum * mu, runningMean[c], 1e-6);
                 Assert.Equal((1 - momentum) * rv0[c] + momentum * biased * M / (M - 1), runningVar[c], 1e-6);
             }
-        }
-        finally
-        {
-            b.BatchNormPath = before;
-        }
+        });
     }
 
     [Theory]

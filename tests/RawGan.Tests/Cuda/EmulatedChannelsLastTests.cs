@@ -78,9 +78,7 @@ public class EmulatedChannelsLastTests
     public void Each_op_in_channels_last_gives_the_NCHW_values_and_gradients(string op, CudaBatchNorm batchNorm)
     {
         CudaBackend b = EmulatedGpu.Backend;
-        CudaBatchNorm before = b.BatchNormPath;
-        b.BatchNormPath = batchNorm;
-        try
+        BatchNormPaths.On(b, batchNorm, () =>
         {
             using var scope = new TensorScope();
             var g = new Generator(7);
@@ -98,11 +96,7 @@ public class EmulatedChannelsLastTests
                 for (int k = 0; k < runs[0][i].Length; k++)
                     Assert.True(Math.Abs(runs[0][i][k] - runs[1][i][k]) <= 1e-4 * Math.Max(1, Math.Abs(runs[0][i][k])),
                         $"{op}: {(i == 0 ? "output" : $"gradient of input {i - 1}")} element {k}: NCHW {runs[0][i][k]}, channels-last {runs[1][i][k]}");
-        }
-        finally
-        {
-            b.BatchNormPath = before;
-        }
+        });
     }
 
     private static GanConfig Config(ModelKind model, bool channelsLast, Precision? precision = null) =>
