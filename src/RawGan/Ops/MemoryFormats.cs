@@ -44,11 +44,11 @@ public static partial class F
         "conv2d", "conv_transpose2d", "conv2d_backward_data", "conv2d_backward_filter", "batch_norm",
     ];
 
+    /// <summary>Runs on every recorded op, so the set is consulted only when an input is not contiguous (rarely).</summary>
     private static void RequireKnownFormat(string op, Tensor[] inputs)
     {
-        if (FormatAware.Contains(op)) return;
         foreach (Tensor t in inputs)
-            if (t.MemoryFormat != MemoryFormat.Contiguous)
+            if (t.MemoryFormat != MemoryFormat.Contiguous && !FormatAware.Contains(op))
                 throw new ArgumentException($"{op}: does not take {t.MemoryFormat} tensors (input {t.Shape}); convert with F.Contiguous first.");
     }
 
