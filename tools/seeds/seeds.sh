@@ -3,7 +3,9 @@
 # at reduced width (ngf = ndf = WIDTH), each stopped by SIGTERM (it checkpoints and exits) once STEPS steps are
 # logged, then judged by `rawgan eval` (the digit judge, 1,000 samples) on that checkpoint; tools/seeds/summary.sh
 # makes one table row per run.
-# Usage: tools/seeds/seeds.sh OUT RECIPE SEEDS...   RECIPE: plain | stable | diffaugment
+# Usage: tools/seeds/seeds.sh OUT RECIPE SEEDS...   RECIPE: plain | stable | diffaugment | pytorch
+#   pytorch: the plain recipe in PyTorch (tools/seeds/peer_seeds.py, /usr/bin/python3 with torch), its samples judged
+#   by `rawgan eval --images` against the bundled digits.
 #   STEPS (default 80), WIDTH (16), JOBS (runs at once, default 3), DEVICE (default cpu; on a GPU host the GPU
 #   study's own settings are STEPS=312 WIDTH=64 DEVICE=cuda JOBS=1),
 #   RAWGAN (the command; default: dotnet on the Release build of src/RawGan.Cli, built if absent).
@@ -17,7 +19,8 @@ case $recipe in
   plain) flags=() ;;                                   # PyTorch's DCGAN example: BCE, Adam(2e-4, 0.5), BatchNorm D
   stable) flags=(--spectral-norm --d-norm none --loss hinge) ;;  # Miyato et al.: spectral norm on every D layer instead of BatchNorm, hinge loss
   diffaugment) flags=(--diff-augment color,translation,cutout) ;;  # plain, with DiffAugment (Zhao et al.) on D's inputs
-  *) echo "seeds.sh: RECIPE must be plain, stable or diffaugment, not '$recipe'" >&2; exit 2 ;;
+  pytorch) flags=() ;;                                 # plain, trained by PyTorch's DCGAN example
+  *) echo "seeds.sh: RECIPE must be plain, stable, diffaugment or pytorch, not '$recipe'" >&2; exit 2 ;;
 esac
 if [[ -z ${RAWGAN:-} ]]; then
   dll=$root/src/RawGan.Cli/bin/Release/net10.0/rawgan.dll
@@ -30,6 +33,13 @@ logged() { local m; m=$(ls "$1"/dcgan-*/metrics.csv 2>/dev/null | head -n 1); [[
 one() {
   local seed=$1 dir=$out/$recipe-seed$1 run pid=""
   [[ -f $dir/done ]] && return 0
+  if [[ $recipe == pytorch ]]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    /usr/bin/python3 "$root/tools/seeds/peer_seeds.py" "$dir" "$seed" --width "$width" --steps "$steps" --device "$device" >"$dir.log" 2>&1
+    $RAWGAN eval --images "$dir/samples" --device "$device" --out "$dir/eval" >"$dir.eval.log" 2>&1
+    touch "$dir/done"
+    return 0
+  fi
   run=$(ls -d "$dir"/dcgan-* 2>/dev/null | head -n 1 || true)
   if [[ -n $run && -f $run/run.lock ]] && kill -0 "$(cat "$run/run.lock")" 2>/dev/null; then
     pid=$(cat "$run/run.lock")

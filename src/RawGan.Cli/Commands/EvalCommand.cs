@@ -13,7 +13,7 @@ namespace RawGan.Cli.Commands;
 /// <summary>`rawgan eval` (see README, "Evaluating a run"): a generator's digits (--run, --checkpoint) by the bundled
 /// digit judge, and by Inception-v3 when weights are given; or a folder of images (--images) against another folder
 /// or an .npz of feature statistics (--against), by Inception-v3 when weights are given (or the .npz is 2048-d),
-/// else by the digit judge.</summary>
+/// else by the digit judge, which without --against compares the folder with the bundled digits.</summary>
 internal static class EvalCommand
 {
     private const string FeatureSpace = "the bundled digit judge's 128-d features (not Inception-v3: numbers not comparable with papers' FID)";
@@ -33,7 +33,7 @@ internal static class EvalCommand
         var run = new Option<DirectoryInfo>("--run") { Description = "a run folder (uses its generator.safetensors)" };
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "a checkpoint or generator .safetensors file" };
         var images = new Option<DirectoryInfo>("--images") { Description = "a folder of generated images to judge instead of a generator (sizes may mix: Inception reads them at the first image's size, the digit judge gray at 28×28)" };
-        var against = new Option<string>("--against") { Description = "with --images: a folder of real images, or an .npz of feature statistics (mu, sigma; pytorch-fid's format): 2048-d Inception-v3 ones, or the digit judge's 128-d" };
+        var against = new Option<string>("--against") { Description = "with --images: a folder of real images, or an .npz of feature statistics (mu, sigma; pytorch-fid's format): 2048-d Inception-v3 ones, or the digit judge's 128-d (default without --inception: the bundled digits)" };
         var saveStats = new Option<FileInfo>("--save-stats") { Description = "write the --images folder's feature statistics to this .npz (pytorch-fid's format; Inception-v3's with --inception), to use later with --against" };
         var count = new Option<int?>("--count") { Description = "samples to generate (default 2000), or at most this many images of each folder (default all)" };
         var seed = new Option<ulong>("--seed") { Description = "seed of the latent codes (default 0)" };
@@ -105,8 +105,8 @@ internal static class EvalCommand
     /// digit judge's.</summary>
     private static int Folder(string folder, string? against, Settings s)
     {
-        if (against is null && s.SaveStats is null)
-            throw new ArgumentException("--images needs --against REAL_FOLDER|STATS.npz, or --save-stats FILE.npz to only write its statistics.");
+        if (against is null && s.SaveStats is null && s.Inception is not null)
+            throw new ArgumentException("--images with --inception needs --against REAL_FOLDER|STATS.npz (or --save-stats FILE.npz to only write its statistics); without --inception the digit judge compares the folder with the bundled digits.");
         FeatureStatistics? stats = against is not null && against.EndsWith(".npz", StringComparison.OrdinalIgnoreCase) ? NpzStatistics.Read(against) : null;
         bool inception = stats is null ? s.Inception is not null : stats.Dimension == InceptionV3.FeatureSize;
         if (inception && s.Inception is null)
@@ -117,17 +117,27 @@ internal static class EvalCommand
         return inception ? InceptionFolders(folder, against, stats, s) : JudgeFolders(folder, against, stats, s);
     }
 
-    /// <summary><see cref="Folder"/> by the digit judge: every image made gray and 28×28.</summary>
+    /// <summary><see cref="Folder"/> by the digit judge: every image made gray and 28×28, compared with a folder, an
+    /// .npz or (neither given, nor --save-stats) the bundled digits, as a generator's samples are.</summary>
     private static int JudgeFolders(string folder, string? against, FeatureStatistics? stats, Settings s)
     {
         ImageSet samples = null!;
-        ImageSet? real = null;
+        float[] real = [];
+        string realName = "the first 2,000 bundled digits";
         object? result = null;
+        bool bundled = against is null && s.SaveStats is null;
         AnsiConsole.Status().Start($"reading {folder}", status =>
         {
             samples = ImageSet.FromFolder(folder, s.Count, s.DigitResize);
-            if (against is null) return;
+            if (against is null && !bundled) return;
+            FrechetDistance.RequireEnough(samples.Count, DigitJudge.FeatureSize, $"--images {folder}");
             var judge = DigitJudge.LoadEmbedded(s.Backend);
+            if (bundled)
+            {
+                (real, float[] heldOut) = DigitReference.BundledDigits();
+                result = DigitEvaluation.Run(judge, samples.Pixels, null, real, heldOut, progress: m => status.Status(m));
+                return;
+            }
             if (stats is not null)
             {
                 status.Status($"judging {samples.Count} images");
@@ -135,19 +145,19 @@ internal static class EvalCommand
                 return;
             }
             status.Status($"reading {against}");
-            real = ImageSet.FromFolder(against, s.Count, s.DigitResize);
-            FrechetDistance.RequireEnough(real.Count, DigitJudge.FeatureSize, $"--against {against}");
-            FrechetDistance.RequireEnough(samples.Count, DigitJudge.FeatureSize, $"--images {folder}");
-            result = DigitEvaluation.Run(judge, samples.Pixels, null, real.Pixels, null, progress: m => status.Status(m));
+            ImageSet realSet = ImageSet.FromFolder(against!, s.Count, s.DigitResize);
+            FrechetDistance.RequireEnough(realSet.Count, DigitJudge.FeatureSize, $"--against {against}");
+            (real, realName) = (realSet.Pixels, $"the first {Math.Min(2000, realSet.Count):N0} images of {against}");
+            result = DigitEvaluation.Run(judge, samples.Pixels, null, real, null, progress: m => status.Status(m));
         });
-        if (stats is null && against is not null) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]");
+        if (stats is null && (against is not null || bundled)) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(InceptionWeights.HowToGet)}[/]");
         string output = s.Out ?? Directory.GetCurrentDirectory();
-        var source = new Dictionary<string, object?> { ["images"] = folder, ["against"] = against, ["count"] = samples.Count };
+        var source = new Dictionary<string, object?> { ["images"] = folder, ["against"] = against ?? (bundled ? "bundled digits" : null), ["count"] = samples.Count };
         if (stats is null) source["inception"] = InceptionJson(null);
         switch (result)
         {
             case DigitEvaluation full:
-                Finish(output, full, samples.Pixels, real!.Pixels, $"the first {Math.Min(2000, real.Count):N0} images of {against}", source);
+                Finish(output, full, samples.Pixels, real, realName, source);
                 break;
             case DigitScores scores:
                 Print(scores, null);

@@ -98,6 +98,31 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
     }
 
     [Fact]
+    public void A_folder_alone_is_judged_against_the_bundled_digits()
+    {
+        int[] digits = BundledDigits.Split(heldOut: true, 140);
+        string plain = WriteDigits("plain", digits, frame: false), framed = WriteDigits("framed", digits);
+        string report = Path.Combine(_dir, "report");
+        double Distance(string folder)
+        {
+            (int code, string output) = Run("eval", "--images", folder, "--out", report, "--device", "cpu");
+            Assert.True(code == 0, output);
+            Assert.Contains("against the first 2,000 bundled digits", output);
+            JsonElement json = Json(report);
+            Assert.Equal("bundled digits", json.GetProperty("against").GetString());
+            Assert.True(json.GetProperty("frechet_distance_real_floor").GetDouble() > 0); // the floor comes with the bundled digits
+            return json.GetProperty("frechet_distance").GetDouble();
+        }
+        double asTheyAre = Distance(plain), halfShrunk = Distance(framed);
+        Assert.True(asTheyAre < halfShrunk, $"{asTheyAre} against {halfShrunk}"); // real digits as they are sit nearer the real digits
+        Assert.True(File.Exists(Path.Combine(report, "memorisation.png")));
+
+        (int code, string output) = Run("eval", "--images", plain, "--inception", _weights, "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains("--images with --inception needs --against", output);
+    }
+
+    [Fact]
     public void Resize_pad_reads_padded_digits_back_exactly()
     {
         int[] digits = BundledDigits.Split(heldOut: true, 140);
@@ -136,7 +161,6 @@ public class EvalCommandTests : IDisposable, IClassFixture<InceptionGoldenTests.
         Assert.Equal(2, code);
         Assert.Contains("holds 64-d statistics", output);
 
-        Assert.Equal(2, Run("eval", "--images", real).Code);                                   // against nothing
         Assert.Equal(2, Run("eval", "--images", real, "--run", _dir).Code);                    // two sources
         Assert.Equal(2, Run("eval", "--checkpoint", Path.Combine(_dir, "g.safetensors"), "--against", real).Code);
         Assert.Equal(2, Run("eval", "--images", real, "--against", real, "--count", "0").Code);
