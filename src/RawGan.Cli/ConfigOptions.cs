@@ -69,6 +69,7 @@ internal sealed class ConfigOptions
         Bind(command, "--spectral-norm", "spectral normalisation on D's Linear and convolution layers", (GanConfig c, bool v) => c with { SpectralNorm = v });
         BindChoice(command, "--d-norm", "the DCGAN discriminator's normalisation: ", defaults.DNorm, (GanConfig c, DiscriminatorNorm v) => c with { DNorm = v },
             " (BatchNorm2d as in the DCGAN paper, or none as spectral norm and gradient penalties want)");
+        Bind(command, "--aux-classifier", "weight of an auxiliary classifier's cross-entropy (AC-GAN): the cDCGAN's D also predicts the label, and G is trained to make images it classifies as asked (default 0: off)", (GanConfig c, double v) => c with { AuxClassifier = v });
         Bind(command, "--minibatch-std", "a minibatch standard deviation layer before D's last layer", (GanConfig c, bool v) => c with { MinibatchStd = v });
         Bind(command, "--minibatch-discrimination", "minibatch discrimination before D's last layer: B,C (B kernels of C values, e.g. 16,8; default off)", (GanConfig c, string v) => c with { MinibatchDiscrimination = v });
         Bind(command, "--diff-augment", "DiffAugment policies on every image entering D: color,translation,cutout (default none)", (GanConfig c, string v) => c with { DiffAugment = v });

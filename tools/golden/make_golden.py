@@ -229,6 +229,9 @@ def losses_case():
     bcel_*: BCEWithLogitsLoss (mean) with logits of +-50, where a naive
     log(sigmoid(x)) overflows; PyTorch uses the stable max(x,0) - x t + log(1 + exp(-|x|)).
     mse_*: MSELoss (mean).
+    ce_*: cross_entropy (mean) with class-probability targets: one-hot rows (hard labels) and a soft row, logits of
+    +-1000 where a naive log(sum(exp(x))) overflows. Literal tensors: the cases after it draw the same random numbers
+    as before it existed.
     """
     g = GoldenWriter("losses")
 
@@ -268,6 +271,20 @@ def losses_case():
     g.add("mse_target", t)
     g.add("mse_loss", loss)
     g.add("mse_dinput", x.grad)
+
+    logits = torch.tensor([[1000.0, -1000.0, 3.0, 0.5],
+                           [0.0, 2.5, -3.0, 17.0],
+                           [-0.7, 1.3, 0.2, -2.0]])
+    t = torch.tensor([[0.0, 1.0, 0.0, 0.0],
+                      [0.0, 0.0, 0.0, 1.0],
+                      [0.1, 0.6, 0.3, 0.0]])
+    x = leaf(logits)
+    loss = F.cross_entropy(x, t)
+    loss.backward()
+    g.add("ce_input", x)
+    g.add("ce_target", t)
+    g.add("ce_loss", loss)
+    g.add("ce_dinput", x.grad)
     return g
 
 

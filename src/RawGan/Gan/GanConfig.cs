@@ -124,6 +124,10 @@ public sealed record GanConfig
     [WrittenWhenSet] public bool SpectralNorm { get; init; }
     /// <summary>The DCGAN discriminator's normalisation: batch (BatchNorm2d) or none (the usual companion of spectral norm and gradient penalties).</summary>
     [WrittenWhenSet] public DiscriminatorNorm DNorm { get; init; }
+    /// <summary>The weight of an auxiliary classifier's cross-entropy (AC-GAN, Odena et al. 2017; 0: off): the cDCGAN's D
+    /// gains a class head trained on real images' labels, and G's loss gains the same weight of that head's
+    /// cross-entropy on its images against the labels they were asked for.</summary>
+    [WrittenWhenSet] public double AuxClassifier { get; init; }
     /// <summary>A minibatch standard deviation layer (Karras et al.) before D's last layer.</summary>
     [WrittenWhenSet] public bool MinibatchStd { get; init; }
     /// <summary>Minibatch discrimination (Salimans et al.) before D's last layer: "B,C", B kernels of C values each ("" off).</summary>

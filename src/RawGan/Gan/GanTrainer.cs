@@ -32,13 +32,15 @@ public sealed class DivergenceException : Exception
 /// The GAN game, one step at a time: a discriminator update on a real and a generated batch, then a generator
 /// update through the discriminator (<see cref="GanConfig.Loss"/>: the non-saturating loss of Goodfellow et al.,
 /// least squares, a Wasserstein critic with its gradient penalty, or hinge; with <see cref="GanConfig.DSteps"/> N, on
-/// every N-th step only), D's update optionally regularised by lazy R1. Every random draw comes from generators whose
-/// state is two integers, so a checkpoint resumes the run exactly.
+/// every N-th step only), D's update optionally regularised by lazy R1, and with an auxiliary classifier
+/// (<see cref="GanConfig.AuxClassifier"/>) both losses gain its weighted cross-entropy. Every random draw comes from
+/// generators whose state is two integers, so a checkpoint resumes the run exactly.
 /// </summary>
 public sealed class GanTrainer
 {
     private readonly bool _averageDLoss;
     private readonly GameLoss _loss;
+    private readonly OneHot? _classTargets; // with an auxiliary classifier: labels as the one-hot rows its cross-entropy reads
 
     public GanTrainer(GanConfig config, int channels, int size, int classes, IBackend backend)
     {
@@ -61,6 +63,7 @@ public sealed class GanTrainer
         OptD = new Adam(D.Parameters(), config.DiscriminatorLr(), config.Beta1, config.Beta2);
         _averageDLoss = config.Recipe.AveragesDiscriminatorLoss;
         _loss = new GameLoss(config.Loss, config.LabelSmoothing);
+        if (D.HasClassifier) _classTargets = (OneHot)new OneHot(classes).To(backend);
         if (config.DiffAugment != "") Augment = new DiffAugment(config.DiffAugment, config.DiffAugmentProbability, new Generator(config.Seed + 5));
         if (config.Ema > 0)
         {
@@ -145,7 +148,8 @@ public sealed class GanTrainer
         OptD.ZeroGrad();
         OptG.ZeroGrad();
 
-        // Discriminator: real toward 1, generated (detached, so G gets no gradient) toward 0.
+        // Discriminator: real toward 1, generated (detached, so G gets no gradient) toward 0; its classifier learns
+        // from the real labels only, so it is a classifier of real digits that G's images are then held to.
         Tensor fake = G.Generate(z, genLabels);
         (Tensor dLossReal, Tensor dReal) = DiscriminatorHalf(real, labels, real: true);
         (Tensor dLossFake, Tensor dFake) = DiscriminatorHalf(fake.Detach(), genLabels, real: false);
@@ -162,7 +166,9 @@ public sealed class GanTrainer
         try
         {
             using var recording = updateG ? null : GradMode.NoGrad();
-            gLoss = _loss.Generator(Judge(fake, genLabels));
+            (Tensor score, Tensor? classes) = Judge(fake, genLabels, classify: true);
+            gLoss = _loss.Generator(score);
+            if (classes is not null) gLoss += ClassLoss(classes, genLabels!);
             if (updateG) gLoss.Backward();
         }
         finally
@@ -191,8 +197,9 @@ public sealed class GanTrainer
     private (Tensor Loss, Tensor MeanScore) DiscriminatorHalf(Tensor images, Tensor? labels, bool real)
     {
         using var half = new TensorScope();
-        Tensor score = Judge(images, labels);
+        (Tensor score, Tensor? classes) = Judge(images, labels, classify: real);
         Tensor loss = _loss.Discriminator(score, real);
+        if (classes is not null) loss += ClassLoss(classes, labels!);
         if (_averageDLoss && Config.Loss != GanLoss.WganGp) loss *= 0.5; // the critic's loss is E[D(G(z))] − E[D(x)] as defined
         loss.Backward();
         foreach (Tensor p in D.Parameters())
@@ -204,12 +211,17 @@ public sealed class GanTrainer
     /// <summary>Images from latent codes in eval mode, by <see cref="SamplingGenerator"/> (see <see cref="Sampling.Generate"/>).</summary>
     public float[] Sample(Tensor z, Tensor? labels, bool batchStatistics = false) => Sampling.Generate(SamplingGenerator, z, labels, batchStatistics);
 
-    /// <summary>D's output on (augmented) images as the loss reads it: a probability for bce and mse, else the raw score.</summary>
-    private Tensor Judge(Tensor images, Tensor? labels)
+    /// <summary>D's output on (augmented) images as the loss reads it (a probability for bce and mse, else the raw
+    /// score), with its class logits when <paramref name="classify"/> and D has a classifier (else null).</summary>
+    private (Tensor Score, Tensor? ClassLogits) Judge(Tensor images, Tensor? labels, bool classify)
     {
         Tensor seen = Augment?.Apply(images) ?? images;
-        return Config.Loss.ScoresProbabilities() ? D.Score(seen, labels) : D.Logits(seen, labels);
+        (Tensor logits, Tensor? classes) = classify && D.HasClassifier ? D.LogitsAndClasses(seen, labels) : (D.Logits(seen, labels), null);
+        return (Config.Loss.ScoresProbabilities() ? F.Sigmoid(logits) : logits, classes);
     }
+
+    /// <summary>The auxiliary classifier's weighted cross-entropy against the labels the images have or were asked for.</summary>
+    private Tensor ClassLoss(Tensor classLogits, Tensor labels) => F.CrossEntropy(classLogits, _classTargets!.Forward(labels)) * Config.AuxClassifier;
 
     /// <summary>Labels 0..classes-1 drawn uniformly from the noise generator, as torch.randint.</summary>
     public Tensor RandomLabels(int n)

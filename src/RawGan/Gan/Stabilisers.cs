@@ -2,7 +2,7 @@ namespace RawGan.Gan;
 
 /// <summary>
 /// The checks on the stabilising options of <see cref="GanConfig"/> (TTUR learning rates and their decay, D steps per G step,
-/// one-sided label smoothing, the EMA generator, spectral norm, DiffAugment, random crop and rotation): each a
+/// one-sided label smoothing, the EMA generator, spectral norm, the auxiliary classifier, DiffAugment, random crop and rotation): each a
 /// one-line error naming the options, raised before a run folder exists.
 /// </summary>
 public static class Stabilisers
@@ -20,6 +20,9 @@ public static class Stabilisers
         Require(c.LabelSmoothing is >= 0 and < 0.5, $"--label-smoothing must be in [0, 0.5), not {c.LabelSmoothing}.");
         Require(c.LabelSmoothing == 0 || c.Loss.ScoresProbabilities(), $"--label-smoothing moves bce's and mse's real target; --loss {OptionNames.Name(c.Loss)} has no target to smooth.");
         Require(c.Ema == 0 || c.Ema is > 0 and < 1, $"--ema must be 0 (off) or a decay in (0, 1), not {c.Ema}.");
+        Require(double.IsFinite(c.AuxClassifier) && c.AuxClassifier >= 0, $"--aux-classifier must be a finite weight ≥ 0, not {c.AuxClassifier}.");
+        Require(c.AuxClassifier == 0 || c.Model == ModelKind.Cdcgan,
+            $"--aux-classifier adds a class head to the conditional DCGAN's discriminator: it needs --model cdcgan, not {OptionNames.Name(c.Model)}.");
         Require(c.DiffAugmentProbability is >= 0 and <= 1, $"--diff-augment-p must be in [0, 1], not {c.DiffAugmentProbability}.");
         Gan.DiffAugment.Parse(c.DiffAugment);
         bool minibatchDiscrimination = c.MinibatchDiscriminationSize() is not null;

@@ -21,6 +21,30 @@ public static partial class F
     public static Tensor MseLoss(Tensor input, Tensor target, Reduction reduction = Reduction.Mean) =>
         Loss("mse_loss", LossKind.SquaredError, input, target, reduction);
 
+    /// <summary>
+    /// Softmax cross-entropy of logits [N, K] against class probabilities [N, K] (one-hot rows for hard labels),
+    /// averaged over the batch: torch.nn.functional.cross_entropy with probability targets, the mean over rows of
+    /// Σ_k t_k (log Σ_j exp(x_j) − x_k). Composed from recorded ops, so it runs on any backend and differentiates twice.
+    /// Each row is first shifted by its maximum, found by a max pool over the row and detached: the loss and its
+    /// gradient do not depend on the shift, and exp then never overflows, whatever the logits.
+    /// </summary>
+    public static Tensor CrossEntropy(Tensor logits, Tensor target)
+    {
+        const string op = "cross_entropy";
+        RequireRank(op, logits, 2, "input", "[N, classes]");
+        RequireFloat(op, logits);
+        RequireCompatible(op, logits, target);
+        if (target.Shape != logits.Shape)
+            throw new ArgumentException($"{op}: target shape {target.Shape} differs from input shape {logits.Shape} (class probabilities per row).");
+        if (target.RequiresGrad)
+            throw new ArgumentException($"{op}: gradients with respect to the target are not supported; detach the target.");
+        int n = logits.Shape[0], k = logits.Shape[1];
+        Tensor rowMax = Reshape(MaxPool2d(Reshape(logits.Detach(), n, 1, 1, k), (1, k)), n, 1);
+        Tensor shifted = logits - rowMax;
+        Tensor logSumExp = Log(SumTo(Exp(shifted), new Shape(n, 1)));
+        return Mean(SumTo(target * (logSumExp - shifted), new Shape(n, 1)));
+    }
+
     private static Tensor Loss(string op, LossKind kind, Tensor input, Tensor target, Reduction reduction)
     {
         RequireCompatible(op, input, target);

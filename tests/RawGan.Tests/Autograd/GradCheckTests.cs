@@ -153,6 +153,7 @@ public class GradCheckTests
         Grad(t => F.BinaryCrossEntropy(t[0], target), [Input([4, 3], 0.05, 0.95)]);
         Grad(t => F.BinaryCrossEntropy(t[0], target, Reduction.Sum), [Input([4, 3], 0.05, 0.95)]);
         Grad(t => F.BinaryCrossEntropyWithLogits(t[0], target), [Input([4, 3], -8, 8)]);
+        Grad(t => F.CrossEntropy(t[0], target), [Input([4, 3], -8, 8)]);
         Grad(t => F.MseLoss(t[0], t[1]), [[4, 3], [4, 3]]);
         Grad(t => F.MseLoss(t[0], target, Reduction.None), [[4, 3]]);
     }

@@ -80,6 +80,8 @@ public class SecondOrderGradCheckTests
         Tensor t = Input([4, 1], 0, 1, requiresGrad: false);
         SecondOrderCheck.Grad(x => F.BinaryCrossEntropyWithLogits(F.Linear(x[0], x[1]), t), [Input([4, 3]), Input([1, 3])]);
         SecondOrderCheck.Grad(x => F.MseLoss(F.Linear(x[0], x[1]), t), [Input([4, 3]), Input([1, 3])]);
+        Tensor classes = Input([4, 2], 0, 1, requiresGrad: false);
+        SecondOrderCheck.Grad(x => F.CrossEntropy(F.Linear(x[0], x[1]), classes), [Input([4, 3]), Input([2, 3])]);
     }
 
     [Fact]

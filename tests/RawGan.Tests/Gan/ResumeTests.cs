@@ -19,7 +19,7 @@ public class ResumeTests : IDisposable
     [InlineData(ModelKind.Cgan, GanLoss.Bce, 0, true)]       // every stabiliser on (label smoothing needs bce)
     [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 0, true)]    // every stabiliser on, hinge
     [InlineData(ModelKind.Mlp, GanLoss.Hinge, 10, true)]     // every stabiliser on, hinge with lazy R1 and d-steps
-    [InlineData(ModelKind.Cdcgan, GanLoss.Hinge, 0, true)]   // every stabiliser on, the projection discriminator
+    [InlineData(ModelKind.Cdcgan, GanLoss.Hinge, 0, true)]   // every stabiliser on, the projection discriminator and the auxiliary classifier
     [InlineData(ModelKind.Dcgan, GanLoss.Hinge, 10, true)]   // every stabiliser on, lazy R1 on a D without BatchNorm
     public void A_resumed_run_matches_an_uninterrupted_one_exactly(ModelKind model, GanLoss loss, double r1Gamma, bool stabilised)
     {
@@ -36,6 +36,7 @@ public class ResumeTests : IDisposable
                 LrG = 1e-4, LrD = 4e-4, LrDecayEpochs = 2, DSteps = 2, Ema = 0.9, SpectralNorm = true, MinibatchStd = true, DiffAugment = "color,translation,cutout",
                 DiffAugmentProbability = 0.5, RandomCrop = 1, RandomRotation = 10,
                 Conditioning = model == ModelKind.Cdcgan ? LabelConditioning.Projection : LabelConditioning.Concat,
+                AuxClassifier = model == ModelKind.Cdcgan ? 1 : 0,
                 MinibatchDiscrimination = r1Gamma > 0 ? "" : "3,2", // refused with gradient penalties
                 DNorm = r1Gamma > 0 && model == ModelKind.Dcgan ? DiscriminatorNorm.None : DiscriminatorNorm.Batch,
             };

@@ -149,6 +149,8 @@ public class StabiliserTests : IDisposable
     [InlineData("{\"diffAugment\": \"colour\"}", "--diff-augment")]
     [InlineData("{\"randomRotation\": 200}", "--random-rotation")]
     [InlineData("{\"model\": \"cgan\", \"conditioning\": \"projection\"}", "--conditioning projection")]
+    [InlineData("{\"auxClassifier\": 1}", "--aux-classifier")]
+    [InlineData("{\"model\": \"cdcgan\", \"auxClassifier\": -1}", "--aux-classifier")]
     [InlineData("{\"minibatchDiscrimination\": \"8\"}", "--minibatch-discrimination")]
     [InlineData("{\"minibatchDiscrimination\": \"8,0\"}", "--minibatch-discrimination")]
     [InlineData("{\"minibatchDiscrimination\": \"a,b\"}", "--minibatch-discrimination")]

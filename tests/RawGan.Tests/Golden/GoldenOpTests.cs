@@ -129,6 +129,7 @@ public class GoldenOpTests
         foreach ((string prefix, Func<Tensor, Tensor, Tensor> loss) in new (string, Func<Tensor, Tensor, Tensor>)[]
                  {
                      ("bce", (x, t) => F.BinaryCrossEntropy(x, t)), ("bcel", (x, t) => F.BinaryCrossEntropyWithLogits(x, t)), ("mse", (x, t) => F.MseLoss(x, t)),
+                     ("ce", (x, t) => F.CrossEntropy(x, t)),
                  })
         {
             Tensor x = g.Tensor(prefix + "_input", CpuBackend.Default, true);

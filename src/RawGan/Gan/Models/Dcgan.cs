@@ -75,18 +75,23 @@ public sealed class DcganGenerator : GanGenerator
 /// Sigmoid. When conditional the label enters as one-hot planes concatenated to the image's channels, or, with
 /// <see cref="LabelConditioning.Projection"/>, through a <see cref="LabelProjection"/> of the features the last layer
 /// reads. Minibatch discrimination works on the flattened 4×4 features, so with it the PyTorch variant's last
-/// convolution becomes the dense layer it equals on a 4×4 map (no bias either), taking the B extra features.</summary>
+/// convolution becomes the dense layer it equals on a 4×4 map (no bias either), taking the B extra features. With
+/// an auxiliary classifier (AC-GAN, Odena et al. 2017) a second head, a dense layer on the same 4×4 features,
+/// gives class logits beside the real/fake score.</summary>
 public sealed class DcganDiscriminator : GanDiscriminator
 {
     private readonly Sequential _main;
     private readonly OneHot? _oneHot;
     private readonly LabelProjection? _projection;
+    private readonly Linear? _classifier;
     private readonly int _head; // the index in _main of the last layer (or layers) that make the output
 
     public DcganDiscriminator(int ndf, int channels, int size, DcganVariant variant = DcganVariant.PyTorch, int conditionalClasses = 0, Generator? init = null,
         bool minibatchStd = false, LabelConditioning conditioning = LabelConditioning.Concat, (int Kernels, int KernelDims)? minibatchDiscrimination = null,
-        DiscriminatorNorm norm = DiscriminatorNorm.Batch)
+        DiscriminatorNorm norm = DiscriminatorNorm.Batch, bool auxiliaryClassifier = false)
     {
+        if (auxiliaryClassifier && conditionalClasses == 0)
+            throw new ArgumentException("An auxiliary classifier predicts the label: it needs a conditional discriminator.");
         int doublings = DcganGenerator.Doublings(size);
         int width = ndf;
         var layers = new List<Module>();
@@ -109,29 +114,42 @@ public sealed class DcganDiscriminator : GanDiscriminator
         _main = RegisterModule("main", new Sequential([.. layers]));
         if (project) _projection = RegisterModule("projection", new LabelProjection(conditionalClasses, width, init));
         else if (conditionalClasses > 0) _oneHot = RegisterModule("one_hot", new OneHot(conditionalClasses));
+        if (auxiliaryClassifier) _classifier = RegisterModule("classifier", new Linear(width * 16, conditionalClasses, generator: init));
     }
 
     public override bool IsConditional => _oneHot is not null || _projection is not null;
 
-    public override Tensor Logits(Tensor images, Tensor? labels)
+    public override bool HasClassifier => _classifier is not null;
+
+    public override Tensor Logits(Tensor images, Tensor? labels) => Heads(images, labels, classify: false).Logits;
+
+    public override (Tensor Logits, Tensor ClassLogits) LogitsAndClasses(Tensor images, Tensor? labels)
+    {
+        if (_classifier is null) return base.LogitsAndClasses(images, labels);
+        (Tensor logits, Tensor? classes) = Heads(images, labels, classify: true);
+        return (logits, classes!);
+    }
+
+    /// <summary>The score, and the class logits when asked: both heads read the 4×4 features before the last layer.</summary>
+    private (Tensor Logits, Tensor? ClassLogits) Heads(Tensor images, Tensor? labels, bool classify)
     {
         if (IsConditional && labels is null) throw new ArgumentException("This DCGAN discriminator is conditional: pass a label per image.");
-        if (_projection is not null)
-        {
-            Tensor features = images;
-            for (int i = 0; i < _head; i++) features = _main[i].Forward(features);
-            Tensor output = features;
-            for (int i = _head; i < _main.Layers.Count; i++) output = _main[i].Forward(output);
-            return F.Reshape(output, images.Shape[0]) + _projection.Project(features, labels!);
-        }
+        int n = images.Shape[0];
         Tensor x = images;
         if (_oneHot is not null)
         {
             Tensor planes = _oneHot.Forward(labels!);
             int classes = planes.Shape[1];
-            planes = F.ExpandTo(F.Reshape(planes, planes.Shape[0], classes, 1, 1), new Shape(images.Shape[0], classes, images.Shape[2], images.Shape[3]));
+            planes = F.ExpandTo(F.Reshape(planes, n, classes, 1, 1), new Shape(n, classes, images.Shape[2], images.Shape[3]));
             x = F.Concat([images, planes], 1);
         }
-        return F.Reshape(_main.Forward(x), images.Shape[0]);
+        if (_projection is null && !classify) return (F.Reshape(_main.Forward(x), n), null);
+        Tensor features = x;
+        for (int i = 0; i < _head; i++) features = _main[i].Forward(features);
+        Tensor output = features;
+        for (int i = _head; i < _main.Layers.Count; i++) output = _main[i].Forward(output);
+        Tensor logits = F.Reshape(output, n);
+        if (_projection is not null) logits += _projection.Project(features, labels!);
+        return (logits, classify ? _classifier!.Forward(F.Flatten(features, 1)) : null);
     }
 }

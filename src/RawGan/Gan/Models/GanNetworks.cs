@@ -63,6 +63,14 @@ public abstract class GanDiscriminator : Module
     /// <summary>D's raw score [N] before its final sigmoid: what a Wasserstein critic outputs and R1 differentiates.</summary>
     public abstract Tensor Logits(Tensor images, Tensor? labels);
 
+    /// <summary>Whether D also predicts each image's class (an auxiliary classifier, AC-GAN): see <see cref="LogitsAndClasses"/>.</summary>
+    public virtual bool HasClassifier => false;
+
+    /// <summary>D's raw score [N] and its auxiliary classifier's class logits [N, classes], from one forward pass;
+    /// only for a D that <see cref="HasClassifier"/>.</summary>
+    public virtual (Tensor Logits, Tensor ClassLogits) LogitsAndClasses(Tensor images, Tensor? labels) =>
+        throw new InvalidOperationException($"{GetType().Name} has no auxiliary classifier.");
+
     /// <summary>The probability [N] that each image is real: the sigmoid of <see cref="Logits"/>.</summary>
     public Tensor Score(Tensor images, Tensor? labels) => F.Sigmoid(Logits(images, labels));
 

@@ -28,7 +28,7 @@ public sealed class DcganRecipe(bool conditional) : GanRecipe
     protected override GanDiscriminator BuildDiscriminator(GanConfig config, int channels, int size, int classes, Generator dropoutGenerator, Generator init)
     {
         var d = new DcganDiscriminator(config.Ndf, channels, size, config.Variant, conditional ? classes : 0, init, config.MinibatchStd, config.Conditioning, config.MinibatchDiscriminationSize(),
-            config.DNorm);
+            config.DNorm, config.AuxClassifier > 0);
         Init.Dcgan(d, init);
         return d;
     }
