@@ -143,10 +143,12 @@ public class EmulatedChannelsLastTests
     }
 
     /// <summary>The model variants and stabilisers whose ops meet channels-last activations (dense heads, label
-    /// projection, per-batch statistics, augmentations, spectral norm, the averaged generator): each step as NCHW's.</summary>
+    /// projection, the auxiliary classifier and its cross-entropy, per-batch statistics, augmentations, spectral norm,
+    /// the averaged generator): each step as NCHW's.</summary>
     [Theory]
     [InlineData("tensorflow")]
     [InlineData("projection")]
+    [InlineData("aux-classifier")]
     [InlineData("minibatch-std")]
     [InlineData("minibatch-discrimination")]
     [InlineData("diffaugment")]
@@ -156,11 +158,12 @@ public class EmulatedChannelsLastTests
     {
         GanConfig With(bool channelsLast)
         {
-            GanConfig c = Config(variant == "projection" ? ModelKind.Cdcgan : ModelKind.Dcgan, channelsLast);
+            GanConfig c = Config(variant is "projection" or "aux-classifier" ? ModelKind.Cdcgan : ModelKind.Dcgan, channelsLast);
             return variant switch
             {
                 "tensorflow" => c with { Variant = RawGan.Gan.Models.DcganVariant.TensorFlow },
                 "projection" => c with { Conditioning = RawGan.Gan.Models.LabelConditioning.Projection },
+                "aux-classifier" => c with { AuxClassifier = 1 },
                 "minibatch-std" => c with { MinibatchStd = true },
                 "minibatch-discrimination" => c with { MinibatchDiscrimination = "2,3" },
                 "diffaugment" => c with { DiffAugment = "color,translation,cutout" },
@@ -168,7 +171,7 @@ public class EmulatedChannelsLastTests
                 _ => c with { Ema = 0.9 },
             };
         }
-        int classes = variant == "projection" ? 3 : 1;
+        int classes = variant is "projection" or "aux-classifier" ? 3 : 1;
         var nchw = new GanTrainer(With(false), 1, 16, classes, EmulatedGpu.Backend);
         var cl = new GanTrainer(With(true), 1, 16, classes, EmulatedGpu.Backend);
         float[] images = Tensor.Rand(new Shape(4, 1, 16, 16), new Generator(3), low: -1, high: 1).ToFloatArray();
