@@ -235,56 +235,37 @@ def losses_case():
     """
     g = GoldenWriter("losses")
 
-    bce_in = torch.tensor([[0.0, 1.0, 0.0, 1.0],
-                           [0.3, 0.7, 1e-7, 1.0 - 1e-6],
-                           [0.5, 0.05, 0.95, 0.2]])
-    bce_t = torch.tensor([[0.0, 1.0, 1.0, 0.0],
-                          [1.0, 0.0, 1.0, 0.0],
-                          [0.5, 0.9, 0.9, 0.0]])
-    x = leaf(bce_in)
-    loss = F.binary_cross_entropy(x, bce_t)
-    loss.backward()
-    g.add("bce_input", x)
-    g.add("bce_target", bce_t)
-    g.add("bce_loss", loss)
-    g.add("bce_dinput", x.grad)
+    def case(prefix, loss_fn, inputs, target):
+        x = leaf(inputs)
+        loss = loss_fn(x, target)
+        loss.backward()
+        g.add(prefix + "_input", x)
+        g.add(prefix + "_target", target)
+        g.add(prefix + "_loss", loss)
+        g.add(prefix + "_dinput", x.grad)
 
-    logits = torch.tensor([[50.0, -50.0, 50.0, -50.0],
-                           [0.0, 2.5, -3.0, 17.0],
-                           [-0.7, 1.3, 30.0, -30.0]])
-    t = torch.tensor([[1.0, 0.0, 0.0, 1.0],
-                      [1.0, 0.0, 1.0, 0.0],
-                      [0.5, 0.9, 1.0, 0.0]])
-    x = leaf(logits)
-    loss = F.binary_cross_entropy_with_logits(x, t)
-    loss.backward()
-    g.add("bcel_input", x)
-    g.add("bcel_target", t)
-    g.add("bcel_loss", loss)
-    g.add("bcel_dinput", x.grad)
-
-    x = leaf(randn(3, 5))
-    t = randn(3, 5)
-    loss = F.mse_loss(x, t)
-    loss.backward()
-    g.add("mse_input", x)
-    g.add("mse_target", t)
-    g.add("mse_loss", loss)
-    g.add("mse_dinput", x.grad)
-
-    logits = torch.tensor([[1000.0, -1000.0, 3.0, 0.5],
-                           [0.0, 2.5, -3.0, 17.0],
-                           [-0.7, 1.3, 0.2, -2.0]])
-    t = torch.tensor([[0.0, 1.0, 0.0, 0.0],
-                      [0.0, 0.0, 0.0, 1.0],
-                      [0.1, 0.6, 0.3, 0.0]])
-    x = leaf(logits)
-    loss = F.cross_entropy(x, t)
-    loss.backward()
-    g.add("ce_input", x)
-    g.add("ce_target", t)
-    g.add("ce_loss", loss)
-    g.add("ce_dinput", x.grad)
+    case("bce", F.binary_cross_entropy,
+         torch.tensor([[0.0, 1.0, 0.0, 1.0],
+                       [0.3, 0.7, 1e-7, 1.0 - 1e-6],
+                       [0.5, 0.05, 0.95, 0.2]]),
+         torch.tensor([[0.0, 1.0, 1.0, 0.0],
+                       [1.0, 0.0, 1.0, 0.0],
+                       [0.5, 0.9, 0.9, 0.0]]))
+    case("bcel", F.binary_cross_entropy_with_logits,
+         torch.tensor([[50.0, -50.0, 50.0, -50.0],
+                       [0.0, 2.5, -3.0, 17.0],
+                       [-0.7, 1.3, 30.0, -30.0]]),
+         torch.tensor([[1.0, 0.0, 0.0, 1.0],
+                       [1.0, 0.0, 1.0, 0.0],
+                       [0.5, 0.9, 1.0, 0.0]]))
+    case("mse", F.mse_loss, randn(3, 5), randn(3, 5))  # input drawn first, then target
+    case("ce", F.cross_entropy,
+         torch.tensor([[1000.0, -1000.0, 3.0, 0.5],
+                       [0.0, 2.5, -3.0, 17.0],
+                       [-0.7, 1.3, 0.2, -2.0]]),
+         torch.tensor([[0.0, 1.0, 0.0, 0.0],
+                       [0.0, 0.0, 0.0, 1.0],
+                       [0.1, 0.6, 0.3, 0.0]]))
     return g
 
 
