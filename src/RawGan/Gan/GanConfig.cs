@@ -145,9 +145,10 @@ public sealed record GanConfig
     /// What `rawgan train` trains when no --config file is given: the conditional DCGAN (G at width 64, D at 32) with
     /// the moving average of G and one-sided label smoothing, for 20 epochs on the digits padded unresampled to 32×32,
     /// which on the bundled digits gives the judge's class accuracy and Fréchet distance measured in
-    /// tools/bench/RESULTS.md ("The main job meets issue 12's targets", "The main job's per-class margin"). The property initialisers stay what a
-    /// key a config file leaves out means (the MLP cgan's recipe, stabilisers off, as builds before this default wrote
-    /// them), so every saved config and checkpoint reads back as it was written; a run of this recipe writes its keys.
+    /// tools/bench/RESULTS.md ("The main job meets issue 12's targets", "The main job's per-class margin"). The
+    /// property initialisers stay what a key a config file leaves out means (the MLP cgan's recipe, stabilisers off, as
+    /// builds before this default wrote them), so every saved config and checkpoint reads back as it was written; a
+    /// run of this recipe writes its keys.
     /// </summary>
     public static GanConfig MainJob { get; } = new()
     {
