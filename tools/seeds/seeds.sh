@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The seeds study of issue 12: DCGAN-64 on the bundled digits at batch 128, one run per seed and recipe, on the CPU
 # at reduced width (ngf = ndf = WIDTH), each stopped by SIGTERM (it checkpoints and exits) once STEPS steps are
-# logged, then judged by `rawgan eval` (the digit judge, 1,000 samples) on that checkpoint; tools/seeds/summary.sh
+# logged, then judged by `rawgan eval` (the digit judge, 1,000 samples) on that checkpoint; tools/seeds/summary.py
 # makes one table row per run.
 # Usage: tools/seeds/seeds.sh OUT RECIPE SEEDS...   RECIPE: plain | stable | diffaugment | pytorch
-#   pytorch: the plain recipe in PyTorch (tools/seeds/peer_seeds.py, /usr/bin/python3 with torch), its samples judged
-#   by `rawgan eval --images` against the bundled digits.
+#   pytorch: the plain recipe in PyTorch (tools/seeds/peer_seeds.py, run by PYTHON, default /usr/bin/python3; Debian's
+#   python3-torch and python3-pil are installed with apt-get when it lacks them), its samples judged by
+#   `rawgan eval --images` against the bundled digits.
 #   STEPS (default 80), WIDTH (16), JOBS (runs at once, default 3), DEVICE (default cpu; on a GPU host the GPU
 #   study's own settings are STEPS=312 WIDTH=64 DEVICE=cuda JOBS=1),
 #   RAWGAN (the command; default: dotnet on the Release build of src/RawGan.Cli, built if absent).
@@ -27,6 +28,11 @@ if [[ -z ${RAWGAN:-} ]]; then
   [[ -f $dll ]] || nice -n 10 dotnet build -c Release "$root/src/RawGan.Cli" >/dev/null
   RAWGAN="dotnet $dll"
 fi
+python=${PYTHON:-/usr/bin/python3}
+if [[ $recipe == pytorch ]] && ! "$python" -c "import torch, PIL" 2>/dev/null; then
+  command -v apt-get >/dev/null || { echo "seeds.sh: $python lacks torch or PIL, and there is no apt-get to install python3-torch python3-pil" >&2; exit 2; }
+  apt-get update -qq && apt-get install -y -qq python3-torch python3-pil >/dev/null
+fi
 epochs=$(( (steps + 77) / 78 ))   # 10,000 digits at batch 128 (last partial batch dropped): 78 steps an epoch
 mkdir -p "$out"
 logged() { local m; m=$(ls "$1"/dcgan-*/metrics.csv 2>/dev/null | head -n 1); [[ -n $m ]] && echo $(( $(wc -l <"$m") - 1 )) || echo 0; }
@@ -35,7 +41,7 @@ one() {
   [[ -f $dir/done ]] && return 0
   if [[ $recipe == pytorch ]]; then
     rm -rf "$dir" && mkdir -p "$dir"
-    /usr/bin/python3 "$root/tools/seeds/peer_seeds.py" "$dir" "$seed" --width "$width" --steps "$steps" --device "$device" >"$dir.log" 2>&1
+    "$python" "$root/tools/seeds/peer_seeds.py" "$dir" "$seed" --width "$width" --steps "$steps" --device "$device" >"$dir.log" 2>&1
     $RAWGAN eval --images "$dir/samples" --device "$device" --out "$dir/eval" >"$dir.eval.log" 2>&1
     touch "$dir/done"
     return 0
